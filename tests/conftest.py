@@ -1,0 +1,51 @@
+"""Shared fixtures: tiny real models built once per session, and isolated user state."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from tiny_models import REPO, build_bart, build_marian, write_models_toml  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path_factory):
+    """No test touches the network, the user's Hugging Face cache, or a TSUM_* setting from outside."""
+    hf_home = tmp_path_factory.getbasetemp() / "hf-home"
+    monkeypatch.setenv("HF_HOME", str(hf_home))
+    monkeypatch.setenv("HF_HUB_CACHE", str(hf_home / "hub"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    for name in ("TSUM_CONFIG", "TSUM_INPUT", "TSUM_OUTPUT", "TSUM_DEVICE", "TSUM_GLOSSARY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory) -> dict[str, Path]:
+    """Random-weight summariser and translators with the real models' layout (en-zh saved as .bin)."""
+    root = tmp_path_factory.mktemp("tiny-models")
+    return {
+        "summarizer": build_bart(root / "bart"),
+        "zh": build_marian(root / "opus-mt-en-zh", "zh", save_bin=True),
+        "ru": build_marian(root / "opus-mt-en-ru", "ru"),
+    }
+
+
+@pytest.fixture(scope="session")
+def tiny_config(tiny_models, tmp_path_factory) -> Path:
+    """A models.toml pointing at the tiny models."""
+    root = tmp_path_factory.mktemp("config")
+    return write_models_toml(root / "models.toml", tiny_models["summarizer"], tiny_models["zh"], tiny_models["ru"])
+
+
+@pytest.fixture
+def seeds_copy(tmp_path) -> Path:
+    """A private copy of the shipped seeds/ folder (articles and glossary)."""
+    target = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", target)
+    return target

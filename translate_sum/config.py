@@ -1,0 +1,205 @@
+"""``models.toml``: which models run, where they come from, and the run's settings."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from translate_sum.errors import ConfigError
+
+#: Environment variable that selects another configuration file.
+CONFIG_ENV = "TSUM_CONFIG"
+DEFAULT_CONFIG_NAME = "models.toml"
+
+SUMMARIZER_ENGINES = ("abstractive", "extractive")
+TRANSLATOR_BACKENDS = ("transformers", "ctranslate2")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Where one model comes from and how it runs.
+
+    Exactly one of ``model`` (a Hugging Face hub id, optionally pinned by ``revision``) or
+    ``path`` (a local directory in ``save_pretrained`` layout) is set. ``generation`` overrides
+    the model's own ``generation_config``; anything not given there comes from the model.
+    """
+
+    role: str  # "summarizer", "zh", "ru"
+    model: str | None = None
+    revision: str | None = None
+    path: Path | None = None
+    backend: str = "transformers"
+    target_token: str | None = None
+    generation: dict[str, Any] = field(default_factory=dict)
+    max_input_tokens: int | None = None  # None: the model's own limit
+    quantize: bool = True  # int8 on CPU where the backend supports it
+
+    @property
+    def name(self) -> str:
+        return str(self.path) if self.path else str(self.model)
+
+    def fingerprint(self) -> dict[str, Any]:
+        """Everything about this spec that changes its output (for incremental runs)."""
+        data = asdict(self)
+        data["path"] = str(self.path) if self.path else None
+        return data
+
+
+@dataclass(frozen=True)
+class SummarizerSpec:
+    """The summariser: an abstractive model, or the extractive one that needs no weights."""
+
+    engine: str = "abstractive"
+    model: ModelSpec = field(
+        default_factory=lambda: ModelSpec(role="summarizer", model="sshleifer/distilbart-cnn-12-6")
+    )
+    sentences: int = 3  # extractive: how many sentences to pick
+
+    def fingerprint(self) -> dict[str, Any]:
+        if self.engine == "extractive":
+            return {"engine": self.engine, "sentences": self.sentences}
+        return {"engine": self.engine, "model": self.model.fingerprint()}
+
+
+def _default_translators() -> dict[str, ModelSpec]:
+    return {
+        "zh": ModelSpec(role="zh", model="Helsinki-NLP/opus-mt-en-zh", target_token=">>cmn_Hans<<"),
+        "ru": ModelSpec(role="ru", model="Helsinki-NLP/opus-mt-en-ru"),
+    }
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole run configuration, as read from ``models.toml``."""
+
+    summarizer: SummarizerSpec = field(default_factory=SummarizerSpec)
+    translators: dict[str, ModelSpec] = field(default_factory=_default_translators)
+    languages: tuple[str, ...] = ("zh", "ru")
+    glossary: Path | None = None  # None: ``glossary.tsv`` beside the articles, if present
+    batch_tokens: int = 4096
+    source: Path | None = None  # the file this was read from
+
+    def fingerprint(self, languages: tuple[str, ...]) -> dict[str, Any]:
+        """The settings that change an article's outputs."""
+        return {
+            "summarizer": self.summarizer.fingerprint(),
+            "translators": {lang: self.translators[lang].fingerprint() for lang in languages},
+        }
+
+
+def find_config(explicit: Path | None) -> Path | None:
+    """The config file to use: ``--config``, then ``$TSUM_CONFIG``, then ``./models.toml``."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env)
+    local = Path(DEFAULT_CONFIG_NAME)
+    return local if local.is_file() else None
+
+
+def load_config(path: Path | None) -> Config:
+    """Read ``path`` (or return the built-in defaults when None). Raises ConfigError."""
+    if path is None:
+        return Config()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}. See the shipped models.toml for the format.") from None
+    return _parse(raw, path)
+
+
+def _parse(raw: dict[str, Any], path: Path) -> Config:
+    base = path.parent
+    _check_keys(raw, {"summarizer", "translators", "run"}, path, "top level")
+
+    summ_raw = raw.get("summarizer", {})
+    _check_keys(summ_raw, {"engine", "sentences", *_MODEL_KEYS}, path, "[summarizer]")
+    engine = summ_raw.get("engine", "abstractive")
+    if engine not in SUMMARIZER_ENGINES:
+        raise ConfigError(f"{path}: [summarizer] engine must be one of {', '.join(SUMMARIZER_ENGINES)}, not {engine!r}")
+    default_summ = SummarizerSpec()
+    model = _model_spec("summarizer", summ_raw, path, base, default=default_summ.model)
+    sentences = _int(summ_raw.get("sentences", 3), path, "[summarizer] sentences")
+
+    translators = _default_translators()
+    trans_raw = raw.get("translators", {})
+    if not isinstance(trans_raw, dict):
+        raise ConfigError(f"{path}: [translators] must be a table of languages, e.g. [translators.zh]")
+    for lang, entry in trans_raw.items():
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: [translators.{lang}] must be a table")
+        _check_keys(entry, _MODEL_KEYS, path, f"[translators.{lang}]")
+        translators[lang] = _model_spec(lang, entry, path, base, default=translators.get(lang))
+
+    run_raw = raw.get("run", {})
+    _check_keys(run_raw, {"languages", "glossary", "batch_tokens"}, path, "[run]")
+    languages = tuple(run_raw.get("languages", ("zh", "ru")))
+    for lang in languages:
+        if lang not in translators:
+            raise ConfigError(f"{path}: [run] languages names {lang!r} but there is no [translators.{lang}]")
+    glossary = run_raw.get("glossary")
+    return Config(
+        summarizer=SummarizerSpec(engine=engine, model=model, sentences=sentences),
+        translators=translators,
+        languages=languages,
+        glossary=(base / glossary) if glossary else None,
+        batch_tokens=_int(run_raw.get("batch_tokens", 4096), path, "[run] batch_tokens"),
+        source=path,
+    )
+
+
+_MODEL_KEYS = {"model", "revision", "path", "backend", "target_token", "generation", "max_input_tokens", "quantize"}
+
+
+def _model_spec(role: str, entry: dict[str, Any], path: Path, base: Path, default: ModelSpec | None) -> ModelSpec:
+    where = "[summarizer]" if role == "summarizer" else f"[translators.{role}]"
+    model = entry.get("model")
+    local = entry.get("path")
+    if model and local:
+        raise ConfigError(f"{path}: {where} sets both model and path; keep one")
+    if not model and not local:
+        if default is None:
+            raise ConfigError(f"{path}: {where} needs model = \"<hub id>\" or path = \"<local dir>\"")
+        model = default.model
+    backend = entry.get("backend", "transformers")
+    if role != "summarizer" and backend not in TRANSLATOR_BACKENDS:
+        raise ConfigError(f"{path}: {where} backend must be one of {', '.join(TRANSLATOR_BACKENDS)}, not {backend!r}")
+    generation = entry.get("generation", {})
+    if not isinstance(generation, dict):
+        raise ConfigError(f"{path}: {where} generation must be a table of generate() settings")
+    target_token = entry.get("target_token", default.target_token if default and not local else None)
+    max_input = entry.get("max_input_tokens")
+    return ModelSpec(
+        role=role,
+        model=model or None,
+        revision=entry.get("revision") or None,
+        path=(base / local).resolve() if local else None,
+        backend=backend,
+        target_token=target_token or None,
+        generation=dict(generation),
+        max_input_tokens=_int(max_input, path, f"{where} max_input_tokens") if max_input is not None else None,
+        quantize=bool(entry.get("quantize", True)),
+    )
+
+
+def _check_keys(table: Any, allowed: set[str], path: Path, where: str) -> None:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {where} must be a table")
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ConfigError(f"{path}: {where} has unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+
+
+def _int(value: Any, path: Path, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{path}: {where} must be a positive whole number, not {value!r}")
+    return value

@@ -1,0 +1,27 @@
+"""Exceptions that library code raises; only the CLI turns them into exit codes."""
+
+from __future__ import annotations
+
+
+class TsumError(Exception):
+    """Base class: a problem the user can act on, described in the message."""
+
+
+class ConfigError(TsumError):
+    """A bad ``models.toml``, option or glossary: the run cannot start (exit 2)."""
+
+
+class GlossaryError(ConfigError):
+    """A glossary file that cannot be used; the message names the file and line."""
+
+
+class ModelUnavailableError(ConfigError):
+    """A model is neither cached, nor at a local path, nor downloadable right now."""
+
+
+class ArticleError(TsumError):
+    """One article cannot be processed; the others go on."""
+
+
+class OutputError(TsumError):
+    """The output folder cannot be written (permissions, disk full, locked)."""
