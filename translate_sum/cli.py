@@ -1,0 +1,274 @@
+"""The ``tsum`` command line: parse options, call the library, report."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from translate_sum import __version__
+from translate_sum.config import DEVICES, SUMMARIZER_ENGINES, TRANSLATOR_BACKENDS, Config, find_config, load_config
+from translate_sum.errors import ConfigError, TsumError
+
+
+class ConfigProblem(click.ClickException):
+    """A usage or configuration error: exit status 2."""
+
+    exit_code = 2
+
+
+def _progress_factory(quiet: bool):
+    @contextmanager
+    def progress(description: str, total: int):
+        from tqdm import tqdm
+
+        with tqdm(total=total, desc=description, disable=True if quiet else None, leave=description == "articles",
+                  file=sys.stderr, dynamic_ncols=True) as bar:
+            yield bar.update
+
+    return progress
+
+
+def _notify(quiet: bool):
+    def notify(message: str) -> None:
+        if not quiet or message.startswith("error"):
+            click.echo(message, err=True)
+
+    return notify
+
+
+def _load(config_path: Path | None, summarizer: str | None = None, backend: str | None = None) -> Config:
+    import dataclasses
+
+    try:
+        config = load_config(find_config(config_path))
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
+    if summarizer:
+        config = dataclasses.replace(config, summarizer=dataclasses.replace(config.summarizer, engine=summarizer))
+    if backend:
+        translators = {k: dataclasses.replace(v, backend=backend) for k, v in config.translators.items()}
+        config = dataclasses.replace(config, translators=translators)
+    return config
+
+
+def _languages(only: str | None, config: Config) -> tuple[str, ...]:
+    if not only:
+        return config.languages
+    langs = tuple(x.strip() for x in only.split(",") if x.strip())
+    unknown = [x for x in langs if x not in config.translators]
+    if not langs or unknown:
+        raise ConfigProblem(f"--only {only!r}: choose from {', '.join(config.translators)}")
+    return langs
+
+
+def _quiet_libraries() -> None:
+    # transformers and the hub are chatty about things a tsum user cannot act on.
+    logging.getLogger("transformers").setLevel(logging.ERROR)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
+
+
+config_option = click.option(
+    "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), envvar="TSUM_CONFIG",
+    help="Models and settings file [default: ./models.toml, else built-in defaults; env TSUM_CONFIG].",
+)
+device_option = click.option(
+    "--device", type=click.Choice(DEVICES), default="auto", show_default=True, envvar="TSUM_DEVICE",
+    help="Where models run: auto picks cuda when a GPU is available [env TSUM_DEVICE].",
+)
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bars or notices; errors still go to stderr.")
+summarizer_option = click.option(
+    "--summarizer", type=click.Choice(SUMMARIZER_ENGINES), default=None,
+    help="Override models.toml: 'extractive' needs no model weights.",
+)
+backend_option = click.option(
+    "--backend", type=click.Choice(TRANSLATOR_BACKENDS), default=None,
+    help="Override the translation backend of every language in models.toml.",
+)
+glossary_option = click.option(
+    "--glossary", type=click.Path(path_type=Path, dir_okay=False), default=None, envvar="TSUM_GLOSSARY",
+    help="Glossary TSV/CSV [default: models.toml [run] glossary, else glossary.tsv in the input folder].",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tsum")
+def cli() -> None:
+    """Summarise English press releases and translate them into Chinese and Russian.
+
+    Outputs are sentence-aligned, with glossary terms kept fixed, for side-by-side review.
+
+    \b
+    Examples:
+      tsum all                        # every article in seeds/ -> outputs/
+      tsum all --only zh --force      # Chinese only, redo finished articles
+      tsum summarize seeds/x.txt      # print a summary
+      tsum models download            # fetch the models in models.toml
+    """
+
+
+@cli.command(name="all")
+@click.option("--input", "input_dir", type=click.Path(path_type=Path, file_okay=False), default="seeds",
+              show_default=True, envvar="TSUM_INPUT", help="Folder of press releases (.txt, .md, .html) [env TSUM_INPUT].")
+@click.option("--output", "output_dir", type=click.Path(path_type=Path, file_okay=False), default="outputs",
+              show_default=True, envvar="TSUM_OUTPUT", help="Folder for results, one sub-folder per article [env TSUM_OUTPUT].")
+@config_option
+@click.option("--only", default=None, metavar="LANGS", help="Comma-separated target languages, e.g. zh or zh,ru [default: models.toml [run] languages].")
+@device_option
+@click.option("--force", is_flag=True, help="Redo articles whose outputs are already up to date.")
+@summarizer_option
+@backend_option
+@glossary_option
+@quiet_option
+def all_command(input_dir, output_dir, config_path, only, device, force, summarizer, backend, glossary, quiet):
+    """Summarise and translate every article in the input folder.
+
+    Articles whose input, models, settings and glossary are unchanged since the last run are
+    skipped without loading any model. Exit status: 0 all done, 1 some articles failed (listed;
+    the others are written), 2 usage or configuration error (e.g. a model that is not available).
+    """
+    from translate_sum.pipeline import RunOptions, run_all
+
+    config = _load(config_path, summarizer, backend)
+    options = RunOptions(input_dir=input_dir, output_dir=output_dir, config=config,
+                         languages=_languages(only, config), device=device, force=force, glossary=glossary)
+    _quiet_libraries()
+    try:
+        report = run_all(options, progress=_progress_factory(quiet), notify=_notify(quiet))
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
+    except TsumError as exc:
+        raise click.ClickException(str(exc)) from None
+    done = sum(e.status == "done" for e in report.entries)
+    skipped = sum(e.status == "skipped" for e in report.entries)
+    if not quiet:
+        click.echo(f"{done} written, {skipped} up to date, {len(report.failed)} failed -> {output_dir}/index.html",
+                   err=True)
+    if report.failed:
+        click.echo("Failed articles:", err=True)
+        for entry in report.failed:
+            click.echo(f"  {entry.source_path}: {entry.error}", err=True)
+        sys.exit(1)
+
+
+@cli.command(name="summarize")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@config_option
+@device_option
+@summarizer_option
+def summarize_command(file, config_path, device, summarizer):
+    """Print an English summary of one article."""
+    from translate_sum.articles import load_article
+    from translate_sum.pipeline import Engines
+    from translate_sum.segment import segment_article
+
+    config = _load(config_path, summarizer)
+    _quiet_libraries()
+    try:
+        article = load_article(file)
+        body = [s.en for s in segment_article(article) if s.kind == "body"]
+        click.echo(" ".join(Engines(config, device).summarizer().summarize(body)))
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
+    except TsumError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command(name="translate")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--to", "lang", required=True, help="Target language: a [translators] key in models.toml (zh, ru).")
+@config_option
+@device_option
+@backend_option
+@glossary_option
+def translate_command(file, lang, config_path, device, backend, glossary):
+    """Print one article translated into LANG, paragraph by paragraph, glossary enforced."""
+    from translate_sum.align import align
+    from translate_sum.articles import load_article
+    from translate_sum.pipeline import Engines, load_glossary, translate_into
+    from translate_sum.segment import segment_article
+    from translate_sum.terms import TermGuard
+
+    config = _load(config_path, backend=backend)
+    lang = _languages(lang, config)[0]
+    _quiet_libraries()
+    try:
+        article = load_article(file)
+        guard = TermGuard(load_glossary(glossary or config.glossary))
+        segments = align(segment_article(article), {})
+        translate_into(segments, lang, Engines(config, device).translator(lang), guard)
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
+    except TsumError as exc:
+        raise click.ClickException(str(exc)) from None
+    joiner = "" if lang == "zh" else " "
+    paragraphs: dict[int, list[str]] = {}
+    for segment in segments:
+        paragraphs.setdefault(segment.paragraph, []).append(segment.translations[lang])
+    click.echo("\n\n".join(joiner.join(p) for p in paragraphs.values()))
+    for segment in segments:
+        for flag in segment.flags:
+            click.echo(f"{segment.id}: {flag.type}: {flag.detail}", err=True)
+
+
+@cli.group(name="models")
+def models_group() -> None:
+    """List and download the models named in models.toml."""
+
+
+@models_group.command(name="list")
+@config_option
+def models_list(config_path):
+    """Show each configured model, its backend, and whether it is available offline."""
+    from translate_sum.hub import resolve_model
+    from translate_sum.errors import ModelUnavailableError
+
+    config = _load(config_path)
+    specs = [config.summarizer.model] if config.summarizer.engine == "abstractive" else []
+    specs += [config.translators[lang] for lang in config.translators]
+    if config.summarizer.engine == "extractive":
+        click.echo("summarizer  extractive (no model)")
+    for spec in specs:
+        try:
+            resolved = resolve_model(spec, download=False)
+            where = f"ready at {resolved.directory}" + (f" (revision {resolved.revision})" if resolved.revision else "")
+        except ModelUnavailableError:
+            where = "not downloaded (run `tsum models download`)"
+        click.echo(f"{spec.role:<11} {spec.name}  [{spec.backend}]  {where}")
+
+
+@models_group.command(name="download")
+@config_option
+def models_download(config_path):
+    """Download every configured model into the Hugging Face cache (needs network)."""
+    from translate_sum.hub import resolve_model
+
+    config = _load(config_path)
+    specs = [config.summarizer.model] if config.summarizer.engine == "abstractive" else []
+    specs += [config.translators[lang] for lang in config.translators]
+    for spec in specs:
+        try:
+            resolved = resolve_model(spec, download=True)
+        except ConfigError as exc:
+            raise ConfigProblem(str(exc)) from None
+        click.echo(f"{spec.role:<11} {spec.name}: {resolved.directory}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    if hasattr(signal, "SIGPIPE"):
+        # `tsum summarize x | head` should end quietly, not with a BrokenPipeError trace.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    cli(prog_name="tsum")

@@ -1,0 +1,153 @@
+"""Finding model files: a local directory, the Hugging Face cache, or a download."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from translate_sum.config import ModelSpec
+from translate_sum.errors import ModelUnavailableError
+
+logger = logging.getLogger("translate_sum")
+
+# Only what inference needs: never TF/Flax/Rust weights, ONNX exports or training state.
+_CONFIG_FILES = ["config.json", "generation_config.json"]
+_TOKENIZER_FILES = [
+    "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json", "vocab.json", "merges.txt",
+    "source.spm", "target.spm", "*.spm", "sentencepiece.bpe.model", "added_tokens.json",
+]
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """A model's files on disk, and where they came from (for the manifest)."""
+
+    spec: ModelSpec
+    directory: Path
+    revision: str | None  # the commit hash for hub models; None for local paths
+
+    def describe(self) -> dict:
+        return {
+            "id": self.spec.model,
+            "path": str(self.spec.path) if self.spec.path else None,
+            "revision": self.revision,
+            "requested_revision": self.spec.revision,
+            "backend": self.spec.backend,
+            "target_token": self.spec.target_token,
+        }
+
+
+def offline_mode() -> bool:
+    """True when the user asked the Hugging Face client not to touch the network."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def resolve_model(spec: ModelSpec, *, download: bool = True) -> ResolvedModel:
+    """Locate ``spec``'s files, downloading them when allowed and needed.
+
+    The cache is tried first, so a cached model never touches the network. Raises
+    ModelUnavailableError with the fix when the model is nowhere to be had.
+    """
+    if spec.path is not None:
+        if not (spec.path / "config.json").is_file():
+            raise ModelUnavailableError(
+                f"model for {spec.role}: local path {spec.path} has no config.json; point `path` in "
+                "models.toml at a directory written by save_pretrained()"
+            )
+        return ResolvedModel(spec, spec.path, None)
+
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    try:
+        directory = snapshot_download(
+            spec.model, revision=spec.revision, local_files_only=True, allow_patterns=_patterns(None)
+        )
+        directory = Path(directory)
+        if _has_weights(directory):
+            return ResolvedModel(spec, directory, directory.name)
+    except (LocalEntryNotFoundError, FileNotFoundError, OSError):
+        pass
+    if not download or offline_mode():
+        raise _unavailable(spec, "it is not in the Hugging Face cache and offline mode is on"
+                           if offline_mode() else "it is not in the Hugging Face cache")
+    try:
+        directory = Path(snapshot_download(spec.model, revision=spec.revision, allow_patterns=_patterns(spec)))
+    except (LocalEntryNotFoundError, HfHubHTTPError, OSError, ValueError) as exc:
+        raise _unavailable(spec, f"downloading it failed ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
+    if not _has_weights(directory):
+        raise _unavailable(spec, "the repository has neither model.safetensors nor pytorch_model.bin")
+    return ResolvedModel(spec, directory, directory.name)
+
+
+def _patterns(spec: ModelSpec | None) -> list[str]:
+    weights = _weight_files(spec) if spec is not None else ["*.safetensors", "pytorch_model.bin"]
+    return _CONFIG_FILES + _TOKENIZER_FILES + weights
+
+
+def _weight_files(spec: ModelSpec) -> list[str]:
+    """Safetensors when the repo has them; the .bin only when it does not (opus-mt-en-zh's main)."""
+    from huggingface_hub import HfApi
+
+    try:
+        names = {s.rfilename for s in HfApi().model_info(spec.model, revision=spec.revision).siblings or []}
+    except Exception:  # noqa: BLE001 - listing is an optimisation; the download reports real errors
+        return ["*.safetensors", "pytorch_model.bin"]
+    if any(name.endswith(".safetensors") for name in names):
+        return ["*.safetensors"]
+    return ["pytorch_model.bin"]
+
+
+def _has_weights(directory: Path) -> bool:
+    return any(directory.glob("*.safetensors")) or (directory / "pytorch_model.bin").is_file()
+
+
+def _unavailable(spec: ModelSpec, why: str) -> ModelUnavailableError:
+    return ModelUnavailableError(
+        f"model {spec.model!r} ({spec.role}) is not available: {why}. Fix: run `tsum models download` "
+        "on a machine with network access (files go to the Hugging Face cache, "
+        f"{_cache_dir()}), or set `path = \"/dir/of/the/model\"` for {spec.role} in models.toml"
+        + (", or use `--summarizer extractive`, which needs no model" if spec.role == "summarizer" else "")
+    )
+
+
+def _cache_dir() -> str:
+    from huggingface_hub import constants
+
+    return str(constants.HF_HUB_CACHE)
+
+
+def load_seq2seq(resolved: ResolvedModel, device: str):
+    """Tokenizer and model in eval mode on ``device``.
+
+    Weights load as safetensors, or through torch's weights-only unpickler for a .bin-only
+    checkpoint: an arbitrary pickle is refused. Remote code is never enabled.
+    """
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    directory = str(resolved.directory)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(directory, trust_remote_code=False)
+        model = AutoModelForSeq2SeqLM.from_pretrained(directory, trust_remote_code=False, weights_only=True)
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailableError(
+            f"model {resolved.spec.name!r} ({resolved.spec.role}) at {directory} cannot be loaded: "
+            f"{str(exc).splitlines()[0]}"
+        ) from None
+    model.eval()
+    return tokenizer, model.to(device)
+
+
+def pick_device(requested: str) -> str:
+    """``auto`` → cuda when a GPU is usable, else cpu."""
+    if requested == "cpu":
+        return "cpu"
+    import torch
+
+    if requested == "cuda" and not torch.cuda.is_available():
+        from translate_sum.errors import ConfigError
+
+        raise ConfigError("--device cuda: no CUDA GPU is available to PyTorch on this machine")
+    return "cuda" if torch.cuda.is_available() else "cpu"

@@ -1,0 +1,354 @@
+"""The whole run: load → segment → summarise → translate (with glossary) → QA → align → write."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from translate_sum import __version__
+from translate_sum.align import align, summary_segments, summary_support
+from translate_sum.articles import list_articles, load_article
+from translate_sum.config import Config, ModelSpec
+from translate_sum.errors import ArticleError, ConfigError, OutputError, TsumError
+from translate_sum.hub import ResolvedModel, pick_device, resolve_model
+from translate_sum.records import AlignedSegment, Article, ArticleResult, IndexEntry
+from translate_sum.segment import segment_article
+from translate_sum.storage import (
+    MANIFEST,
+    article_dir,
+    base_slug,
+    output_lock,
+    read_manifest,
+    remove_stale_temporaries,
+    unique_slugs,
+    write_atomic,
+    write_json,
+)
+
+logger = logging.getLogger("translate_sum")
+
+#: ``progress(description, total)`` returns a context manager yielding an ``update(n)`` callable.
+ProgressFactory = Callable[[str, int], Any]
+
+
+@contextmanager
+def no_progress(description: str, total: int):
+    yield lambda n=1: None
+
+
+@dataclass
+class RunOptions:
+    """What ``tsum all`` was asked to do."""
+
+    input_dir: Path
+    output_dir: Path
+    config: Config
+    languages: tuple[str, ...]
+    device: str = "auto"
+    force: bool = False
+    glossary: Path | None = None  # explicit --glossary; else models.toml; else input_dir/glossary.tsv
+
+
+@dataclass
+class RunReport:
+    """How a run ended: one entry per article, and notices about skipped files."""
+
+    entries: list[IndexEntry] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    models_loaded: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[IndexEntry]:
+        return [e for e in self.entries if e.status == "failed"]
+
+
+def glossary_path(options: RunOptions) -> Path | None:
+    """``--glossary``, else models.toml's, else ``glossary.tsv`` beside the articles when present."""
+    if options.glossary is not None:
+        return options.glossary
+    if options.config.glossary is not None:
+        return options.config.glossary
+    default = options.input_dir / "glossary.tsv"
+    return default if default.is_file() else None
+
+
+def load_glossary(path: Path | None):
+    """The glossary at ``path`` (None: no glossary). Raises GlossaryError."""
+    if path is None:
+        return None
+    from translate_sum.glossary import Glossary
+
+    if not path.is_file():
+        raise ConfigError(f"{path}: glossary file not found")
+    return Glossary.load(path)
+
+
+class Engines:
+    """Models, loaded on first use and once per run."""
+
+    def __init__(self, config: Config, device: str, download: bool = True) -> None:
+        self.config = config
+        self.requested_device = device
+        self.download = download
+        self._device: str | None = None
+        self._summarizer = None
+        self._translators: dict[str, Any] = {}
+        self.loaded: list[str] = []
+
+    @property
+    def device(self) -> str:
+        if self._device is None:
+            self._device = pick_device(self.requested_device)
+        return self._device
+
+    def resolve(self, spec: ModelSpec) -> ResolvedModel:
+        return resolve_model(spec, download=self.download)
+
+    def check_available(self, languages: Iterable[str]) -> None:
+        """Fail before any work when a needed model is missing, naming it and the fix."""
+        if self.config.summarizer.engine == "abstractive":
+            self.resolve(self.config.summarizer.model)
+        for lang in languages:
+            self.resolve(self.config.translators[lang])
+
+    def summarizer(self):
+        if self._summarizer is None:
+            from translate_sum.summarize import make_summarizer
+
+            self._summarizer = make_summarizer(self.config.summarizer, self.resolve, self.device)
+            self.loaded.append("summarizer")
+        return self._summarizer
+
+    def translator(self, lang: str):
+        if lang not in self._translators:
+            from translate_sum.translate import make_translator
+
+            spec = self.config.translators[lang]
+            self._translators[lang] = make_translator(spec, self.resolve(spec), self.device, self.config.batch_tokens)
+            self.loaded.append(lang)
+        return self._translators[lang]
+
+
+def run_all(
+    options: RunOptions,
+    progress: ProgressFactory = no_progress,
+    notify: Callable[[str], None] = lambda message: None,
+) -> RunReport:
+    """Process every article in ``options.input_dir``; one failure never stops the others.
+
+    Raises ConfigError (bad config, glossary, or missing model) before touching any article,
+    and OutputError when the output folder cannot be used at all.
+    """
+    if not options.input_dir.is_dir():
+        raise ConfigError(f"{options.input_dir}: input folder not found")
+    unknown = [lang for lang in options.languages if lang not in options.config.translators]
+    if unknown:
+        raise ConfigError(f"--only: no translator configured for {', '.join(unknown)} (models.toml [translators])")
+    glossary = load_glossary(glossary_path(options))
+    report = RunReport()
+    paths, report.notices = list_articles(options.input_dir)
+    for notice in report.notices:
+        notify(notice)
+
+    loaded: list[tuple[Path, Article | None, str | None]] = []
+    for path in paths:
+        try:
+            loaded.append((path, load_article(path), None))
+        except ArticleError as exc:
+            loaded.append((path, None, str(exc)))
+    slugs = unique_slugs([(p.name, base_slug(a.title, a.date)) for p, a, _ in loaded if a is not None])
+
+    engines = Engines(options.config, options.device)
+    fingerprint = run_fingerprint(options, glossary)
+    with output_lock(options.output_dir):
+        todo: list[tuple[Path, Article, str]] = []
+        for path, article, error in loaded:
+            if article is None:
+                report.entries.append(IndexEntry(None, path.name, None, str(path), "failed", error=error))
+                notify(f"error: {error}")
+                continue
+            slug = slugs[path.name]
+            previous = read_manifest(article_dir(options.output_dir, slug))
+            if not options.force and is_current(previous, article, fingerprint):
+                report.entries.append(_entry(article, slug, "skipped", previous))
+            else:
+                todo.append((path, article, slug))
+        if todo:
+            engines.check_available(options.languages)
+        with progress("articles", len(todo)) as advance:
+            for path, article, slug in todo:
+                try:
+                    result = process_article(article, slug, options, engines, glossary, fingerprint, progress)
+                    write_article(result, options.output_dir)
+                    report.entries.append(_entry(article, slug, "done", result.manifest))
+                except (ArticleError, OutputError) as exc:
+                    report.entries.append(_failed(article, slug, str(exc)))
+                    notify(f"error: {exc}")
+                except ConfigError:
+                    raise
+                except TsumError as exc:
+                    report.entries.append(_failed(article, slug, str(exc)))
+                    notify(f"error: {exc}")
+                except Exception as exc:  # noqa: BLE001 - one article's crash must not cost the others
+                    logger.exception("unexpected failure on %s", path)
+                    message = f"{path}: unexpected {type(exc).__name__}: {exc}"
+                    report.entries.append(_failed(article, slug, message))
+                    notify(f"error: {message}")
+                advance(1)
+        report.entries.sort(key=lambda e: e.source_path)
+        write_index(options.output_dir, report.entries)
+    report.models_loaded = engines.loaded
+    return report
+
+
+def run_fingerprint(options: RunOptions, glossary) -> dict[str, Any]:
+    """Everything besides the input text that changes an article's outputs."""
+    return {
+        "tsum_version": __version__,
+        "languages": list(options.languages),
+        "config": options.config.fingerprint(options.languages),
+        "glossary_sha256": glossary.sha256 if glossary is not None else None,
+    }
+
+
+def fingerprint_hash(article: Article, fingerprint: dict[str, Any]) -> str:
+    payload = json.dumps({"input": article.sha256, **fingerprint}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def is_current(manifest: dict | None, article: Article, fingerprint: dict[str, Any]) -> bool:
+    """True when the outputs on disk came from this very input, models, settings and glossary."""
+    return bool(manifest) and manifest.get("fingerprint") == fingerprint_hash(article, fingerprint)
+
+
+def process_article(
+    article: Article,
+    slug: str,
+    options: RunOptions,
+    engines: Engines,
+    glossary,
+    fingerprint: dict[str, Any],
+    progress: ProgressFactory = no_progress,
+) -> ArticleResult:
+    """Run every stage for one article and return what the writers need."""
+    from translate_sum.terms import TermGuard
+
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(timings.get(stage, 0.0) + now - clock, 3)
+        clock = now
+
+    source = segment_article(article)
+    body = [s.en for s in source if s.kind == "body"]
+    lap("segment")
+
+    summarizer = engines.summarizer()
+    with progress(f"summarise {slug[:24]}", 1) as advance:
+        summary = summarizer.summarize(body, progress=advance)
+    summary = [s for s in summary if s.strip()]
+    lap("summarize")
+
+    support = dict(zip((f"s{i}" for i in range(len(summary))), summary_support(summary, source), strict=True))
+    segments = align(source + summary_segments(summary), support)
+    lap("align")
+
+    guard = TermGuard(glossary)
+    term_counts: dict[str, dict[str, int]] = {}
+    for lang in options.languages:
+        term_counts[lang] = translate_into(segments, lang, engines.translator(lang), guard, progress)
+        lap(f"translate_{lang}")
+
+    manifest = build_manifest(article, options, engines, glossary, fingerprint, segments, term_counts, timings)
+    return ArticleResult(article=article, slug=slug, languages=options.languages, segments=segments,
+                         manifest=manifest)
+
+
+def build_manifest(article, options, engines, glossary, fingerprint, segments, term_counts, timings) -> dict:
+    models: dict[str, Any] = {"summarizer": engines.summarizer().describe()}
+    for lang in options.languages:
+        models[lang] = engines.translator(lang).describe()
+    flag_counts = Counter(f.type for s in segments for f in s.flags)
+    return {
+        "tsum_version": __version__,
+        "input": {"path": str(article.path), "sha256": article.sha256},
+        "article": {"title": article.title, "date": article.date, "source": article.source},
+        "languages": list(options.languages),
+        "models": models,
+        "glossary": {"path": str(glossary.path), "sha256": glossary.sha256} if glossary is not None else None,
+        "settings": {"device": engines.device, "batch_tokens": options.config.batch_tokens,
+                     "config_file": str(options.config.source) if options.config.source else None},
+        "timings": timings,
+        "counts": {
+            "segments": len(segments),
+            "flags": dict(sorted(flag_counts.items())),
+            "glossary": term_counts,
+        },
+        "fingerprint": fingerprint_hash(article, fingerprint),
+    }
+
+
+def write_article(result: ArticleResult, output_dir: Path) -> None:
+    """Every output file, atomically; the manifest last, so an interrupted article is redone."""
+    from translate_sum.render import render_article
+
+    folder = article_dir(output_dir, result.slug)
+    if folder.exists():
+        remove_stale_temporaries(folder)
+    stale = folder / MANIFEST
+    if stale.exists():
+        # Invalidate first: a run killed between here and the new manifest redoes this article.
+        stale.unlink()
+    for name, content in render_article(result).items():
+        write_atomic(folder / name, content)
+    write_json(folder / MANIFEST, result.manifest)
+
+
+def write_index(output_dir: Path, entries: list[IndexEntry]) -> None:
+    from translate_sum.render import render_index_html, render_index_md
+
+    write_atomic(output_dir / "index.md", render_index_md(entries))
+    write_atomic(output_dir / "index.html", render_index_html(entries))
+
+
+def _entry(article: Article, slug: str, status: str, manifest: dict | None) -> IndexEntry:
+    flags = ((manifest or {}).get("counts") or {}).get("flags") or {}
+    return IndexEntry(slug, article.title, article.date, str(article.path), status, dict(flags))
+
+
+def _failed(article: Article, slug: str, message: str) -> IndexEntry:
+    return IndexEntry(slug, article.title, article.date, str(article.path), "failed", error=message)
+
+
+def translate_into(
+    segments: list[AlignedSegment], lang: str, translator, guard, progress: ProgressFactory = no_progress
+) -> dict[str, int]:
+    """Translate ``segments`` into ``lang`` in place, with glossary protection and QA flags.
+
+    Returns the glossary counts (found, kept, enforced, flagged).
+    """
+    from translate_sum.qa import check_segment
+    from translate_sum.terms import count_terms
+
+    with progress(f"translate {lang}", len(segments)) as advance:
+        results = guard.translate([s.en for s in segments], lang,
+                                  lambda batch: translator.translate(batch, progress=advance))
+    for segment, result in zip(segments, results, strict=True):
+        segment.translations[lang] = result.text
+        segment.terms.extend(result.terms)
+        segment.flags.extend(result.flags)
+        ignore = [t.surface for t in result.terms] + [t.target for t in result.terms]
+        split = len(translator.pieces(segment.en)) > 1
+        segment.flags.extend(check_segment(segment.en, result.text, lang, split=split, ignore=ignore))
+    return count_terms(results)
