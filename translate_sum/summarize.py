@@ -150,9 +150,15 @@ def quantize_linear_int8(model):
 
     Weights are int8, activations quantised on the fly; measured in benchmarks/.
     """
+    import warnings
+
     import torch
 
-    return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    with warnings.catch_warnings():
+        # torch marks its eager quantisation API deprecated in favour of torchao; it still works.
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
 
 
 def make_summarizer(spec: SummarizerSpec, resolve: Callable[[ModelSpec], ResolvedModel], device: str) -> Summarizer:
