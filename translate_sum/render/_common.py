@@ -1,0 +1,67 @@
+"""Helpers the renderers share: language tags, XML-safe text, paragraph grouping, manifest look-ups."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from translate_sum import __version__
+from translate_sum.records import AlignedSegment, ArticleResult
+
+#: tsum language code -> BCP 47 tag written into TMX/XLIFF/HTML ``lang`` attributes.
+LANG_TAGS = {"en": "en", "zh": "zh-CN", "ru": "ru"}
+LANG_NAMES = {"en": "English", "zh": "Chinese", "ru": "Russian"}
+
+# Characters XML 1.0 forbids (most C0 controls, surrogates, U+FFFE/U+FFFF): a serializer would
+# either write a broken file or refuse, so they are dropped from text before it reaches one.
+_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def lang_tag(lang: str) -> str:
+    return LANG_TAGS.get(lang, lang)
+
+
+def xml_text(text: str) -> str:
+    """``text`` with XML-illegal characters removed and CR/CRLF as LF (XML parsers do the latter anyway)."""
+    return _XML_ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def text_in(segment: AlignedSegment, lang: str) -> str:
+    return segment.en if lang == "en" else segment.translations.get(lang, "")
+
+
+def join_sentences(sentences: Iterable[str], lang: str) -> str:
+    """Sentences of one paragraph as running text: Chinese needs no space between sentences."""
+    parts = [s.strip() for s in sentences if s.strip()]
+    return ("" if lang == "zh" else " ").join(parts)
+
+
+def paragraph_runs(segments: Iterable[AlignedSegment]) -> list[list[AlignedSegment]]:
+    """Consecutive segments grouped by (kind, paragraph): one run per rendered paragraph."""
+    runs: list[list[AlignedSegment]] = []
+    for segment in segments:
+        if runs and (runs[-1][0].kind, runs[-1][0].paragraph) == (segment.kind, segment.paragraph):
+            runs[-1].append(segment)
+        else:
+            runs.append([segment])
+    return runs
+
+
+def tool_version(result: ArticleResult) -> str:
+    return str(result.manifest.get("tsum_version") or __version__)
+
+
+def input_path(result: ArticleResult) -> str:
+    recorded = (result.manifest.get("input") or {}).get("path")
+    return str(recorded) if recorded else result.article.path.as_posix()
+
+
+def check_names(result: ArticleResult) -> None:
+    """Refuse a slug or language code that would escape ``outputs/<slug>/`` or make an odd file name."""
+    slug = result.slug
+    if not slug or slug.startswith(".") or any(c in slug for c in "/\\\0") or slug != slug.strip():
+        raise ValueError(f"unsafe slug for a file name: {slug!r}")
+    for lang in result.languages:
+        if not _LANG_CODE.fullmatch(lang) or lang == "en":
+            raise ValueError(f"unsupported target language code: {lang!r}")

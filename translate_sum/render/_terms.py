@@ -1,0 +1,89 @@
+"""Where glossary terms sit in each column of a segment, for highlighting in ``review.html``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from translate_sum.records import AlignedSegment, TermHit
+from translate_sum.render._html import esc
+
+# The worst status wins when one English span has hits in several languages.
+_STATUS_RANK = {"kept": 0, "enforced": 1, "flagged": 2}
+
+
+@dataclass(frozen=True)
+class TermSpan:
+    start: int
+    end: int
+    title: str
+    status: str
+
+
+def _status_class(status: str) -> str:
+    return status if status in _STATUS_RANK else "other"
+
+
+def _entry_title(hits: list[TermHit]) -> str:
+    targets = " / ".join(f"{h.lang}: {h.target}" for h in hits)
+    statuses = ", ".join(f"{h.lang} {h.status}" for h in hits)
+    return f"entry: {hits[0].en} → {targets} · {statuses}"
+
+
+def _source_range(en: str, hit: TermHit) -> tuple[int, int] | None:
+    if 0 <= hit.start < hit.end <= len(en) and en[hit.start : hit.end] == hit.surface:
+        return hit.start, hit.end
+    at = en.find(hit.surface) if hit.surface else -1  # offsets from another text version: fall back
+    return (at, at + len(hit.surface)) if at >= 0 else None
+
+
+def _non_overlapping(spans: list[TermSpan]) -> list[TermSpan]:
+    kept: list[TermSpan] = []
+    for span in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
+        if not kept or span.start >= kept[-1].end:
+            kept.append(span)
+    return kept
+
+
+def term_spans(segment: AlignedSegment, lang: str) -> list[TermSpan]:
+    """Sorted, non-overlapping term spans in the ``lang`` column ("en" = source, by offsets)."""
+    by_entry: dict[str, list[TermHit]] = {}
+    for hit in segment.terms:
+        by_entry.setdefault(hit.en, []).append(hit)
+    spans: list[TermSpan] = []
+    if lang == "en":
+        by_range: dict[tuple[int, int], list[TermHit]] = {}
+        for hit in segment.terms:
+            if (where := _source_range(segment.en, hit)) is not None:
+                by_range.setdefault(where, []).append(hit)
+        for (start, end), hits in by_range.items():
+            worst = max((h.status for h in hits), key=lambda s: _STATUS_RANK.get(s, -1))
+            spans.append(TermSpan(start, end, _entry_title(by_entry[hits[0].en]), _status_class(worst)))
+        return _non_overlapping(spans)
+    text = segment.translations.get(lang, "")
+    cursor: dict[str, int] = {}
+    for hit in segment.terms:
+        if hit.lang != lang or not hit.target:
+            continue
+        # Two hits of one entry mark two successive occurrences of its target form.
+        at = text.find(hit.target, cursor.get(hit.target, 0))
+        if at < 0:
+            continue
+        cursor[hit.target] = at + len(hit.target)
+        spans.append(
+            TermSpan(at, at + len(hit.target), _entry_title(by_entry[hit.en]), _status_class(hit.status))
+        )
+    return _non_overlapping(spans)
+
+
+def marked_html(text: str, spans: list[TermSpan]) -> str:
+    """``text`` escaped, with each span wrapped in ``<mark class="term …" title="…">``."""
+    out, pos = [], 0
+    for span in spans:
+        out.append(esc(text[pos : span.start]))
+        out.append(
+            f'<mark class="term term-{span.status}" title="{esc(span.title)}">'
+            f"{esc(text[span.start : span.end])}</mark>"
+        )
+        pos = span.end
+    out.append(esc(text[pos:]))
+    return "".join(out)

@@ -1,0 +1,93 @@
+"""XLIFF 1.2 bilingual files (en → one target language) for review in a CAT tool."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from translate_sum.records import AlignedSegment, ArticleResult
+from translate_sum.render._common import input_path, lang_tag, tool_version, xml_text
+
+XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def _el(
+    parent: ET.Element, tag: str, attrs: dict[str, str] | None = None, text: str | None = None
+) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in (attrs or {}).items()})
+    if text is not None:
+        element.text = xml_text(text)
+    return element
+
+
+def _notes(unit: ET.Element, segment: AlignedSegment, lang: str) -> None:
+    for flag in segment.flags:
+        if flag.lang in (None, lang):
+            annotates = "target" if flag.lang else "source"
+            _el(
+                unit,
+                "note",
+                {"from": "tsum", "annotates": annotates, "priority": "2"},
+                f"{flag.type}: {flag.detail}",
+            )
+    if segment.support:
+        support = ", ".join(f"{s.id} ({s.score:.2f})" for s in segment.support)
+        _el(
+            unit,
+            "note",
+            {"from": "tsum", "annotates": "general", "priority": "5"},
+            f"supported by: {support}",
+        )
+    for hit in segment.terms:
+        if hit.lang == lang:
+            _el(
+                unit,
+                "note",
+                {"from": "tsum", "annotates": "general", "priority": "5"},
+                f"glossary: {hit.en} → {hit.target} ({hit.status})",
+            )
+
+
+def _restype(kind: str) -> str:
+    # The strict schema accepts extension values only as "x-" plus at least one non-space.
+    return "x-" + ("_".join(kind.split()) or "segment")
+
+
+def render_xliff(result: ArticleResult, lang: str) -> str:
+    """``<slug>.en-<lang>.xlf``: one ``trans-unit`` per segment (id = segment id) with the machine
+    translation as ``target state="needs-review-translation" state-qualifier="mt-suggestion"``.
+
+    ``restype`` is ``x-<kind>``; QA flags, summary support and glossary hits are ``note``s.
+    Validates against the OASIS XLIFF 1.2 strict schema.
+    """
+    # Built without namespaces and given a default xmlns: ElementTree's default_namespace option refuses
+    # unqualified attributes, and a prefixed "xlf:" document is harder to read.
+    root = ET.Element("xliff", {"xmlns": XLIFF_NS, "version": "1.2"})
+    file_attrs = {
+        "original": input_path(result),
+        "source-language": "en",
+        "target-language": lang_tag(lang),
+        "datatype": "plaintext",
+        "tool-id": "tsum",
+        "product-name": result.slug,
+    }
+    file_el = _el(root, "file", file_attrs)
+    header = _el(file_el, "header")
+    _el(header, "tool", {"tool-id": "tsum", "tool-name": "tsum", "tool-version": tool_version(result)})
+    model = (result.manifest.get("models") or {}).get(lang) or {}
+    if model.get("id"):
+        revision = f" @ {model['revision']}" if model.get("revision") else ""
+        _el(header, "note", {"from": "tsum"}, f"machine translation: {model['id']}{revision}")
+    body = _el(file_el, "body")
+    for segment in result.segments:
+        unit = _el(
+            body, "trans-unit", {"id": segment.id, "restype": _restype(segment.kind), "approved": "no"}
+        )
+        unit.set(_XML_SPACE, "preserve")
+        _el(unit, "source", text=segment.en)
+        if lang in segment.translations:
+            target_attrs = {"state": "needs-review-translation", "state-qualifier": "mt-suggestion"}
+            _el(unit, "target", target_attrs, segment.translations[lang])
+        _notes(unit, segment, lang)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
