@@ -1,0 +1,305 @@
+"""Glossary files: loading, validation messages, and finding terms in English text."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import pytest
+
+from translate_sum.errors import GlossaryError
+from translate_sum.glossary import Glossary, GlossaryEntry
+
+REPO = Path(__file__).resolve().parent.parent
+HEADER = "en\tzh\tru\tvariants\tru_forms\tkeep\tcase_sensitive\tnote"
+ROWS = [
+    "SCO\t上合组织\tШОС\t\t\t\t\t",
+    "Shanghai Cooperation Organization\t上海合作组织\tШанхайская организация сотрудничества"
+    "\tShanghai Cooperation Organisation\t\t\t\t",
+    "SCO Secretariat\t上合组织秘书处\tСекретариат ШОС\tSecretariat of the SCO\t\t\t\t",
+    "Secretary-General\t秘书长\tГенеральный секретарь\t\t\t\t\t",
+    "Weidong\t伟东\t«Вэйдун»\t\t\t\t\t",
+    "Weidong Cloud Education Group\t伟东云教育集团\t«Вэйдун Клауд Эдьюкейшн Груп»\t\t\t\t\t",
+    "Weidong Cloud Education Group Co., Ltd.\t伟东云教育集团有限公司\t«Вэйдун»\t\t\t\t\t",
+    "Agency\t机构\tагентство\t\t\t\t\t",
+    "Office\t办公室\tуправление\t\t\t\t\t",
+    "Zoom\t\t\t\t\tyes\t\t",
+    "Apple\t苹果公司\tApple\t\t\tno\tyes\t",
+]
+
+
+def write(tmp_path: Path, text: str, name: str = "glossary.tsv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return path
+
+
+@pytest.fixture
+def glossary(tmp_path) -> Glossary:
+    return Glossary.load(write(tmp_path, "\n".join([HEADER, *ROWS]) + "\n"))
+
+
+def found(glossary: Glossary, text: str) -> list[tuple[str, str]]:
+    return [(m.surface, m.entry.en) for m in glossary.find(text)]
+
+
+# -- matching -------------------------------------------------------------------------------------------
+
+MATCHES = [
+    ("longest first", "The SCO Secretariat said", [("SCO Secretariat", "SCO Secretariat")]),
+    ("alias", "the Secretariat of the SCO said", [("Secretariat of the SCO", "SCO Secretariat")]),
+    (
+        "British spelling alias",
+        "Shanghai Cooperation Organisation",
+        [("Shanghai Cooperation Organisation", "Shanghai Cooperation Organization")],
+    ),
+    ("word boundary", "SCOPE of SCOs and ASCO", [("SCOs", "SCO")]),
+    ("possessive", "SCO's members and Weidong's work", [("SCO", "SCO"), ("Weidong", "Weidong")]),
+    ("curly possessive", "Weidong’s platform", [("Weidong", "Weidong")]),
+    ("plural -s", "two Weidongs", [("Weidongs", "Weidong")]),
+    ("plural -ies", "UN agencies", [("agencies", "Agency")]),
+    ("plural -s on -e", "regional Offices", [("Offices", "Office")]),
+    ("hyphen as space", "the Secretary General noted", [("Secretary General", "Secretary-General")]),
+    ("en dash", "the Secretary–General noted", [("Secretary–General", "Secretary-General")]),
+    (
+        "line break inside",
+        "Shanghai Cooperation\nOrganization",
+        [("Shanghai Cooperation\nOrganization", "Shanghai Cooperation Organization")],
+    ),
+    (
+        "no-break space",
+        "Weidong Cloud\u00a0Education Group",
+        [("Weidong Cloud\u00a0Education Group", "Weidong Cloud Education Group")],
+    ),
+    ("acronym case-sensitive", "sco and Sco but SCO", [("SCO", "SCO")]),
+    ("name case-insensitive", "WEIDONG and weidong", [("WEIDONG", "Weidong"), ("weidong", "Weidong")]),
+    ("explicit case-sensitive", "apple pie, Apple Inc.", [("Apple", "Apple")]),
+    (
+        "title in capitals",
+        "PRESIDENT OF THE WEIDONG CLOUD EDUCATION GROUP VISITS SCO SECRETARIAT",
+        [
+            ("WEIDONG CLOUD EDUCATION GROUP", "Weidong Cloud Education Group"),
+            ("SCO SECRETARIAT", "SCO Secretariat"),
+        ],
+    ),
+    (
+        "company suffix",
+        "Weidong Cloud Education Group Co., Ltd. He",
+        [("Weidong Cloud Education Group Co., Ltd.", "Weidong Cloud Education Group Co., Ltd.")],
+    ),
+    (
+        "company suffix without dot",
+        "Weidong Cloud Education Group Co., Ltd",
+        [("Weidong Cloud Education Group Co., Ltd", "Weidong Cloud Education Group Co., Ltd.")],
+    ),
+    ("caption", "Picture: Group photo on the official website of SCO", [("SCO", "SCO")]),
+    ("inside CJK", "伟东与SCO合作", [("SCO", "SCO")]),
+    ("keep entry", "on Zoom today", [("Zoom", "Zoom")]),
+    ("nothing", "Nothing to see here.", []),
+    ("empty", "", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [m[1:] for m in MATCHES], ids=[m[0] for m in MATCHES])
+def test_find(glossary, text, expected):
+    assert found(glossary, text) == expected
+
+
+def test_find_offsets_cover_the_surface(glossary):
+    text = "On 10 April, the SCO Secretariat met Weidong's team."
+    for m in glossary.find(text):
+        assert text[m.start : m.end] == m.surface
+
+
+def test_find_is_fast_on_a_5_mb_article(glossary):
+    seeds = "".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "seeds").glob("*.txt")))
+    big = (seeds * (5_000_000 // len(seeds) + 1))[:5_000_000]
+    started = time.perf_counter()
+    matches = glossary.find(big)
+    assert len(matches) > 10_000
+    assert time.perf_counter() - started < 5  # about 0.5 s on a laptop core; generous for busy CI
+
+
+# -- loading --------------------------------------------------------------------------------------------
+
+
+def test_entry_fields(glossary):
+    entry = next(e for e in glossary.entries if e.en == "Shanghai Cooperation Organization")
+    assert entry.variants == ("Shanghai Cooperation Organisation",)
+    assert entry.target("zh") == "上海合作组织"
+    assert entry.target("ru") == "Шанхайская организация сотрудничества"
+    assert entry.line == 3
+    keep = next(e for e in glossary.entries if e.en == "Zoom")
+    assert keep.keep and keep.target("zh") == keep.target("ru") == "Zoom"
+    with pytest.raises(GlossaryError, match="no 'de' column"):
+        entry.target("de")
+
+
+def test_case_rules():
+    assert GlossaryEntry("SCO", "a", "b").is_case_sensitive("SCO")
+    assert GlossaryEntry("COVID-19", "a", "b").is_case_sensitive("COVID-19")
+    assert not GlossaryEntry("Weidong", "a", "b").is_case_sensitive("Weidong")
+    assert not GlossaryEntry("SCO", "a", "b", case_sensitive=False).is_case_sensitive("SCO")
+
+
+def test_sha256_and_path(tmp_path):
+    path = write(tmp_path, "\ufeff" + HEADER + "\n" + ROWS[0] + "\n")
+    glossary = Glossary.load(path)
+    assert glossary.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert glossary.path == path
+    assert [e.en for e in glossary.entries] == ["SCO"]
+
+
+def test_csv_with_comments_and_locale_columns(tmp_path):
+    text = (
+        "# a comment\n"
+        "en_US,zh-CN,ru,variants,note\n"
+        "\n"
+        '"Weidong Cloud Education Group Co., Ltd.",伟东云教育集团有限公司,«Вэйдун»,"Weidong Co.|WCE",legal name\n'
+        "# another\n"
+        "Qingdao,青岛,Циндао,,\n"
+    )
+    glossary = Glossary.load(write(tmp_path, text, "terms.csv"))
+    assert [(e.en, e.line) for e in glossary.entries] == [
+        ("Weidong Cloud Education Group Co., Ltd.", 4),
+        ("Qingdao", 6),
+    ]
+    assert glossary.entries[0].variants == ("Weidong Co.", "WCE")
+
+
+def test_sniffs_the_delimiter_when_the_extension_says_nothing(tmp_path):
+    glossary = Glossary.load(write(tmp_path, "en,zh,ru\nQingdao,青岛,Циндао\n", "glossary.txt"))
+    assert glossary.entries[0].ru == "Циндао"
+
+
+def test_suggest_output_columns_are_accepted(tmp_path):
+    text = "en\tzh\tru\tcount\texample\nQingdao\t青岛\tЦиндао\t3\tHe visited Qingdao.\n"
+    assert Glossary.load(write(tmp_path, text)).entries[0].zh == "青岛"
+
+
+# -- validation -----------------------------------------------------------------------------------------
+
+ERRORS = [
+    (
+        "duplicate",
+        [HEADER, ROWS[0], "sco\t上合组织\tШОС\t\t\t\t\t"],
+        r"glossary.tsv line 3: 'sco' duplicates line 2",
+    ),
+    (
+        "duplicate alias",
+        [HEADER, ROWS[2], "X\t上合组织秘书处\tСекретариат ШОС\tSecretariat of the SCO\t\t\t\t"],
+        r"line 3: 'Secretariat of the SCO' duplicates line 2",
+    ),
+    (
+        "conflict",
+        [HEADER, ROWS[0], "SCO\t上海合作组织\tШОС\t\t\t\t\t"],
+        r"glossary.tsv line 3: 'SCO' conflicts with line 2: 上海合作组织 / ШОС here, 上合组织 / ШОС there",
+    ),
+    (
+        "conflict via hyphen",
+        [HEADER, ROWS[3], "Secretary General\t秘书长\tгенсек\t\t\t\t\t"],
+        r"line 3: 'Secretary General' conflicts with line 2",
+    ),
+    ("empty target", [HEADER, "SCO\t\tШОС\t\t\t\t\t"], r"glossary.tsv line 2: empty 'zh' target for 'SCO'"),
+    ("column count", [HEADER, "SCO\t上合组织\tШОС"], r"glossary.tsv line 2: 3 columns, but the header has 8"),
+    (
+        "missing column",
+        ["en\tzh\tnote", "SCO\t上合组织\t"],
+        r"glossary.tsv line 1: header lacks column\(s\) ru",
+    ),
+    ("unknown column", ["en\tzh\tru\tvariant", "SCO\t上合组织\tШОС\t"], r"line 1: unknown column 'variant'"),
+    (
+        "bad flag",
+        [HEADER, "SCO\t上合组织\tШОС\t\t\tmaybe\t\t"],
+        r"line 2: keep must be yes or no, not 'maybe'",
+    ),
+    ("no header", ["# only a comment"], r"glossary.tsv: no header row"),
+]
+
+
+@pytest.mark.parametrize(("lines", "message"), [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS])
+def test_validation_errors(tmp_path, lines, message):
+    with pytest.raises(GlossaryError, match=message):
+        Glossary.load(write(tmp_path, "\n".join(lines) + "\n"))
+
+
+def test_several_problems_are_reported_together(tmp_path):
+    lines = [HEADER, ROWS[0], "SCO\t上海合作组织\tШОС\t\t\t\t\t", "Qingdao\t青岛\t\t\t\t\t\t", "X\tY"]
+    with pytest.raises(GlossaryError) as caught:
+        Glossary.load(write(tmp_path, "\n".join(lines)))
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'glossary.tsv'}: 3 problems\n")
+    assert "line 3: 'SCO' conflicts with line 2" in message
+    assert "line 4: empty 'ru' target for 'Qingdao'" in message
+    assert "line 5: 2 columns" in message
+
+
+def test_bad_encoding_names_the_line(tmp_path):
+    # A row saved as Windows-1251 by mistake.
+    path = write(
+        tmp_path, (HEADER + "\n" + ROWS[0] + "\n").encode() + b"Qingdao\t\xc7\xe0\t\xd6\xe8\t\t\t\t\t\n"
+    )
+    with pytest.raises(GlossaryError, match=r"glossary.tsv line 3: not valid UTF-8 \(byte 0xc7\)"):
+        Glossary.load(path)
+
+
+def test_keep_needs_no_targets(tmp_path):
+    glossary = Glossary.load(write(tmp_path, f"{HEADER}\nZoom\t\t\t\t\tyes\t\t\n"))
+    assert glossary.entries[0].keep
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(GlossaryError, match="cannot read the glossary"):
+        Glossary.load(tmp_path / "nope.tsv")
+
+
+# -- the shipped glossary -------------------------------------------------------------------------------
+
+
+def test_shipped_glossary_finds_the_seed_entities():
+    glossary = Glossary.load(REPO / "seeds" / "glossary.tsv")
+    seeds = sorted((REPO / "seeds").glob("*.txt"))
+    assert len(seeds) == 2
+    first, second = ({m.entry.en for m in glossary.find(p.read_text(encoding="utf-8"))} for p in seeds)
+    assert {
+        "SCO",
+        "Shanghai Cooperation Organization",
+        "Deputy Secretary-General",
+        "Sherali Jonon",
+        "Muratek Akimbakiyev",
+        "Weidong Cloud Education Group",
+        "Weidong Cloud Education",
+        "Weidong Group",
+        "Qingdao",
+        "Qingdao Foreign Affairs Office",
+        "Qingdao Municipal Government",
+        "Wang Xiangyu",
+        "Zhang Xiaobing",
+        "Wang Zhiqian",
+        "Secretariat of the Shanghai Cooperation Organization",
+        "Weidong International Vocational Education Park",
+        "Weidong Rock City",
+        "International Sister Cities Imported Commodities Exhibition",
+    } <= first
+    assert {
+        "SCO Secretariat",
+        "SCO Secretary-General",
+        "Vladimir Norov",
+        "Wang Duanrui",
+        "Secretary-General",
+        "COVID-19",
+        "PRC",
+        "UNESCO",
+        "Weidong",
+        "Weidong Cloud Education Group Co., Ltd.",
+        "Hong Kong Chamber of Commerce and Industry",
+        "Shandong",
+        "Qingdao",
+    } <= second
+
+
+def test_shipped_glossary_rows_are_complete():
+    glossary = Glossary.load(REPO / "seeds" / "glossary.tsv")
+    for entry in glossary.entries:
+        assert entry.zh and entry.ru and entry.note, entry.en

@@ -1,0 +1,339 @@
+"""The glossary file: loading and validating it, and finding its terms in English text."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+from translate_sum.errors import GlossaryError
+
+#: Target languages a glossary row carries.
+LANGUAGES = ("zh", "ru")
+
+_REQUIRED = ("en", *LANGUAGES)
+_OPTIONAL = ("variants", "ru_forms", "keep", "case_sensitive", "note")
+# Columns that `tsum glossary suggest` writes or cloud glossaries carry: read past, never used.
+_INFORMATIONAL = ("count", "example", "description", "pos")
+_TRUE = frozenset({"1", "true", "yes", "y", "x"})
+_FALSE = frozenset({"", "0", "false", "no", "n"})
+
+# A term must not touch a Latin or Cyrillic letter or digit on either side ("SCO" is not in "SCOPE"),
+# but CJK characters do not count as word characters, so kept English terms are found in Chinese too.
+WORD_CHARS = "0-9A-Za-z_\u00c0-\u024f\u0400-\u04ff"
+_BEFORE = f"(?<![{WORD_CHARS}])"
+_AFTER = f"(?![{WORD_CHARS}])"
+_SPACE = "[ \\t\\n\\r\u00a0\u2009\u202f]"
+_DASH = "[-\u2010\u2011\u2012\u2013\u2014]"
+# Between the words of a term: spaces, or a hyphen/dash with optional spaces (Secretary General ~ -General).
+_GAP = f"(?:{_SPACE}*{_DASH}{_SPACE}*|{_SPACE}+)"
+_SPLIT = re.compile(_GAP)
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """One glossary row: an English term, its aliases and its fixed Chinese and Russian forms.
+
+    ``case_sensitive`` None means automatic: acronyms (all capitals) match case-sensitively,
+    other forms do not. ``keep`` means the English form stays in every target language.
+    """
+
+    en: str
+    zh: str
+    ru: str
+    variants: tuple[str, ...] = ()
+    ru_forms: tuple[str, ...] = ()
+    keep: bool = False
+    case_sensitive: bool | None = None
+    note: str = ""
+    line: int = 0
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """The English term followed by its aliases."""
+        return (self.en, *self.variants)
+
+    def target(self, lang: str) -> str:
+        """The fixed form in ``lang``: the English term itself for ``keep`` entries."""
+        if lang not in LANGUAGES:
+            raise GlossaryError(f"the glossary has no {lang!r} column (it has {', '.join(LANGUAGES)})")
+        return self.en if self.keep else getattr(self, lang)
+
+    def is_case_sensitive(self, form: str) -> bool:
+        """Whether ``form`` (one of ``forms``) must match with its exact capitalisation."""
+        if self.case_sensitive is not None:
+            return self.case_sensitive
+        return is_acronym(form)
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """A glossary term found in a text: ``text[start:end] == surface``."""
+
+    entry: GlossaryEntry
+    start: int
+    end: int
+    surface: str
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """A loaded glossary file; ``find`` locates its terms in English text."""
+
+    path: Path
+    sha256: str
+    entries: tuple[GlossaryEntry, ...]
+
+    @classmethod
+    def load(cls, path: Path) -> Glossary:
+        """Read a TSV or CSV glossary with an ``en, zh, ru`` header; raise GlossaryError listing every problem."""
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise GlossaryError(f"{path}: cannot read the glossary: {exc.strerror or exc}") from exc
+        entries = _parse(_decode(data, path), path)
+        return cls(path=path, sha256=hashlib.sha256(data).hexdigest(), entries=entries)
+
+    def find(self, text: str) -> list[TermMatch]:
+        """Glossary terms in ``text``, left to right, non-overlapping, the longest term winning at a position.
+
+        Matches respect word boundaries and each entry's case rule, accept simple English plurals and
+        hyphen/space variation, and stop before a possessive ``'s``.
+        """
+        index = self._index
+        found: list[TermMatch] = []
+        end = 0
+        # One big alternation is slow with many terms (re tries every branch at every word), so each word
+        # picks the few forms that start with it, through a dict, and only those are tried there.
+        for word in _WORD.finditer(text):
+            if word.start() < end:
+                continue
+            best = None
+            for key in _lookup_keys(word.group().casefold()):
+                group = index.get(key)
+                m = group[0].match(text, word.start()) if group else None
+                if m and (best is None or m.end() > best[0].end()):
+                    best = (m, group[1])
+            if best:
+                m, forms = best
+                found.append(TermMatch(forms[m.lastindex - 1], m.start(), m.end(), m.group()))
+                end = m.end()
+        return found
+
+    @cached_property
+    def _index(self) -> dict[str, tuple[re.Pattern[str], list[GlossaryEntry]]]:
+        groups: dict[str, list[tuple[GlossaryEntry, str]]] = {}
+        for entry in self.entries:
+            for form in entry.forms:
+                groups.setdefault(_lead(form), []).append((entry, form))
+        index = {}
+        for key, forms in groups.items():
+            # Python's alternation takes the first branch that matches, so longer forms go first.
+            forms.sort(key=lambda item: len(item[1]), reverse=True)
+            branches = "|".join(f"({form_pattern(f, e.is_case_sensitive(f))})" for e, f in forms)
+            index[key] = (re.compile(f"(?:{branches}){_AFTER}"), [e for e, _ in forms])
+        return index
+
+
+_WORD = re.compile(f"[{WORD_CHARS}]+")
+
+
+def _lead(form: str) -> str:
+    m = _WORD.match(form)
+    return m.group().casefold() if m else ""
+
+
+def _lookup_keys(word: str) -> list[str]:
+    keys = [word]
+    if word.endswith("s"):  # a one-word term in the plural: "Weidongs", "Offices", "Agencies"
+        keys += [word[:-1], word[:-2]] + ([word[:-3] + "y"] if word.endswith("ies") else [])
+    return keys
+
+
+@lru_cache(maxsize=4096)
+def english_regex(entry: GlossaryEntry, exact_case: bool = False) -> re.Pattern[str]:
+    """A regex for any English form of ``entry`` as a whole word; ``exact_case`` overrides its case rule.
+
+    With ``exact_case`` it checks a kept (untranslated) term in a translation: "zoom" is not "Zoom".
+    """
+    forms = sorted(entry.forms, key=len, reverse=True)
+    branches = "|".join(form_pattern(f, exact_case or entry.is_case_sensitive(f)) for f in forms)
+    return re.compile(f"{_BEFORE}(?:{branches}){_AFTER}")
+
+
+def is_acronym(form: str) -> bool:
+    """True for all-capital forms such as ``SCO``, ``PRC`` or ``COVID-19``."""
+    letters = [c for c in form if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def form_pattern(form: str, case_sensitive: bool) -> str:
+    """Regex source for one English form, without the word boundaries around it."""
+    words = [w for w in _SPLIT.split(form.strip()) if w]
+    pieces = [re.escape(w) for w in words[:-1]] + [_last_word(words[-1])]
+    body = _GAP.join(pieces)
+    return body if case_sensitive else f"(?i:{body})"
+
+
+def _last_word(word: str) -> str:
+    if word.endswith("."):  # "Co., Ltd." is also written "Co., Ltd"
+        return re.escape(word[:-1]) + r"\.?"
+    if not word[-1].isalpha():
+        return re.escape(word)
+    lower = word.lower()
+    if len(word) > 1 and lower.endswith("y") and lower[-2] not in "aeiou":
+        return re.escape(word[:-1]) + ("(?:Y|IES)" if word[-1] == "Y" else "(?:y|ies)")
+    suffix = "ES" if word.isupper() and len(word) > 3 else "es"
+    if lower.endswith(("s", "x", "z", "ch", "sh")):
+        return re.escape(word) + f"(?:{suffix})?"
+    return re.escape(word) + "(?:s)?"
+
+
+def _decode(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise GlossaryError(
+            f"{path} line {line}: not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        ) from exc
+
+
+def _parse(text: str, path: Path) -> tuple[GlossaryEntry, ...]:
+    problems: list[tuple[int, str]] = []
+    lines = [(n, raw.rstrip("\r")) for n, raw in enumerate(text.split("\n"), start=1)]
+    lines = [(n, raw) for n, raw in lines if raw.strip() and not raw.lstrip().startswith("#")]
+    if not lines:
+        raise GlossaryError(f"{path}: no header row; the first row must name the columns en, zh, ru")
+    header_line, header_raw = lines[0]
+    split = _splitter(path, header_raw)
+    header = [_column_name(cell) for cell in split(header_raw)]
+    _check_header(header, header_line, problems)
+    if problems:
+        raise GlossaryError(_report(path, problems))
+
+    entries: list[GlossaryEntry] = []
+    for n, raw in lines[1:]:
+        cells = split(raw)
+        if len(cells) != len(header):
+            problems.append((n, f"{len(cells)} columns, but the header has {len(header)}"))
+            continue
+        entry = _entry(dict(zip(header, cells, strict=True)), n, problems)
+        if entry is not None:
+            entries.append(entry)
+    _check_duplicates(entries, problems)
+    if problems:
+        raise GlossaryError(_report(path, problems))
+    return tuple(entries)
+
+
+def _splitter(path: Path, header: str):
+    delimiter = "," if path.suffix.lower() == ".csv" else "\t"
+    if delimiter not in header:  # wrong or missing extension: sniff the header row
+        delimiter = "\t" if "\t" in header else ","
+    if delimiter == "\t":
+        return lambda raw: [cell.strip() for cell in raw.split("\t")]
+    # One physical line at a time, so that every row keeps its line number.
+    return lambda raw: [cell.strip() for cell in next(csv.reader([raw]))]
+
+
+def _column_name(cell: str) -> str:
+    name = cell.strip().lower()
+    # Cloud glossaries name language columns by locale ("zh-CN", "en_US", "zh-Hans").
+    locale = re.fullmatch(r"(en|zh|ru)[-_][a-z]{2,4}", name)
+    return locale.group(1) if locale else name
+
+
+def _check_header(header: list[str], line: int, problems: list[tuple[int, str]]) -> None:
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        found = ", ".join(repr(c) for c in header)
+        problems.append((line, f"header lacks column(s) {', '.join(missing)} (found {found})"))
+    known = set(_REQUIRED + _OPTIONAL + _INFORMATIONAL)
+    for name in header:
+        if name not in known:
+            problems.append((line, f"unknown column {name!r} (known: {', '.join(_REQUIRED + _OPTIONAL)})"))
+    for name in sorted({c for c in header if header.count(c) > 1}):
+        problems.append((line, f"column {name!r} appears more than once"))
+
+
+def _entry(row: dict[str, str], line: int, problems: list[tuple[int, str]]) -> GlossaryEntry | None:
+    before = len(problems)
+    en = row["en"]
+    if not en:
+        problems.append((line, "empty 'en' term"))
+    for form in (en, *_items(row.get("variants", ""))):
+        if form and not _WORD.match(form):
+            problems.append((line, f"{form!r} must start with a Latin letter or digit"))
+    keep = _flag(row.get("keep", ""), "keep", line, problems)
+    sensitive = _flag(row.get("case_sensitive", ""), "case_sensitive", line, problems, default=None)
+    if not keep:
+        for lang in LANGUAGES:
+            if not row[lang]:
+                problems.append((line, f"empty {lang!r} target for {en!r} (fill it in, or set keep)"))
+    if len(problems) > before:
+        return None
+    variants = tuple(dict.fromkeys(v for v in _items(row.get("variants", "")) if v != en))
+    return GlossaryEntry(
+        en=en,
+        zh=row["zh"],
+        ru=row["ru"],
+        variants=variants,
+        ru_forms=_items(row.get("ru_forms", "")),
+        keep=bool(keep),
+        case_sensitive=sensitive,
+        note=row.get("note", ""),
+        line=line,
+    )
+
+
+def _items(cell: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in cell.split("|") if item.strip())
+
+
+def _flag(value: str, column: str, line: int, problems: list[tuple[int, str]], default=False) -> bool | None:
+    folded = value.strip().lower()
+    if not folded:
+        return default
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE:
+        return False
+    problems.append((line, f"{column} must be yes or no, not {value!r}"))
+    return default
+
+
+def _key(form: str) -> str:
+    return " ".join(w for w in _SPLIT.split(form.casefold().strip()) if w)
+
+
+def _check_duplicates(entries: list[GlossaryEntry], problems: list[tuple[int, str]]) -> None:
+    seen: dict[str, GlossaryEntry] = {}
+    for entry in entries:
+        for form in entry.forms:
+            key = _key(form)
+            first = seen.setdefault(key, entry)
+            if first is entry:
+                continue
+            if (first.target("zh"), first.target("ru")) == (entry.target("zh"), entry.target("ru")):
+                problems.append((entry.line, f"{form!r} duplicates line {first.line}"))
+            else:
+                problems.append(
+                    (
+                        entry.line,
+                        f"{form!r} conflicts with line {first.line}: "
+                        f"{entry.target('zh')} / {entry.target('ru')} here, "
+                        f"{first.target('zh')} / {first.target('ru')} there",
+                    )
+                )
+
+
+def _report(path: Path, problems: list[tuple[int, str]]) -> str:
+    lines = [f"{path} line {n}: {msg}" for n, msg in sorted(problems, key=lambda p: p[0])]
+    if len(lines) == 1:
+        return lines[0]
+    return f"{path}: {len(lines)} problems\n" + "\n".join(lines)
