@@ -266,6 +266,81 @@ def models_download(config_path):
         click.echo(f"{spec.role:<11} {spec.name}: {resolved.directory}")
 
 
+def _input_articles(input_dir: Path):
+    from translate_sum.articles import list_articles, load_article
+    from translate_sum.errors import ArticleError
+
+    if not input_dir.is_dir():
+        raise ConfigProblem(f"{input_dir}: input folder not found")
+    articles = []
+    for path in list_articles(input_dir)[0]:
+        try:
+            articles.append(load_article(path))
+        except ArticleError as exc:
+            click.echo(f"error: {exc}", err=True)
+    return articles
+
+
+def _glossary_file(explicit: Path | None, config_path: Path | None, input_dir: Path) -> Path | None:
+    from translate_sum.pipeline import RunOptions, glossary_path
+
+    config = _load(config_path)
+    return glossary_path(RunOptions(input_dir, Path("."), config, config.languages, glossary=explicit))
+
+
+input_option = click.option(
+    "--input", "input_dir", type=click.Path(path_type=Path, file_okay=False), default="seeds", show_default=True,
+    envvar="TSUM_INPUT", help="Folder of press releases [env TSUM_INPUT].",
+)
+
+
+@cli.group(name="glossary")
+def glossary_group() -> None:
+    """Check the glossary, and find names it lacks."""
+
+
+@glossary_group.command(name="check")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False), required=False)
+@input_option
+@config_option
+def glossary_check(file, input_dir, config_path):
+    """Validate the glossary FILE (default: the one `tsum all` would use) and show each article's terms."""
+    from translate_sum.pipeline import load_glossary
+    from translate_sum.suggest import coverage
+
+    path = _glossary_file(file, config_path, input_dir)
+    if path is None:
+        raise ConfigProblem(f"no glossary: pass FILE, set [run] glossary in models.toml, or add {input_dir}/glossary.tsv")
+    try:
+        glossary = load_glossary(path)
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
+    click.echo(f"{path}: {len(glossary.entries)} entries, valid (sha256 {glossary.sha256[:12]})")
+    for report in coverage(_input_articles(input_dir), glossary):
+        click.echo(f"{report['path']}: {report['found']} term occurrences")
+        for term, count in report["terms"].items():
+            click.echo(f"  {count:>3}  {term}")
+
+
+@glossary_group.command(name="suggest")
+@input_option
+@glossary_option
+@config_option
+def glossary_suggest(input_dir, glossary, config_path):
+    """Print, as TSV, likely names in the articles that the glossary lacks.
+
+    Fill in the zh and ru columns and append the rows to the glossary.
+    """
+    from translate_sum.pipeline import load_glossary
+    from translate_sum.suggest import suggest_terms
+
+    try:
+        loaded = load_glossary(_glossary_file(glossary, config_path, input_dir))
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
+    click.echo(suggest_terms(_input_articles(input_dir), loaded), nl=False)
+
+
 def main() -> None:
     """Console-script entry point."""
     if hasattr(signal, "SIGPIPE"):

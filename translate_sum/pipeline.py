@@ -341,14 +341,22 @@ def translate_into(
     from translate_sum.qa import check_segment
     from translate_sum.terms import count_terms
 
-    with progress(f"translate {lang}", len(segments)) as advance:
-        results = guard.translate([s.en for s in segments], lang,
-                                  lambda batch: translator.translate(batch, progress=advance))
+    pieces = {s.id: translator.pieces(s.en) for s in segments}
+    calls = 0
+
+    def translate_batch(batch: list[str]) -> list[str]:
+        nonlocal calls
+        calls += 1
+        # The bar follows the first pass; a glossary retry of a few sentences would overshoot it.
+        return translator.translate(batch, progress=advance if calls == 1 else None)
+
+    with progress(f"translate {lang}", sum(len(p) for p in pieces.values())) as advance:
+        results = guard.translate([s.en for s in segments], lang, translate_batch)
     for segment, result in zip(segments, results, strict=True):
         segment.translations[lang] = result.text
         segment.terms.extend(result.terms)
         segment.flags.extend(result.flags)
         ignore = [t.surface for t in result.terms] + [t.target for t in result.terms]
-        split = len(translator.pieces(segment.en)) > 1
+        split = len(pieces[segment.id]) > 1
         segment.flags.extend(check_segment(segment.en, result.text, lang, split=split, ignore=ignore))
     return count_terms(results)

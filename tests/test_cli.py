@@ -1,0 +1,235 @@
+"""`tsum` end to end through the CLI on the shipped seeds, with the tiny real models."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from translate_sum.cli import cli
+from tiny_models import REPO
+
+SLUGS = {
+    "000_828caea308506d00.txt": "2020-07-24-the-deputy-secretary-general-of-the-sco-visited-weidong",
+    "001_a2e7129abcaddcf3.txt": "president-of-the-weidong-group-visits-sco-secretariat",
+}
+ARTICLE_FILES = [
+    "article.en.md", "article.zh.md", "article.ru.md", "summary.en.md", "summary.zh.md", "summary.ru.md",
+    "aligned.jsonl", "aligned.tsv", "review.html", "manifest.json",
+]
+
+
+def run(*args: str):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result
+
+
+@pytest.fixture(scope="module")
+def first_run(tiny_config, tmp_path_factory):
+    """One full `tsum all` over a copy of seeds/, shared by the assertions below."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("e2e")
+    seeds = root / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    out = root / "outputs"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("HF_HUB_OFFLINE", "1")
+    result = run("all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config))
+    mp.undo()
+    return result, seeds, out
+
+
+def test_all_writes_every_file_for_both_seeds(first_run):
+    result, _, out = first_run
+    assert result.exit_code == 0, result.output
+    assert "2 written, 0 up to date, 0 failed" in result.output
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(SLUGS.values())
+    for slug in SLUGS.values():
+        for name in ARTICLE_FILES + [f"{slug}.tmx", f"{slug}.en-zh.xlf", f"{slug}.en-ru.xlf"]:
+            assert (out / slug / name).stat().st_size > 0, name
+        assert not list((out / slug).glob(".*.tmp"))
+    assert (out / "index.md").is_file() and (out / "index.html").is_file()
+    index = (out / "index.md").read_text()
+    assert all(slug in index for slug in SLUGS.values())
+
+
+def test_aligned_records_cover_every_segment(first_run):
+    _, seeds, out = first_run
+    from translate_sum.articles import load_article
+    from translate_sum.segment import segment_article
+
+    for name, slug in SLUGS.items():
+        records = [json.loads(line) for line in (out / slug / "aligned.jsonl").read_text().splitlines()]
+        source = segment_article(load_article(seeds / name))
+        assert [r["id"] for r in records if r["kind"] != "summary"] == [s.id for s in source]
+        assert [r["en"] for r in records if r["kind"] != "summary"] == [s.en for s in source]
+        kinds = {r["kind"] for r in records}
+        assert {"title", "body", "summary"} <= kinds
+        if name.startswith("000"):
+            assert "caption" in kinds
+        ids = {r["id"] for r in records}
+        for record in records:
+            assert set(record) >= {"id", "paragraph", "kind", "en", "zh", "ru", "support", "flags"}
+            assert isinstance(record["zh"], str) and isinstance(record["ru"], str)
+            if record["kind"] == "summary":
+                assert record["paragraph"] == -1
+                assert all(s["id"] in ids and 0 < s["score"] <= 1 for s in record["support"])
+            else:
+                assert record["support"] == []
+
+
+def test_markdown_keeps_paragraphs(first_run):
+    _, seeds, out = first_run
+    from translate_sum.articles import load_article
+
+    article = load_article(seeds / "000_828caea308506d00.txt")
+    slug = SLUGS["000_828caea308506d00.txt"]
+    english = (out / slug / "article.en.md").read_text()
+    assert english.startswith("# " + article.title)
+    for paragraph in article.paragraphs[1:]:
+        assert paragraph.text.split(":")[-1].strip() in english
+    zh_blocks = [b for b in (out / slug / "article.zh.md").read_text().split("\n\n") if b.strip()]
+    en_blocks = [b for b in english.split("\n\n") if b.strip()]
+    assert len(zh_blocks) == len(en_blocks)
+
+
+def test_manifest_records_reproducibility(first_run, tiny_models):
+    _, seeds, out = first_run
+    manifest = json.loads((out / SLUGS["000_828caea308506d00.txt"] / "manifest.json").read_text())
+    assert manifest["input"]["path"].endswith("000_828caea308506d00.txt")
+    assert len(manifest["input"]["sha256"]) == 64
+    assert manifest["tsum_version"]
+    assert manifest["models"]["zh"]["path"] == str(tiny_models["zh"])
+    assert manifest["models"]["zh"]["target_token"] == ">>cmn_Hans<<"
+    assert manifest["models"]["zh"]["generation"]["num_beams"] == 4
+    assert manifest["models"]["summarizer"]["generation"]["no_repeat_ngram_size"] == 3
+    assert manifest["glossary"]["sha256"] and manifest["glossary"]["path"].endswith("glossary.tsv")
+    assert {"segment", "summarize", "translate_zh", "translate_ru"} <= set(manifest["timings"])
+
+
+def test_second_run_skips_everything_without_loading_a_model(first_run, tiny_config, monkeypatch):
+    _, seeds, out = first_run
+    import translate_sum.hub
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("a model was loaded on an unchanged run")
+
+    monkeypatch.setattr(translate_sum.hub, "load_seq2seq", no_loading)
+    monkeypatch.setattr(translate_sum.hub, "resolve_model", no_loading)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.parent != out}
+    result = run("all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config))
+    assert result.exit_code == 0, result.output
+    assert "0 written, 2 up to date" in result.output
+    after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.parent != out}
+    assert before == after
+
+
+def test_changed_article_is_redone_and_only_it(tiny_config, tmp_path, seeds_copy):
+    out = tmp_path / "out"
+    args = ["all", "--input", str(seeds_copy), "--output", str(out), "--config", str(tiny_config),
+            "--summarizer", "extractive", "--only", "ru"]
+    assert run(*args).exit_code == 0
+    name = "001_a2e7129abcaddcf3.txt"
+    path = seeds_copy / name
+    path.write_text(path.read_text() + "\n\nA new closing paragraph was added.")
+    result = run(*args)
+    assert result.exit_code == 0 and "1 written, 1 up to date" in result.output
+    records = (out / SLUGS[name] / "aligned.jsonl").read_text()
+    assert "A new closing paragraph was added." in records
+    assert "zh" not in json.loads(records.splitlines()[0])
+    assert not (out / SLUGS[name] / "article.zh.md").exists()
+    assert "0 written, 2 up to date" in run(*args).output
+    assert "2 written" in run(*args, "--force").output
+
+
+def test_missing_models_offline_exit_2_names_model_and_fix(tmp_path, seeds_copy):
+    result = run("all", "--input", str(seeds_copy), "--output", str(tmp_path / "o"), "--config",
+                 str(REPO / "models.toml"))
+    assert result.exit_code == 2
+    assert "sshleifer/distilbart-cnn-12-6" in result.output
+    assert "tsum models download" in result.output and "path" in result.output
+
+
+def test_bad_article_is_reported_and_the_rest_written(tiny_config, tmp_path, seeds_copy):
+    (seeds_copy / "broken.txt").write_bytes(b"\xff\xfe\x00garbage\x00\x00")
+    (seeds_copy / "empty.md").write_text("   \n")
+    out = tmp_path / "out"
+    result = run("all", "--input", str(seeds_copy), "--output", str(out), "--config", str(tiny_config),
+                 "--summarizer", "extractive", "--only", "zh")
+    assert result.exit_code == 1
+    assert "broken.txt" in result.output and "empty.md: empty article" in result.output
+    for slug in SLUGS.values():
+        assert (out / slug / "manifest.json").is_file()
+    assert "failed" in (out / "index.md").read_text()
+
+
+def test_summarize_and_translate_commands(tiny_config):
+    article = str(REPO / "seeds" / "001_a2e7129abcaddcf3.txt")
+    summary = run("summarize", article, "--config", str(tiny_config), "--summarizer", "extractive")
+    assert summary.exit_code == 0 and "Vladimir Norov" in summary.output
+    translated = run("translate", article, "--to", "ru", "--config", str(tiny_config))
+    assert translated.exit_code == 0
+    assert len([b for b in translated.stdout.split("\n\n") if b.strip()]) >= 9
+
+
+def test_unknown_language_is_a_usage_error(tiny_config, seeds_copy, tmp_path):
+    result = run("all", "--input", str(seeds_copy), "--output", str(tmp_path), "--config", str(tiny_config),
+                 "--only", "de")
+    assert result.exit_code == 2 and "--only 'de'" in result.output
+
+
+def test_models_list_reports_availability(tiny_config):
+    result = run("models", "list", "--config", str(tiny_config))
+    assert result.exit_code == 0 and result.output.count("ready at") == 3
+    offline = run("models", "list", "--config", str(REPO / "models.toml"))
+    assert "not downloaded" in offline.output
+
+
+@pytest.mark.parametrize("command", [[], ["all"], ["summarize"], ["translate"], ["models", "list"],
+                                     ["models", "download"], ["glossary", "check"], ["glossary", "suggest"]])
+def test_help_explains_every_option(command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0 and "--help" in result.output
+    lines = result.output.split("Options:")[1].split("Commands:")[0].splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().startswith("-"):
+            described = re.match(r"\s+-\S.*?\s{2,}\S", line) or (
+                i + 1 < len(lines) and len(lines[i + 1]) - len(lines[i + 1].lstrip()) > len(line) - len(line.lstrip())
+                and not lines[i + 1].strip().startswith("-"))
+            assert described, f"option without help in `tsum {' '.join(command)} --help`: {line.strip()}"
+
+
+def test_python_dash_m_entry_point():
+    result = subprocess.run([sys.executable, "-m", "translate_sum", "--version"], capture_output=True, text=True,
+                            cwd=REPO, timeout=60)
+    assert result.returncode == 0 and "tsum" in result.stdout
+
+
+def test_glossary_guarantee_no_silent_miss(first_run):
+    """Every glossary term in every source segment is in each target, or that segment carries its flag."""
+    _, seeds, out = first_run
+    from translate_sum.glossary import Glossary
+    from translate_sum.terms import term_present
+
+    glossary = Glossary.load(seeds / "glossary.tsv")
+    checked = 0
+    for slug in SLUGS.values():
+        manifest = json.loads((out / slug / "manifest.json").read_text())
+        for line in (out / slug / "aligned.jsonl").read_text().splitlines():
+            record = json.loads(line)
+            for match in glossary.find(record["en"]):
+                for lang in ("zh", "ru"):
+                    checked += 1
+                    flagged = any(f["type"] == "glossary" and f["lang"] == lang
+                                  and f["detail"].startswith(f"missing {match.entry.en!r} →")
+                                  for f in record["flags"])
+                    assert flagged or term_present(match.entry, lang, record[lang]), (record["id"], lang, match)
+        counts = manifest["counts"]["glossary"]
+        for lang in ("zh", "ru"):
+            assert counts[lang]["found"] == counts[lang]["kept"] + counts[lang]["enforced"] + counts[lang]["flagged"]
+    assert checked > 50
