@@ -40,7 +40,9 @@ def tiny_models(tmp_path_factory) -> dict[str, Path]:
 def tiny_config(tiny_models, tmp_path_factory) -> Path:
     """A models.toml pointing at the tiny models."""
     root = tmp_path_factory.mktemp("config")
-    return write_models_toml(root / "models.toml", tiny_models["summarizer"], tiny_models["zh"], tiny_models["ru"])
+    return write_models_toml(
+        root / "models.toml", tiny_models["summarizer"], tiny_models["zh"], tiny_models["ru"]
+    )
 
 
 @pytest.fixture

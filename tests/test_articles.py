@@ -5,10 +5,10 @@ from __future__ import annotations
 import codecs
 
 import pytest
+from tiny_models import SEEDS
 
 from translate_sum.articles import list_articles, load_article
 from translate_sum.errors import ArticleError
-from tiny_models import SEEDS
 
 
 def test_first_seed():
@@ -19,7 +19,9 @@ def test_first_seed():
     kinds = [p.kind for p in article.paragraphs]
     assert kinds[0] == "title"
     assert [p.text for p in article.paragraphs if p.kind == "caption"] == [
-        "Photo: Meeting scene", "Picture: Group photo of both sides on the official website of SCO"]
+        "Photo: Meeting scene",
+        "Picture: Group photo of both sides on the official website of SCO",
+    ]
     assert kinds.count("body") == 5
     assert len(article.sha256) == 64
 
@@ -34,7 +36,7 @@ def test_second_seed_repeated_title_is_not_body():
 
 def test_markdown_heading_and_bom(tmp_path):
     path = tmp_path / "a.md"
-    path.write_bytes(codecs.BOM_UTF8 + "# A title\n\nBody text here.\n".encode())
+    path.write_bytes(codecs.BOM_UTF8 + b"# A title\n\nBody text here.\n")
     article = load_article(path)
     assert article.title == "A title"
     assert [p.text for p in article.paragraphs] == ["A title", "Body text here."]
@@ -48,11 +50,16 @@ def test_utf16_with_bom(tmp_path):
 
 def test_html_markup_stripped(tmp_path):
     path = tmp_path / "a.html"
-    path.write_text("<html><head><title>T</title><script>var x='<p>no</p>';</script></head>"
-                    "<body><h1>T</h1><p>One &amp; two.</p><p>Photo: a <b>caption</b></p></body></html>")
+    path.write_text(
+        "<html><head><title>T</title><script>var x='<p>no</p>';</script></head>"
+        "<body><h1>T</h1><p>One &amp; two.</p><p>Photo: a <b>caption</b></p></body></html>"
+    )
     article = load_article(path)
     assert article.title == "T"
-    assert [(p.kind, p.text) for p in article.paragraphs[1:]] == [("body", "One & two."), ("caption", "Photo: a caption")]
+    assert [(p.kind, p.text) for p in article.paragraphs[1:]] == [
+        ("body", "One & two."),
+        ("caption", "Photo: a caption"),
+    ]
 
 
 @pytest.mark.parametrize(

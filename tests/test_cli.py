@@ -9,17 +9,25 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from tiny_models import REPO
 
 from translate_sum.cli import cli
-from tiny_models import REPO
 
 SLUGS = {
     "000_828caea308506d00.txt": "2020-07-24-the-deputy-secretary-general-of-the-sco-visited-weidong",
     "001_a2e7129abcaddcf3.txt": "president-of-the-weidong-group-visits-sco-secretariat",
 }
 ARTICLE_FILES = [
-    "article.en.md", "article.zh.md", "article.ru.md", "summary.en.md", "summary.zh.md", "summary.ru.md",
-    "aligned.jsonl", "aligned.tsv", "review.html", "manifest.json",
+    "article.en.md",
+    "article.zh.md",
+    "article.ru.md",
+    "summary.en.md",
+    "summary.zh.md",
+    "summary.ru.md",
+    "aligned.jsonl",
+    "aligned.tsv",
+    "review.html",
+    "manifest.json",
 ]
 
 
@@ -131,8 +139,19 @@ def test_second_run_skips_everything_without_loading_a_model(first_run, tiny_con
 
 def test_changed_article_is_redone_and_only_it(tiny_config, tmp_path, seeds_copy):
     out = tmp_path / "out"
-    args = ["all", "--input", str(seeds_copy), "--output", str(out), "--config", str(tiny_config),
-            "--summarizer", "extractive", "--only", "ru"]
+    args = [
+        "all",
+        "--input",
+        str(seeds_copy),
+        "--output",
+        str(out),
+        "--config",
+        str(tiny_config),
+        "--summarizer",
+        "extractive",
+        "--only",
+        "ru",
+    ]
     assert run(*args).exit_code == 0
     name = "001_a2e7129abcaddcf3.txt"
     path = seeds_copy / name
@@ -148,8 +167,15 @@ def test_changed_article_is_redone_and_only_it(tiny_config, tmp_path, seeds_copy
 
 
 def test_missing_models_offline_exit_2_names_model_and_fix(tmp_path, seeds_copy):
-    result = run("all", "--input", str(seeds_copy), "--output", str(tmp_path / "o"), "--config",
-                 str(REPO / "models.toml"))
+    result = run(
+        "all",
+        "--input",
+        str(seeds_copy),
+        "--output",
+        str(tmp_path / "o"),
+        "--config",
+        str(REPO / "models.toml"),
+    )
     assert result.exit_code == 2
     assert "sshleifer/distilbart-cnn-12-6" in result.output
     assert "tsum models download" in result.output and "path" in result.output
@@ -159,8 +185,19 @@ def test_bad_article_is_reported_and_the_rest_written(tiny_config, tmp_path, see
     (seeds_copy / "broken.txt").write_bytes(b"\xff\xfe\x00garbage\x00\x00")
     (seeds_copy / "empty.md").write_text("   \n")
     out = tmp_path / "out"
-    result = run("all", "--input", str(seeds_copy), "--output", str(out), "--config", str(tiny_config),
-                 "--summarizer", "extractive", "--only", "zh")
+    result = run(
+        "all",
+        "--input",
+        str(seeds_copy),
+        "--output",
+        str(out),
+        "--config",
+        str(tiny_config),
+        "--summarizer",
+        "extractive",
+        "--only",
+        "zh",
+    )
     assert result.exit_code == 1
     assert "broken.txt" in result.output and "empty.md: empty article" in result.output
     for slug in SLUGS.values():
@@ -178,8 +215,17 @@ def test_summarize_and_translate_commands(tiny_config):
 
 
 def test_unknown_language_is_a_usage_error(tiny_config, seeds_copy, tmp_path):
-    result = run("all", "--input", str(seeds_copy), "--output", str(tmp_path), "--config", str(tiny_config),
-                 "--only", "de")
+    result = run(
+        "all",
+        "--input",
+        str(seeds_copy),
+        "--output",
+        str(tmp_path),
+        "--config",
+        str(tiny_config),
+        "--only",
+        "de",
+    )
     assert result.exit_code == 2 and "--only 'de'" in result.output
 
 
@@ -190,8 +236,19 @@ def test_models_list_reports_availability(tiny_config):
     assert "not downloaded" in offline.output
 
 
-@pytest.mark.parametrize("command", [[], ["all"], ["summarize"], ["translate"], ["models", "list"],
-                                     ["models", "download"], ["glossary", "check"], ["glossary", "suggest"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["all"],
+        ["summarize"],
+        ["translate"],
+        ["models", "list"],
+        ["models", "download"],
+        ["glossary", "check"],
+        ["glossary", "suggest"],
+    ],
+)
 def test_help_explains_every_option(command):
     result = run(*command, "--help")
     assert result.exit_code == 0 and "--help" in result.output
@@ -199,14 +256,21 @@ def test_help_explains_every_option(command):
     for i, line in enumerate(lines):
         if line.strip().startswith("-"):
             described = re.match(r"\s+-\S.*?\s{2,}\S", line) or (
-                i + 1 < len(lines) and len(lines[i + 1]) - len(lines[i + 1].lstrip()) > len(line) - len(line.lstrip())
-                and not lines[i + 1].strip().startswith("-"))
+                i + 1 < len(lines)
+                and len(lines[i + 1]) - len(lines[i + 1].lstrip()) > len(line) - len(line.lstrip())
+                and not lines[i + 1].strip().startswith("-")
+            )
             assert described, f"option without help in `tsum {' '.join(command)} --help`: {line.strip()}"
 
 
 def test_python_dash_m_entry_point():
-    result = subprocess.run([sys.executable, "-m", "translate_sum", "--version"], capture_output=True, text=True,
-                            cwd=REPO, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "translate_sum", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
     assert result.returncode == 0 and "tsum" in result.stdout
 
 
@@ -225,11 +289,21 @@ def test_glossary_guarantee_no_silent_miss(first_run):
             for match in glossary.find(record["en"]):
                 for lang in ("zh", "ru"):
                     checked += 1
-                    flagged = any(f["type"] == "glossary" and f["lang"] == lang
-                                  and f["detail"].startswith(f"missing {match.entry.en!r} →")
-                                  for f in record["flags"])
-                    assert flagged or term_present(match.entry, lang, record[lang]), (record["id"], lang, match)
+                    flagged = any(
+                        f["type"] == "glossary"
+                        and f["lang"] == lang
+                        and f["detail"].startswith(f"missing {match.entry.en!r} →")
+                        for f in record["flags"]
+                    )
+                    assert flagged or term_present(match.entry, lang, record[lang]), (
+                        record["id"],
+                        lang,
+                        match,
+                    )
         counts = manifest["counts"]["glossary"]
         for lang in ("zh", "ru"):
-            assert counts[lang]["found"] == counts[lang]["kept"] + counts[lang]["enforced"] + counts[lang]["flagged"]
+            assert (
+                counts[lang]["found"]
+                == counts[lang]["kept"] + counts[lang]["enforced"] + counts[lang]["flagged"]
+            )
     assert checked > 50

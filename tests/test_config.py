@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from tiny_models import REPO
 
 from translate_sum.config import Config, find_config, load_config
 from translate_sum.errors import ConfigError
-from tiny_models import REPO
 
 
 def test_shipped_models_toml_matches_the_defaults():
@@ -33,8 +33,8 @@ def test_local_paths_resolve_relative_to_the_file(tmp_path):
         ('[translators.zh]\nmodel = "a"\npath = "b"', "sets both model and path"),
         ('[translators.zh]\nbackend = "onnx"', "backend must be one of"),
         ('[run]\nlanguages = ["de"]', "no [translators.de]"),
-        ('[run]\nbatch_tokens = -3', "positive whole number"),
-        ('[run]\nbatchtokens = 3', "unknown key(s) batchtokens"),
+        ("[run]\nbatch_tokens = -3", "positive whole number"),
+        ("[run]\nbatchtokens = 3", "unknown key(s) batchtokens"),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path, content, message):

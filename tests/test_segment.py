@@ -36,10 +36,22 @@ def test_pysbd_extra_set_pass_rate():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Mr. Wang met Dr. Lee in the U.S. on Monday. They spoke.", ["Mr. Wang met Dr. Lee in the U.S. on Monday.", "They spoke."]),
-        ("The meeting ended at 5 p.m. on Friday. Sales rose 3.5 percent.", ["The meeting ended at 5 p.m. on Friday.", "Sales rose 3.5 percent."]),
-        ('"We are ready," said Vladimir Norov. He smiled.', ['"We are ready," said Vladimir Norov.', "He smiled."]),
-        ("Mr Wang Duanrui declared his readiness. It was noted.", ["Mr Wang Duanrui declared his readiness.", "It was noted."]),
+        (
+            "Mr. Wang met Dr. Lee in the U.S. on Monday. They spoke.",
+            ["Mr. Wang met Dr. Lee in the U.S. on Monday.", "They spoke."],
+        ),
+        (
+            "The meeting ended at 5 p.m. on Friday. Sales rose 3.5 percent.",
+            ["The meeting ended at 5 p.m. on Friday.", "Sales rose 3.5 percent."],
+        ),
+        (
+            '"We are ready," said Vladimir Norov. He smiled.',
+            ['"We are ready," said Vladimir Norov.', "He smiled."],
+        ),
+        (
+            "Mr Wang Duanrui declared his readiness. It was noted.",
+            ["Mr Wang Duanrui declared his readiness.", "It was noted."],
+        ),
     ],
 )
 def test_press_release_cases(text, expected):
@@ -53,8 +65,14 @@ def test_huge_unpunctuated_paragraph_is_segmented_without_loss():
 
 
 def test_segment_ids_and_kinds():
-    article = parse_article("Title\n\nFirst one. Second one.\n\nPhoto: A caption\n\nThird.", Path("a.txt"), "0")
+    article = parse_article(
+        "Title\n\nFirst one. Second one.\n\nPhoto: A caption\n\nThird.", Path("a.txt"), "0"
+    )
     segments = segment_article(article)
     assert [(s.id, s.kind, s.paragraph) for s in segments] == [
-        ("t0", "title", 0), ("p1s0", "body", 1), ("p1s1", "body", 1), ("c2", "caption", 2), ("p3s0", "body", 3),
+        ("t0", "title", 0),
+        ("p1s0", "body", 1),
+        ("p1s1", "body", 1),
+        ("c2", "caption", 2),
+        ("p3s0", "body", 3),
     ]

@@ -14,8 +14,11 @@ from translate_sum.storage import article_dir, base_slug, output_lock, unique_sl
 @pytest.mark.parametrize(
     ("title", "date", "expected"),
     [
-        ("The Deputy Secretary-General of the SCO visited Weidong", "2020-07-24",
-         "2020-07-24-the-deputy-secretary-general-of-the-sco-visited-weidong"),
+        (
+            "The Deputy Secretary-General of the SCO visited Weidong",
+            "2020-07-24",
+            "2020-07-24-the-deputy-secretary-general-of-the-sco-visited-weidong",
+        ),
         ("../../etc/passwd", None, "etc-passwd"),
         ("Café — déjà vu; rm -rf $HOME `x`", None, "cafe-deja-vu-rm-rf-home-x"),
         ("上海合作组织", None, "article"),
@@ -48,7 +51,9 @@ def test_write_atomic_replaces_whole_file_and_leaves_no_temporary(tmp_path):
     assert [p.name for p in target.parent.iterdir()] == ["f.txt"]
 
 
-@pytest.mark.parametrize(("code", "message"), [(errno.ENOSPC, "no space left"), (errno.EACCES, "not writable")])
+@pytest.mark.parametrize(
+    ("code", "message"), [(errno.ENOSPC, "no space left"), (errno.EACCES, "not writable")]
+)
 def test_write_failure_is_a_clear_error_and_keeps_the_old_file(tmp_path, monkeypatch, code, message):
     target = tmp_path / "f.txt"
     write_atomic(target, "old")
@@ -64,9 +69,7 @@ def test_write_failure_is_a_clear_error_and_keeps_the_old_file(tmp_path, monkeyp
 
 
 def test_second_lock_holder_gets_a_clear_error(tmp_path):
-    with output_lock(tmp_path):
-        with pytest.raises(OutputError, match="another tsum run"):
-            with output_lock(tmp_path):
-                pass
+    with output_lock(tmp_path), pytest.raises(OutputError, match="another tsum run"), output_lock(tmp_path):
+        pass
     with output_lock(tmp_path):  # released after the first run
         pass

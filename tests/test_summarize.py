@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tiny_models import SEEDS, build_bart
 
 from translate_sum.align import summary_support
 from translate_sum.articles import load_article
@@ -11,13 +12,14 @@ from translate_sum.hub import resolve_model
 from translate_sum.records import Segment
 from translate_sum.segment import segment_article
 from translate_sum.summarize import AbstractiveSummarizer, ExtractiveSummarizer
-from tiny_models import SEEDS, build_bart
 
 
 @pytest.fixture(scope="module")
 def short_bart(tmp_path_factory):
     """A tiny BART with only 64 input positions, so a seed article needs several chunks."""
-    directory = build_bart(tmp_path_factory.mktemp("bart64") / "bart", max_positions=64, max_length=12, min_length=4)
+    directory = build_bart(
+        tmp_path_factory.mktemp("bart64") / "bart", max_positions=64, max_length=12, min_length=4
+    )
     spec = ModelSpec(role="summarizer", path=directory, quantize=False)
     return AbstractiveSummarizer(spec, resolve_model(spec), "cpu")
 
@@ -51,7 +53,11 @@ def test_sentence_longer_than_input_is_cut_at_words(short_bart):
 
 def test_summary_uses_model_generation_config(short_bart):
     settings = short_bart.generation_settings()
-    assert settings["num_beams"] == 4 and settings["no_repeat_ngram_size"] == 3 and settings["length_penalty"] == 2.0
+    assert (
+        settings["num_beams"] == 4
+        and settings["no_repeat_ngram_size"] == 3
+        and settings["length_penalty"] == 2.0
+    )
 
 
 def test_extractive_picks_sentences_in_article_order():
@@ -63,9 +69,11 @@ def test_extractive_picks_sentences_in_article_order():
 
 
 def test_support_points_at_the_source_sentence():
-    sources = [Segment("p1s0", "body", 1, "The SCO met Weidong in Qingdao."),
-               Segment("p1s1", "body", 1, "Education was discussed at length."),
-               Segment("c2", "caption", 2, "Photo: Meeting scene")]
+    sources = [
+        Segment("p1s0", "body", 1, "The SCO met Weidong in Qingdao."),
+        Segment("p1s1", "body", 1, "Education was discussed at length."),
+        Segment("c2", "caption", 2, "Photo: Meeting scene"),
+    ]
     support = summary_support(["Education was discussed.", "zzz qqq"], sources)
     assert support[0][0].id == "p1s1" and 0 < support[0][0].score <= 1
     assert support[1] == []  # nothing in common: no invented support

@@ -88,7 +88,12 @@ def test_marian_prefixes_target_token(zh_translator):
 
 
 def test_marian_translates_batches_in_input_order(zh_translator):
-    texts = ["The SCO met.", "", "Weidong Cloud Education Group was founded in Qingdao, China, in 2012.", "Hi."]
+    texts = [
+        "The SCO met.",
+        "",
+        "Weidong Cloud Education Group was founded in Qingdao, China, in 2012.",
+        "Hi.",
+    ]
     out = zh_translator.translate(texts)
     assert len(out) == 4 and out[1] == ""
     assert all(isinstance(t, str) and t for i, t in enumerate(out) if i != 1)

@@ -17,9 +17,16 @@ SEEDS = REPO / "seeds"
 
 # A few lines of Chinese and Russian so the target vocabularies hold the target scripts.
 _TARGET_TEXT = {
-    "zh": ["上海合作组织副秘书长访问伟东云教育集团。", "青岛是中国山东省的城市。", "双方讨论了教育和技术合作。"],
-    "ru": ["Заместитель генерального секретаря ШОС посетил Вэйдун.", "Стороны обсудили сотрудничество в области образования.",
-           "Циндао — город в провинции Шаньдун."],
+    "zh": [
+        "上海合作组织副秘书长访问伟东云教育集团。",
+        "青岛是中国山东省的城市。",
+        "双方讨论了教育和技术合作。",
+    ],
+    "ru": [
+        "Заместитель генерального секретаря ШОС посетил Вэйдун.",
+        "Стороны обсудили сотрудничество в области образования.",
+        "Циндао — город в провинции Шаньдун.",
+    ],
 }
 LANGUAGE_TOKENS = {"zh": [">>cmn_Hans<<", ">>cmn_Hant<<", ">>yue_Hant<<"], "ru": []}
 
@@ -36,9 +43,18 @@ def _train_spm(lines: list[str], vocab_size: int) -> bytes:
 
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(lines), model_writer=model, vocab_size=vocab_size, model_type="unigram",
-        character_coverage=1.0, hard_vocab_limit=False, minloglevel=2, num_threads=1,
-        unk_id=0, bos_id=1, eos_id=2, pad_id=-1,
+        sentence_iterator=iter(lines),
+        model_writer=model,
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        minloglevel=2,
+        num_threads=1,
+        unk_id=0,
+        bos_id=1,
+        eos_id=2,
+        pad_id=-1,
     )
     return model.getvalue()
 
@@ -93,23 +109,45 @@ def build_marian(
     (directory / "vocab.json").write_text(json.dumps({p: i for i, p in enumerate(vocab)}, ensure_ascii=False))
 
     tokenizer = MarianTokenizer(
-        source_spm=str(directory / "source.spm"), target_spm=str(directory / "target.spm"),
-        vocab=str(directory / "vocab.json"), source_lang="en", target_lang=lang, model_max_length=max_positions,
+        source_spm=str(directory / "source.spm"),
+        target_spm=str(directory / "target.spm"),
+        vocab=str(directory / "vocab.json"),
+        source_lang="en",
+        target_lang=lang,
+        model_max_length=max_positions,
     )
     tokenizer.save_pretrained(directory)
 
     config = MarianConfig(
-        vocab_size=len(vocab), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
-        encoder_attention_heads=heads, decoder_attention_heads=heads, encoder_ffn_dim=ffn, decoder_ffn_dim=ffn,
-        max_position_embeddings=max_positions, pad_token_id=pad, eos_token_id=0, decoder_start_token_id=pad,
-        forced_eos_token_id=0, scale_embedding=True, share_encoder_decoder_embeddings=True,
-        activation_function="swish", static_position_embeddings=True,
+        vocab_size=len(vocab),
+        d_model=d_model,
+        encoder_layers=layers,
+        decoder_layers=layers,
+        encoder_attention_heads=heads,
+        decoder_attention_heads=heads,
+        encoder_ffn_dim=ffn,
+        decoder_ffn_dim=ffn,
+        max_position_embeddings=max_positions,
+        pad_token_id=pad,
+        eos_token_id=0,
+        decoder_start_token_id=pad,
+        forced_eos_token_id=0,
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+        activation_function="swish",
+        static_position_embeddings=True,
     )
     torch.manual_seed(seed)
     model = MarianMTModel(config).eval()
     model.generation_config = GenerationConfig(
-        bad_words_ids=[[pad]], decoder_start_token_id=pad, eos_token_id=0, forced_eos_token_id=0,
-        max_length=max_length, num_beams=num_beams, pad_token_id=pad, renormalize_logits=True,
+        bad_words_ids=[[pad]],
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        max_length=max_length,
+        num_beams=num_beams,
+        pad_token_id=pad,
+        renormalize_logits=True,
     )
     model.save_pretrained(directory)
     if save_bin:
@@ -142,32 +180,57 @@ def build_bart(
     directory.mkdir(parents=True, exist_ok=True)
     specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
     bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(seed_lines(), vocab_size=800, min_frequency=1, special_tokens=specials, show_progress=False)
+    bpe.train_from_iterator(
+        seed_lines(), vocab_size=800, min_frequency=1, special_tokens=specials, show_progress=False
+    )
     bpe.save_model(str(directory))
-    tokenizer = BartTokenizer(vocab=str(directory / "vocab.json"), merges=str(directory / "merges.txt"),
-                              model_max_length=max_positions)
+    tokenizer = BartTokenizer(
+        vocab=str(directory / "vocab.json"),
+        merges=str(directory / "merges.txt"),
+        model_max_length=max_positions,
+    )
     tokenizer.save_pretrained(directory)
 
     config = BartConfig(
-        vocab_size=vocab_size or len(tokenizer), d_model=d_model, encoder_layers=encoder_layers,
-        decoder_layers=decoder_layers, encoder_attention_heads=heads, decoder_attention_heads=heads,
-        encoder_ffn_dim=ffn, decoder_ffn_dim=ffn, max_position_embeddings=max_positions,
-        pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2, forced_bos_token_id=0,
+        vocab_size=vocab_size or len(tokenizer),
+        d_model=d_model,
+        encoder_layers=encoder_layers,
+        decoder_layers=decoder_layers,
+        encoder_attention_heads=heads,
+        decoder_attention_heads=heads,
+        encoder_ffn_dim=ffn,
+        decoder_ffn_dim=ffn,
+        max_position_embeddings=max_positions,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        forced_bos_token_id=0,
         forced_eos_token_id=2,
     )
     torch.manual_seed(seed)
     model = BartForConditionalGeneration(config).eval()
     model.generation_config = GenerationConfig(
-        bos_token_id=0, decoder_start_token_id=2, eos_token_id=2, forced_bos_token_id=0, forced_eos_token_id=2,
-        pad_token_id=1, early_stopping=True, length_penalty=2.0, max_length=max_length, min_length=min_length,
-        no_repeat_ngram_size=3, num_beams=num_beams,
+        bos_token_id=0,
+        decoder_start_token_id=2,
+        eos_token_id=2,
+        forced_bos_token_id=0,
+        forced_eos_token_id=2,
+        pad_token_id=1,
+        early_stopping=True,
+        length_penalty=2.0,
+        max_length=max_length,
+        min_length=min_length,
+        no_repeat_ngram_size=3,
+        num_beams=num_beams,
     )
     model.save_pretrained(directory)
     return directory
 
 
-def write_models_toml(path: Path, summarizer: Path, zh: Path, ru: Path, backend: str = "transformers",
-                      extra: str = "") -> Path:
+def write_models_toml(
+    path: Path, summarizer: Path, zh: Path, ru: Path, backend: str = "transformers", extra: str = ""
+) -> Path:
     """A models.toml pointing at local model directories."""
     path.write_text(
         f"""[summarizer]

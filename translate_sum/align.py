@@ -27,7 +27,11 @@ def summary_support(summary: Sequence[str], sources: Sequence[Segment]) -> list[
             ((cosine(vector, sv), seg.id) for sv, seg in zip(source_vectors, candidates, strict=True)),
             key=lambda pair: -pair[0],
         )
-        kept = [Support(seg_id, min(1.0, score)) for score, seg_id in scored[:MAX_SUPPORTS] if score >= MIN_SUPPORT]
+        kept = [
+            Support(seg_id, min(1.0, score))
+            for score, seg_id in scored[:MAX_SUPPORTS]
+            if score >= MIN_SUPPORT
+        ]
         if not kept and scored and scored[0][0] > 0:
             kept = [Support(scored[0][1], scored[0][0])]
         supports.append(kept)
@@ -42,6 +46,8 @@ def summary_segments(summary: Sequence[str]) -> list[Segment]:
 def align(segments: Sequence[Segment], supports: dict[str, list[Support]]) -> list[AlignedSegment]:
     """Aligned records in output order, ready for translations and flags."""
     return [
-        AlignedSegment(id=s.id, kind=s.kind, paragraph=s.paragraph, en=s.en, support=list(supports.get(s.id, [])))
+        AlignedSegment(
+            id=s.id, kind=s.kind, paragraph=s.paragraph, en=s.en, support=list(supports.get(s.id, []))
+        )
         for s in segments
     ]

@@ -12,7 +12,14 @@ from pathlib import Path
 import click
 
 from translate_sum import __version__
-from translate_sum.config import DEVICES, SUMMARIZER_ENGINES, TRANSLATOR_BACKENDS, Config, find_config, load_config
+from translate_sum.config import (
+    DEVICES,
+    SUMMARIZER_ENGINES,
+    TRANSLATOR_BACKENDS,
+    Config,
+    find_config,
+    load_config,
+)
 from translate_sum.errors import ConfigError, TsumError
 
 
@@ -27,8 +34,14 @@ def _progress_factory(quiet: bool):
     def progress(description: str, total: int):
         from tqdm import tqdm
 
-        with tqdm(total=total, desc=description, disable=True if quiet else None, leave=description == "articles",
-                  file=sys.stderr, dynamic_ncols=True) as bar:
+        with tqdm(
+            total=total,
+            desc=description,
+            disable=True if quiet else None,
+            leave=description == "articles",
+            file=sys.stderr,
+            dynamic_ncols=True,
+        ) as bar:
             yield bar.update
 
     return progress
@@ -50,7 +63,9 @@ def _load(config_path: Path | None, summarizer: str | None = None, backend: str 
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
     if summarizer:
-        config = dataclasses.replace(config, summarizer=dataclasses.replace(config.summarizer, engine=summarizer))
+        config = dataclasses.replace(
+            config, summarizer=dataclasses.replace(config.summarizer, engine=summarizer)
+        )
     if backend:
         translators = {k: dataclasses.replace(v, backend=backend) for k, v in config.translators.items()}
         config = dataclasses.replace(config, translators=translators)
@@ -81,24 +96,40 @@ def _quiet_libraries() -> None:
 
 
 config_option = click.option(
-    "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), envvar="TSUM_CONFIG",
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="TSUM_CONFIG",
     help="Models and settings file [default: ./models.toml, else built-in defaults; env TSUM_CONFIG].",
 )
 device_option = click.option(
-    "--device", type=click.Choice(DEVICES), default="auto", show_default=True, envvar="TSUM_DEVICE",
+    "--device",
+    type=click.Choice(DEVICES),
+    default="auto",
+    show_default=True,
+    envvar="TSUM_DEVICE",
     help="Where models run: auto picks cuda when a GPU is available [env TSUM_DEVICE].",
 )
-quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bars or notices; errors still go to stderr.")
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="No progress bars or notices; errors still go to stderr."
+)
 summarizer_option = click.option(
-    "--summarizer", type=click.Choice(SUMMARIZER_ENGINES), default=None,
+    "--summarizer",
+    type=click.Choice(SUMMARIZER_ENGINES),
+    default=None,
     help="Override models.toml: 'extractive' needs no model weights.",
 )
 backend_option = click.option(
-    "--backend", type=click.Choice(TRANSLATOR_BACKENDS), default=None,
+    "--backend",
+    type=click.Choice(TRANSLATOR_BACKENDS),
+    default=None,
     help="Override the translation backend of every language in models.toml.",
 )
 glossary_option = click.option(
-    "--glossary", type=click.Path(path_type=Path, dir_okay=False), default=None, envvar="TSUM_GLOSSARY",
+    "--glossary",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    envvar="TSUM_GLOSSARY",
     help="Glossary TSV/CSV [default: models.toml [run] glossary, else glossary.tsv in the input folder].",
 )
 
@@ -120,19 +151,40 @@ def cli() -> None:
 
 
 @cli.command(name="all")
-@click.option("--input", "input_dir", type=click.Path(path_type=Path, file_okay=False), default="seeds",
-              show_default=True, envvar="TSUM_INPUT", help="Folder of press releases (.txt, .md, .html) [env TSUM_INPUT].")
-@click.option("--output", "output_dir", type=click.Path(path_type=Path, file_okay=False), default="outputs",
-              show_default=True, envvar="TSUM_OUTPUT", help="Folder for results, one sub-folder per article [env TSUM_OUTPUT].")
+@click.option(
+    "--input",
+    "input_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="seeds",
+    show_default=True,
+    envvar="TSUM_INPUT",
+    help="Folder of press releases (.txt, .md, .html) [env TSUM_INPUT].",
+)
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="outputs",
+    show_default=True,
+    envvar="TSUM_OUTPUT",
+    help="Folder for results, one sub-folder per article [env TSUM_OUTPUT].",
+)
 @config_option
-@click.option("--only", default=None, metavar="LANGS", help="Comma-separated target languages, e.g. zh or zh,ru [default: models.toml [run] languages].")
+@click.option(
+    "--only",
+    default=None,
+    metavar="LANGS",
+    help="Comma-separated target languages, e.g. zh or zh,ru [default: models.toml [run] languages].",
+)
 @device_option
 @click.option("--force", is_flag=True, help="Redo articles whose outputs are already up to date.")
 @summarizer_option
 @backend_option
 @glossary_option
 @quiet_option
-def all_command(input_dir, output_dir, config_path, only, device, force, summarizer, backend, glossary, quiet):
+def all_command(
+    input_dir, output_dir, config_path, only, device, force, summarizer, backend, glossary, quiet
+):
     """Summarise and translate every article in the input folder.
 
     Articles whose input, models, settings and glossary are unchanged since the last run are
@@ -142,8 +194,15 @@ def all_command(input_dir, output_dir, config_path, only, device, force, summari
     from translate_sum.pipeline import RunOptions, run_all
 
     config = _load(config_path, summarizer, backend)
-    options = RunOptions(input_dir=input_dir, output_dir=output_dir, config=config,
-                         languages=_languages(only, config), device=device, force=force, glossary=glossary)
+    options = RunOptions(
+        input_dir=input_dir,
+        output_dir=output_dir,
+        config=config,
+        languages=_languages(only, config),
+        device=device,
+        force=force,
+        glossary=glossary,
+    )
     _quiet_libraries()
     try:
         report = run_all(options, progress=_progress_factory(quiet), notify=_notify(quiet))
@@ -154,8 +213,10 @@ def all_command(input_dir, output_dir, config_path, only, device, force, summari
     done = sum(e.status == "done" for e in report.entries)
     skipped = sum(e.status == "skipped" for e in report.entries)
     if not quiet:
-        click.echo(f"{done} written, {skipped} up to date, {len(report.failed)} failed -> {output_dir}/index.html",
-                   err=True)
+        click.echo(
+            f"{done} written, {skipped} up to date, {len(report.failed)} failed -> {output_dir}/index.html",
+            err=True,
+        )
     if report.failed:
         click.echo("Failed articles:", err=True)
         for entry in report.failed:
@@ -188,7 +249,9 @@ def summarize_command(file, config_path, device, summarizer):
 
 @cli.command(name="translate")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--to", "lang", required=True, help="Target language: a [translators] key in models.toml (zh, ru).")
+@click.option(
+    "--to", "lang", required=True, help="Target language: a [translators] key in models.toml (zh, ru)."
+)
 @config_option
 @device_option
 @backend_option
@@ -232,18 +295,18 @@ def models_group() -> None:
 @config_option
 def models_list(config_path):
     """Show each configured model, its backend, and whether it is available offline."""
-    from translate_sum.hub import resolve_model
     from translate_sum.errors import ModelUnavailableError
+    from translate_sum.hub import resolve_model
 
     config = _load(config_path)
-    specs = [config.summarizer.model] if config.summarizer.engine == "abstractive" else []
-    specs += [config.translators[lang] for lang in config.translators]
     if config.summarizer.engine == "extractive":
         click.echo("summarizer  extractive (no model)")
-    for spec in specs:
+    for spec in config.model_specs():
         try:
             resolved = resolve_model(spec, download=False)
-            where = f"ready at {resolved.directory}" + (f" (revision {resolved.revision})" if resolved.revision else "")
+            where = f"ready at {resolved.directory}" + (
+                f" (revision {resolved.revision})" if resolved.revision else ""
+            )
         except ModelUnavailableError:
             where = "not downloaded (run `tsum models download`)"
         click.echo(f"{spec.role:<11} {spec.name}  [{spec.backend}]  {where}")
@@ -256,9 +319,7 @@ def models_download(config_path):
     from translate_sum.hub import resolve_model
 
     config = _load(config_path)
-    specs = [config.summarizer.model] if config.summarizer.engine == "abstractive" else []
-    specs += [config.translators[lang] for lang in config.translators]
-    for spec in specs:
+    for spec in config.model_specs():
         try:
             resolved = resolve_model(spec, download=True)
         except ConfigError as exc:
@@ -289,8 +350,13 @@ def _glossary_file(explicit: Path | None, config_path: Path | None, input_dir: P
 
 
 input_option = click.option(
-    "--input", "input_dir", type=click.Path(path_type=Path, file_okay=False), default="seeds", show_default=True,
-    envvar="TSUM_INPUT", help="Folder of press releases [env TSUM_INPUT].",
+    "--input",
+    "input_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="seeds",
+    show_default=True,
+    envvar="TSUM_INPUT",
+    help="Folder of press releases [env TSUM_INPUT].",
 )
 
 
@@ -310,7 +376,9 @@ def glossary_check(file, input_dir, config_path):
 
     path = _glossary_file(file, config_path, input_dir)
     if path is None:
-        raise ConfigProblem(f"no glossary: pass FILE, set [run] glossary in models.toml, or add {input_dir}/glossary.tsv")
+        raise ConfigProblem(
+            f"no glossary: pass FILE, set [run] glossary in models.toml, or add {input_dir}/glossary.tsv"
+        )
     try:
         glossary = load_glossary(path)
     except ConfigError as exc:

@@ -83,6 +83,11 @@ class Config:
     batch_tokens: int = 4096
     source: Path | None = None  # the file this was read from
 
+    def model_specs(self) -> list[ModelSpec]:
+        """Every model this configuration names: the summariser (when abstractive), then translators."""
+        specs = [self.summarizer.model] if self.summarizer.engine == "abstractive" else []
+        return specs + list(self.translators.values())
+
     def fingerprint(self, languages: tuple[str, ...]) -> dict[str, Any]:
         """The settings that change an article's outputs."""
         return {
@@ -113,7 +118,9 @@ def load_config(path: Path | None) -> Config:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}. See the shipped models.toml for the format.") from None
+        raise ConfigError(
+            f"{path}: invalid TOML: {exc}. See the shipped models.toml for the format."
+        ) from None
     return _parse(raw, path)
 
 
@@ -125,7 +132,9 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
     _check_keys(summ_raw, {"engine", "sentences", *_MODEL_KEYS}, path, "[summarizer]")
     engine = summ_raw.get("engine", "abstractive")
     if engine not in SUMMARIZER_ENGINES:
-        raise ConfigError(f"{path}: [summarizer] engine must be one of {', '.join(SUMMARIZER_ENGINES)}, not {engine!r}")
+        raise ConfigError(
+            f"{path}: [summarizer] engine must be one of {', '.join(SUMMARIZER_ENGINES)}, not {engine!r}"
+        )
     default_summ = SummarizerSpec()
     model = _model_spec("summarizer", summ_raw, path, base, default=default_summ.model)
     sentences = _int(summ_raw.get("sentences", 3), path, "[summarizer] sentences")
@@ -157,10 +166,21 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
     )
 
 
-_MODEL_KEYS = {"model", "revision", "path", "backend", "target_token", "generation", "max_input_tokens", "quantize"}
+_MODEL_KEYS = {
+    "model",
+    "revision",
+    "path",
+    "backend",
+    "target_token",
+    "generation",
+    "max_input_tokens",
+    "quantize",
+}
 
 
-def _model_spec(role: str, entry: dict[str, Any], path: Path, base: Path, default: ModelSpec | None) -> ModelSpec:
+def _model_spec(
+    role: str, entry: dict[str, Any], path: Path, base: Path, default: ModelSpec | None
+) -> ModelSpec:
     where = "[summarizer]" if role == "summarizer" else f"[translators.{role}]"
     model = entry.get("model")
     local = entry.get("path")
@@ -168,11 +188,13 @@ def _model_spec(role: str, entry: dict[str, Any], path: Path, base: Path, defaul
         raise ConfigError(f"{path}: {where} sets both model and path; keep one")
     if not model and not local:
         if default is None:
-            raise ConfigError(f"{path}: {where} needs model = \"<hub id>\" or path = \"<local dir>\"")
+            raise ConfigError(f'{path}: {where} needs model = "<hub id>" or path = "<local dir>"')
         model = default.model
     backend = entry.get("backend", "transformers")
     if role != "summarizer" and backend not in TRANSLATOR_BACKENDS:
-        raise ConfigError(f"{path}: {where} backend must be one of {', '.join(TRANSLATOR_BACKENDS)}, not {backend!r}")
+        raise ConfigError(
+            f"{path}: {where} backend must be one of {', '.join(TRANSLATOR_BACKENDS)}, not {backend!r}"
+        )
     generation = entry.get("generation", {})
     if not isinstance(generation, dict):
         raise ConfigError(f"{path}: {where} generation must be a table of generate() settings")
@@ -186,7 +208,9 @@ def _model_spec(role: str, entry: dict[str, Any], path: Path, base: Path, defaul
         backend=backend,
         target_token=target_token or None,
         generation=dict(generation),
-        max_input_tokens=_int(max_input, path, f"{where} max_input_tokens") if max_input is not None else None,
+        max_input_tokens=_int(max_input, path, f"{where} max_input_tokens")
+        if max_input is not None
+        else None,
         quantize=bool(entry.get("quantize", True)),
     )
 
@@ -196,7 +220,9 @@ def _check_keys(table: Any, allowed: set[str], path: Path, where: str) -> None:
         raise ConfigError(f"{path}: {where} must be a table")
     unknown = sorted(set(table) - allowed)
     if unknown:
-        raise ConfigError(f"{path}: {where} has unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+        raise ConfigError(
+            f"{path}: {where} has unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
+        )
 
 
 def _int(value: Any, path: Path, where: str) -> int:

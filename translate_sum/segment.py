@@ -58,7 +58,9 @@ def segment_article(article: Article) -> list[Segment]:
             segments.append(Segment(id=f"c{index}", kind="caption", paragraph=index, en=sentences[0]))
             continue
         for n, sentence in enumerate(sentences):
-            segments.append(Segment(id=f"{prefix}{index}s{n}", kind=paragraph.kind, paragraph=index, en=sentence))
+            segments.append(
+                Segment(id=f"{prefix}{index}s{n}", kind=paragraph.kind, paragraph=index, en=sentence)
+            )
     return segments
 
 

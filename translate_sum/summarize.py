@@ -105,7 +105,9 @@ class AbstractiveSummarizer(Summarizer):
     def chunk(self, sentences: Sequence[str]) -> list[str]:
         """Consecutive sentences packed into texts that each fit the model's input."""
         limit = self.max_input_tokens
-        counts = [len(ids) - 1 for ids in self.tokenizer(list(sentences), add_special_tokens=True)["input_ids"]]
+        counts = [
+            len(ids) - 1 for ids in self.tokenizer(list(sentences), add_special_tokens=True)["input_ids"]
+        ]
         chunks: list[str] = []
         current: list[str] = []
         used = 1
@@ -161,7 +163,9 @@ def quantize_linear_int8(model):
         return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
 
 
-def make_summarizer(spec: SummarizerSpec, resolve: Callable[[ModelSpec], ResolvedModel], device: str) -> Summarizer:
+def make_summarizer(
+    spec: SummarizerSpec, resolve: Callable[[ModelSpec], ResolvedModel], device: str
+) -> Summarizer:
     """The summariser ``spec`` asks for; models are resolved and loaded only here."""
     if spec.engine == "extractive":
         return ExtractiveSummarizer(spec.sentences)
