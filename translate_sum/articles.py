@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
+import unicodedata
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,6 +24,20 @@ _META_RE = re.compile(
 )
 _CAPTION_RE = re.compile(r"^\s*(?:Photo|Picture|Image|Caption)\s*[:：]", re.IGNORECASE)
 _MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
+# Enough text to tell an article's script and language; a 5 MB article needs no more.
+_LANGUAGE_SAMPLE_CHARS = 50_000
+# Words frequent in any English prose and rare in other Latin-script languages ("a", "on", "as"
+# are left out: French, Spanish and Portuguese use them too).
+_ENGLISH_WORDS = frozenset({
+    "the", "of", "and", "to", "in", "is", "was", "that", "for", "with", "by", "at", "from", "this", "it",
+    "are", "be", "has", "have", "had", "were", "which", "will", "said", "its", "their", "not", "but",
+    "also", "been", "or", "he", "she", "they", "we", "would", "after", "who", "his", "her", "our", "than",
+    "more", "into", "about", "other", "over", "such", "these", "those", "all", "can", "may", "should",
+    "during", "between", "under", "new"
+})
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_SCRIPT_NAMES = {"CJK": "CJK (Chinese or Japanese)", "HIRAGANA": "Japanese", "KATAKANA": "Japanese",
+                 "HANGUL": "Korean", "CYRILLIC": "Cyrillic (e.g. Russian)"}
 _BLOCK_TAGS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "figcaption", "title", "tr", "section",
                "article", "header", "footer", "blockquote"}
 
@@ -36,18 +53,29 @@ def list_articles(folder: Path) -> tuple[list[Path], list[str]]:
         if entry.name.startswith("."):
             continue
         if entry.is_symlink():
-            notices.append(f"{entry}: skipped, symbolic links are not followed")
+            notices.append(f"{display_path(entry)}: skipped, symbolic links are not followed")
         elif not entry.is_file():
             continue
         elif entry.suffix.lower() in ARTICLE_SUFFIXES:
             files.append(entry)
         elif entry.suffix.lower() not in (".tsv", ".csv", ".toml"):
-            notices.append(f"{entry}: skipped, unknown file type (tsum reads {', '.join(ARTICLE_SUFFIXES)})")
+            known = ", ".join(ARTICLE_SUFFIXES)
+            notices.append(f"{display_path(entry)}: skipped, unknown file type (tsum reads {known})")
     return files, notices
 
 
+def display_path(path: Path) -> str:
+    """``path`` as text that can always be printed and written as UTF-8: undecodable bytes in a
+    file name show as ``\\xff``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def load_article(path: Path) -> Article:
-    """Read one article. Raises ArticleError naming the file and the problem."""
+    """Read one English article. Raises ArticleError naming the file and the problem."""
+    shown = display_path(path)
+    if shown != str(path):
+        # Its name could not be written into the manifest, the index or a message as UTF-8.
+        raise ArticleError(f"{shown}: the file name is not valid UTF-8; rename the file")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -55,17 +83,29 @@ def load_article(path: Path) -> Article:
     text = decode_text(data, path)
     if path.suffix.lower() in (".html", ".htm"):
         text = html_to_text(text)
-    return parse_article(text, path, hashlib.sha256(data).hexdigest())
+    article = parse_article(text, path, hashlib.sha256(data).hexdigest())
+    check_english(article)
+    return article
 
 
 def decode_text(data: bytes, path: Path) -> str:
-    """UTF-8 (with or without BOM) or BOM-marked UTF-16; anything else is an error."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise ArticleError(f"{path}: has a UTF-16 byte-order mark but is not valid UTF-16") from None
-    if b"\x00" in data[:8192]:
+    """UTF-8 (with or without BOM), or UTF-16/UTF-32 marked by a BOM; anything else is an error."""
+    for boms, encoding in (((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "utf-32"),
+                           ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16")):
+        if data.startswith(boms):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise ArticleError(f"{path}: has a {encoding.upper()} byte-order mark but is not valid "
+                                   f"{encoding.upper()}") from None
+    head = data[:8192]
+    if b"\x00" in head:
+        # UTF-16 of Latin text: a NUL in (nearly) every other byte, and almost none in between.
+        even, odd, half = head[0::2].count(0), head[1::2].count(0), len(head) / 2
+        if max(even, odd) > 0.9 * half and min(even, odd) < 0.1 * half:
+            encoding = "utf-16le" if odd > even else "utf-16be"
+            raise ArticleError(f"{path}: looks like UTF-16 text without a byte-order mark; re-save it as "
+                               f"UTF-8, e.g. `iconv -f {encoding} -t utf-8`")
         raise ArticleError(f"{path}: looks like a binary file (NUL bytes), not a text article")
     try:
         return data.decode("utf-8-sig")
@@ -107,6 +147,31 @@ def parse_article(text: str, path: Path, sha256: str) -> Article:
     if not any(p.kind == "body" for p in paragraphs):
         raise ArticleError(f"{path}: no body text after the title")
     return Article(path=path, sha256=sha256, title=title, date=date, source=source, paragraphs=tuple(paragraphs))
+
+
+def check_english(article: Article) -> None:
+    """Raise ArticleError unless ``article`` looks English, naming what it looks like instead.
+
+    The models translate from English only. Two cheap tests, no language model: at least half of
+    the letters must be Latin script, and once there are 40 words at least 5% of them must be common
+    English words (the, of, and …); English prose has 30–40%, French, German or Spanish under 3%.
+    """
+    text = " ".join(p.text for p in article.paragraphs)[:_LANGUAGE_SAMPLE_CHARS]
+    scripts = Counter(unicodedata.name(c, "?").split(" ")[0] for c in text if c.isalpha())
+    letters = sum(scripts.values())
+    if letters and scripts["LATIN"] * 2 < letters:
+        script, count = scripts.most_common(1)[0]
+        raise ArticleError(
+            f"{article.path}: not English: {count * 100 // letters}% of its letters are "
+            f"{_SCRIPT_NAMES.get(script, script.title())} script; tsum translates English articles only"
+        )
+    words = [w.lower() for w in _WORD_RE.findall(text)]
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    if len(words) >= 40 and english * 20 < len(words):
+        raise ArticleError(
+            f"{article.path}: not English: only {english} of its {len(words)} words are common English words "
+            "(the, of, and …); tsum translates English articles only"
+        )
 
 
 def _clean_block(block: str) -> str:

@@ -125,19 +125,39 @@ def load_seq2seq(resolved: ResolvedModel, device: str):
     Weights load as safetensors, or through torch's weights-only unpickler for a .bin-only
     checkpoint: an arbitrary pickle is refused. Remote code is never enabled.
     """
+    import pickle
+
+    from safetensors import SafetensorError
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     directory = str(resolved.directory)
     try:
         tokenizer = AutoTokenizer.from_pretrained(directory, trust_remote_code=False)
         model = AutoModelForSeq2SeqLM.from_pretrained(directory, trust_remote_code=False, weights_only=True)
-    except (OSError, ValueError) as exc:
+    except pickle.UnpicklingError as exc:
+        raise _pickle_refused(resolved, exc) from None
+    except (OSError, ValueError, RuntimeError, EOFError, SafetensorError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelUnavailableError(
-            f"model {resolved.spec.name!r} ({resolved.spec.role}) at {directory} cannot be loaded: "
-            f"{str(exc).splitlines()[0]}"
+            f"model {resolved.spec.name!r} ({resolved.spec.role}) at {directory} cannot be loaded: {first}. "
+            "If its files are incomplete or corrupt, download the model again (`tsum models download`)"
         ) from None
     model.eval()
     return tokenizer, model.to(device)
+
+
+def _pickle_refused(resolved: ResolvedModel, exc: Exception) -> ModelUnavailableError:
+    """The error for a checkpoint that torch's weights-only unpickler refused: it would run code.
+
+    torch's own message advises ``weights_only=False``, which is exactly what must not be done.
+    """
+    blocked = next((line.strip().rstrip(".") for line in str(exc).splitlines() if "GLOBAL" in line), "")
+    return ModelUnavailableError(
+        f"model {resolved.spec.name!r} ({resolved.spec.role}) at {resolved.directory}: refused to load "
+        f"pytorch_model.bin: it is not plain weights but a pickle that would run code"
+        f"{f' ({blocked})' if blocked else ''}. Use a model from a trusted source, preferably with "
+        "model.safetensors"
+    )
 
 
 def pick_device(requested: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from translate_sum import __version__
 from translate_sum.align import align, summary_segments, summary_support
-from translate_sum.articles import list_articles, load_article
+from translate_sum.articles import display_path, list_articles, load_article
 from translate_sum.config import Config, ModelSpec
 from translate_sum.errors import ArticleError, ConfigError, OutputError, TsumError
 from translate_sum.hub import ResolvedModel, pick_device, resolve_model
@@ -164,15 +164,20 @@ def run_all(
             loaded.append((path, load_article(path), None))
         except ArticleError as exc:
             loaded.append((path, None, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - one unreadable article must not cost the others
+            logger.exception("unexpected failure loading %s", display_path(path))
+            loaded.append((path, None, f"{display_path(path)}: unexpected {type(exc).__name__}: {exc}"))
     slugs = unique_slugs([(p.name, base_slug(a.title, a.date)) for p, a, _ in loaded if a is not None])
 
     engines = Engines(options.config, options.device)
     fingerprint = run_fingerprint(options, glossary)
     with output_lock(options.output_dir):
+        remove_stale_temporaries(options.output_dir)  # e.g. an index.md a killed run was writing
         todo: list[tuple[Path, Article, str]] = []
         for path, article, error in loaded:
             if article is None:
-                report.entries.append(IndexEntry(None, path.name, None, str(path), "failed", error=error))
+                shown = display_path(path)
+                report.entries.append(IndexEntry(None, Path(shown).name, None, shown, "failed", error=error))
                 notify(f"error: {error}")
                 continue
             slug = slugs[path.name]
@@ -304,6 +309,9 @@ def write_article(result: ArticleResult, output_dir: Path) -> None:
     from translate_sum.render import render_article
 
     folder = article_dir(output_dir, result.slug)
+    if folder.is_symlink():
+        raise OutputError(f"{folder}: is a symbolic link; tsum writes only into real folders inside the "
+                          "output folder (remove the link)")
     if folder.exists():
         remove_stale_temporaries(folder)
     stale = folder / MANIFEST
