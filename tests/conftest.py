@@ -13,6 +13,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 from tiny_models import REPO, build_bart, build_marian, write_models_toml  # noqa: E402
 
 
+def pytest_configure(config):
+    import torch
+
+    # The tiny models gain nothing from a second thread, and OpenMP spinning on a busy 2-core
+    # machine made them many times slower; one thread keeps the suite fast and steady.
+    torch.set_num_threads(1)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path_factory):
     """No test touches the network, the user's Hugging Face cache, or a TSUM_* setting from outside."""

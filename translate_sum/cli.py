@@ -220,7 +220,9 @@ def all_command(
     if report.failed:
         click.echo("Failed articles:", err=True)
         for entry in report.failed:
-            click.echo(f"  {entry.source_path}: {entry.error}", err=True)
+            # Errors name their file already; only add the path where one does not.
+            error = entry.error or "failed"
+            click.echo(f"  {error if entry.source_path in error else f'{entry.source_path}: {error}'}", err=True)
         sys.exit(1)
 
 
