@@ -307,3 +307,14 @@ def test_glossary_guarantee_no_silent_miss(first_run):
                 == counts[lang]["kept"] + counts[lang]["enforced"] + counts[lang]["flagged"]
             )
     assert checked > 50
+
+
+def test_run_report_counts_glossary_terms(first_run):
+    result, _, out = first_run
+    for lang in ("zh", "ru"):
+        line = next(x for x in result.output.splitlines() if x.startswith(f"glossary {lang}:"))
+        found = sum(
+            json.loads((out / slug / "manifest.json").read_text())["counts"]["glossary"][lang]["found"]
+            for slug in SLUGS.values()
+        )
+        assert f"{found} terms found" in line and found > 0

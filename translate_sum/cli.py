@@ -217,6 +217,13 @@ def all_command(
             f"{done} written, {skipped} up to date, {len(report.failed)} failed -> {output_dir}/index.html",
             err=True,
         )
+    if not quiet and report.terms:
+        for lang, counts in report.terms.items():
+            click.echo(
+                f"glossary {lang}: {counts['found']} terms found, {counts['kept']} kept by the model, "
+                f"{counts['enforced']} enforced, {counts['flagged']} flagged for review",
+                err=True,
+            )
     if report.failed:
         click.echo("Failed articles:", err=True)
         for entry in report.failed:

@@ -64,6 +64,11 @@ class RunReport:
     entries: list[IndexEntry] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     models_loaded: list[str] = field(default_factory=list)
+    terms: dict[str, Counter] = field(default_factory=dict)  # lang -> found/kept/enforced/flagged, this run
+
+    def add_terms(self, counts: dict[str, dict[str, int]]) -> None:
+        for lang, numbers in counts.items():
+            self.terms.setdefault(lang, Counter()).update(numbers)
 
     @property
     def failed(self) -> list[IndexEntry]:
@@ -194,6 +199,7 @@ def run_all(
                     result = process_article(article, slug, options, engines, glossary, fingerprint, progress)
                     write_article(result, options.output_dir)
                     report.entries.append(_entry(article, slug, "done", result.manifest))
+                    report.add_terms(result.manifest["counts"]["glossary"])
                 except (ArticleError, OutputError) as exc:
                     report.entries.append(_failed(article, slug, str(exc)))
                     notify(f"error: {exc}")
