@@ -1,0 +1,344 @@
+"""The CTranslate2 translator backend: one-time model conversion into tsum's cache, and int8 decoding."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from translate_sum.config import ModelSpec
+from translate_sum.errors import ConfigError, ModelUnavailableError
+from translate_sum.hub import ResolvedModel, refused_pickle_error
+from translate_sum.translate import Translator, check_target_token
+
+logger = logging.getLogger("translate_sum")
+
+#: Environment variable naming tsum's own cache folder (converted models live in its ``ct2/``).
+CACHE_ENV = "TSUM_CACHE"
+
+# Bump when the conversion itself changes (converter workarounds, file layout), so old caches are redone.
+_CONVERSION_FORMAT = 1
+
+# The weights CTranslate2 stores for each compute type. A model stored as int8 serves every int8_*
+# compute type; float32 storage keeps full precision for the float32 parity path.
+STORAGE = {
+    "int8": "int8",
+    "int8_float32": "int8",
+    "int8_float16": "int8",
+    "int8_bfloat16": "int8",
+    "float16": "float16",
+    "bfloat16": "bfloat16",
+    "float32": "float32",
+}
+
+# generate() settings with a CTranslate2 equivalent of the same meaning, by CTranslate2 name.
+_SAME_MEANING = {
+    "length_penalty": "length_penalty",
+    "no_repeat_ngram_size": "no_repeat_ngram_size",
+    "repetition_penalty": "repetition_penalty",
+}
+# generate() settings CTranslate2 needs no option for: the converted model already behaves so.
+_BUILT_IN = {
+    "decoder_start_token_id",  # Marian: the converter starts the decoder from a zero embedding (= <pad>'s row)
+    "eos_token_id", "pad_token_id", "bos_token_id", "forced_eos_token_id",  # lengths account for the forced EOS
+    "renormalize_logits",  # CTranslate2's scores are log-softmax over its (pad-free) vocabulary
+    "use_cache",
+    "num_return_sequences", "output_scores", "return_dict_in_generate",
+}
+#: generate() keys a ``[translators.xx.generation]`` table may set for the ctranslate2 backend.
+SUPPORTED_GENERATION_KEYS = frozenset(
+    {"num_beams", "max_length", "max_new_tokens", "min_length", "min_new_tokens", "bad_words_ids", "early_stopping",
+     *_SAME_MEANING}
+)
+
+
+def cache_root() -> Path:
+    """tsum's cache folder: ``$TSUM_CACHE``, else ``$XDG_CACHE_HOME/tsum``, else ``~/.cache/tsum``."""
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "tsum"
+
+
+def converted_dir(resolved: ResolvedModel, quantization: str) -> Path:
+    """Where ``resolved`` converted to CTranslate2 ``quantization`` lives (existing or not).
+
+    The name carries the model id (or local folder name) for people, and a hash of everything that
+    changes the converted weights: the hub commit, or a local model's file sizes and times; the
+    ctranslate2 version; and the quantization.
+    """
+    ctranslate2 = import_ctranslate2()
+    spec = resolved.spec
+    if resolved.revision:
+        identity: dict[str, Any] = {"id": spec.model, "revision": resolved.revision}
+        label = f"{spec.model}-{resolved.revision[:12]}"
+    else:
+        files = sorted(p for p in resolved.directory.iterdir() if p.is_file())
+        identity = {
+            "path": str(resolved.directory.resolve()),
+            "files": [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in files],
+        }
+        label = resolved.directory.name
+    identity.update(ctranslate2=ctranslate2.__version__, format=_CONVERSION_FORMAT, quantization=quantization)
+    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "--", label).strip("-.")[:80] or "model"
+    return cache_root() / "ct2" / f"{slug}-{digest}-{quantization}"
+
+
+def convert_model(resolved: ResolvedModel, quantization: str) -> Path:
+    """The CTranslate2 model for ``resolved`` stored as ``quantization``, converting it on first use.
+
+    Converted once into tsum's cache (never into the Hugging Face cache) and reused by later runs.
+    The conversion writes into a temporary folder renamed into place when complete, under a lock,
+    so a killed or concurrent run never sees half a model. Raises ModelUnavailableError.
+    """
+    from filelock import FileLock
+
+    target = converted_dir(resolved, quantization)
+    if _complete(target):
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target.parent / f".{target.name}.lock")):
+        if _complete(target):  # another process converted it while we waited
+            return target
+        for leftover in target.parent.glob(f".tmp-{target.name}-*"):  # from a killed conversion
+            shutil.rmtree(leftover, ignore_errors=True)
+        logger.info("converting %s to CTranslate2 %s (once; cached in %s)", resolved.spec.name, quantization, target)
+        work = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
+        try:
+            _convert(resolved, work / "model", quantization)
+            (work / "model" / "tsum-source.json").write_text(
+                json.dumps({**resolved.describe(), "quantization": quantization}, indent=2), encoding="utf-8"
+            )
+            if target.exists():  # an incomplete folder left by hand or an older tsum
+                shutil.rmtree(target)
+            os.replace(work / "model", target)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def _complete(directory: Path) -> bool:
+    return (directory / "model.bin").is_file() and (directory / "config.json").is_file()
+
+
+def _convert(resolved: ResolvedModel, output: Path, quantization: str) -> None:
+    import pickle
+
+    try:
+        converter = _converter_class()(str(resolved.directory))
+        converter.convert(str(output), quantization=quantization)
+    except pickle.UnpicklingError as exc:
+        raise refused_pickle_error(resolved, exc) from None
+    except (OSError, ValueError, KeyError, AttributeError, NotImplementedError, RuntimeError, EOFError) as exc:
+        raise ModelUnavailableError(
+            f"model {resolved.spec.name!r} ({resolved.spec.role}) cannot be converted to CTranslate2: "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}. Fix: set "
+            f'backend = "transformers" for {resolved.spec.role} in models.toml'
+        ) from None
+
+
+def import_ctranslate2():
+    """The ctranslate2 module, or a ConfigError saying how to get it."""
+    try:
+        import ctranslate2
+    except ImportError:
+        raise ConfigError(
+            'backend = "ctranslate2" needs the ctranslate2 package: pip install "ctranslate2>=4.5", '
+            'or set backend = "transformers" in models.toml'
+        ) from None
+    return ctranslate2
+
+
+@functools.lru_cache(maxsize=1)
+def _converter_class():
+    import_ctranslate2()
+    from ctranslate2.converters import TransformersConverter
+
+    class SafeTransformersConverter(TransformersConverter):
+        """ctranslate2's converter, loading weights safely and patching what transformers 5 dropped."""
+
+        def load_model(self, model_class, model_name_or_path, **kwargs):
+            # A .bin-only checkpoint (opus-mt-en-zh's main) goes through torch's weights-only
+            # unpickler: transformers 5 defaults to it, and we say so rather than rely on the default.
+            kwargs["weights_only"] = True
+            model = model_class.from_pretrained(model_name_or_path, **kwargs)
+            config = model.config
+            if config.model_type == "bart" and not hasattr(config, "normalize_before"):
+                # ctranslate2's BART loader reads fairseq's normalize_before, which transformers 5's
+                # BartConfig no longer carries. BART is post-norm (LayerNorm after each residual).
+                config.normalize_before = False
+            return model
+
+    return SafeTransformersConverter
+
+
+class Ct2Translator(Translator):
+    """MarianMT (OPUS-MT) through CTranslate2: int8 on CPU, float16 on CUDA.
+
+    Tokenisation and detokenisation use the model's own Hugging Face tokenizer, so the pieces, the
+    target-language token and the EOS are exactly those the transformers backend feeds the model.
+    Batching is the base class's token budget: each of its batches is one ``translate_batch`` call.
+    """
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        resolved: ResolvedModel,
+        device: str,
+        batch_tokens: int,
+        *,
+        compute_type: str | None = None,
+    ) -> None:
+        super().__init__(spec, resolved, batch_tokens)
+        from transformers import AutoConfig, AutoTokenizer
+
+        self.device = device
+        self.compute_type = compute_type or default_compute_type(spec, device)
+        if self.compute_type not in STORAGE:
+            raise ConfigError(f"CTranslate2 compute type {self.compute_type!r}: choose from {', '.join(STORAGE)}")
+        directory = str(resolved.directory)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(directory, trust_remote_code=False)
+            self._config = AutoConfig.from_pretrained(directory, trust_remote_code=False)
+        except (OSError, ValueError) as exc:
+            raise ModelUnavailableError(
+                f"model {spec.name!r} ({spec.role}) at {directory} cannot be loaded: {str(exc).splitlines()[0]}"
+            ) from None
+        self.prefix = check_target_token(spec, getattr(self.tokenizer, "supported_language_codes", []))
+        # Settings are checked before the (slow, one-time) conversion, so a typo fails at once.
+        self._options, self._ignored = ct2_options(
+            model_generation(directory, self._config), spec.generation, self.tokenizer, where=f"[translators.{spec.role}]"
+        )
+        self.model_dir = convert_model(resolved, STORAGE[self.compute_type])
+        self.model = import_ctranslate2().Translator(
+            str(self.model_dir),
+            device=device,
+            compute_type=self.compute_type,
+            inter_threads=1,
+            intra_threads=os.cpu_count() or 0,
+        )
+
+    @property
+    def max_input_tokens(self) -> int:
+        model_limit = min(self.tokenizer.model_max_length, self._config.max_position_embeddings)
+        return min(self.spec.max_input_tokens or model_limit, model_limit)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        encoded = self.tokenizer([self.prefix + t for t in texts], add_special_tokens=True)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def generation_settings(self) -> dict[str, Any]:
+        """The options passed to ``translate_batch``, and model settings CTranslate2 cannot honour."""
+        settings: dict[str, Any] = {"engine": "ctranslate2", **self._options}
+        if self._ignored:
+            settings["ignored"] = dict(self._ignored)
+        return settings
+
+    def describe(self) -> dict[str, Any]:
+        info = super().describe()
+        info["ct2_model_dir"] = str(self.model_dir)
+        info["compute_type"] = self.model.compute_type  # as resolved by CTranslate2: int8 → int8_float32 on CPU
+        info["device"] = self.device
+        info["ctranslate2_version"] = import_ctranslate2().__version__
+        return info
+
+    def _translate_batch(self, texts: list[str]) -> list[str]:
+        ids = self.tokenizer([self.prefix + t for t in texts], add_special_tokens=True)["input_ids"]
+        source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+        # max_input_length=0: never truncate; the base class has already cut every piece to fit.
+        results = self.model.translate_batch(source, max_input_length=0, **self._options)
+        hypotheses = [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
+        return self.tokenizer.batch_decode(hypotheses, skip_special_tokens=True)
+
+
+def default_compute_type(spec: ModelSpec, device: str) -> str:
+    """float16 on CUDA; int8 on CPU unless the spec turns quantisation off."""
+    if device == "cuda":
+        return "float16"
+    return "int8" if spec.quantize else "float32"
+
+
+def model_generation(directory: str, config) -> dict[str, Any]:
+    """The model's own ``generate()`` settings: generation_config.json, else its config's."""
+    from transformers import GenerationConfig
+
+    try:
+        generation = GenerationConfig.from_pretrained(directory)
+    except OSError:  # no generation_config.json: the model config's generation fields
+        generation = GenerationConfig.from_model_config(config)
+    return generation.to_diff_dict()
+
+
+def ct2_options(
+    model_generation: Mapping[str, Any],
+    overrides: Mapping[str, Any],
+    tokenizer,
+    where: str = "generation",
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``translate_batch`` options equivalent to a model's ``generate()`` settings plus ``overrides``.
+
+    Returns ``(options, ignored)``: ``ignored`` lists the model's own settings CTranslate2 has no
+    equivalent for. An override CTranslate2 cannot honour raises ConfigError rather than being dropped.
+    Lengths are converted: ``max_length``/``min_length`` count the decoder start token in transformers,
+    and a forced EOS takes the last position, so CTranslate2's limits are one or two lower.
+    """
+    unsupported = sorted(set(overrides) - SUPPORTED_GENERATION_KEYS)
+    if unsupported:
+        raise ConfigError(
+            f"{where} generation: {', '.join(unsupported)} not supported by the ctranslate2 backend "
+            f"(supported: {', '.join(sorted(SUPPORTED_GENERATION_KEYS))}); remove them or use "
+            'backend = "transformers"'
+        )
+    if overrides.get("early_stopping", True) is not True:
+        raise ConfigError(
+            f"{where} generation: early_stopping = {overrides['early_stopping']!r} is not available with the "
+            "ctranslate2 backend, whose beam search stops once num_beams hypotheses are finished "
+            '(early_stopping = true); remove it or use backend = "transformers"'
+        )
+    settings = {k: v for k, v in model_generation.items() if not k.startswith("_") and k != "transformers_version"}
+    settings.update(overrides)
+
+    forced_eos = 1 if settings.get("forced_eos_token_id") is not None else 0
+    if settings.get("max_new_tokens") is not None:
+        max_len = settings["max_new_tokens"] - forced_eos
+    else:
+        max_len = settings.get("max_length", 20) - 1 - forced_eos  # 20: transformers' default
+    if settings.get("min_new_tokens") is not None:
+        min_len = settings["min_new_tokens"]
+    else:
+        min_len = max(settings.get("min_length", 0) - 1, 0)
+    options: dict[str, Any] = {
+        "beam_size": int(settings.get("num_beams", 1)),
+        # Beam search ends once beam_size hypotheses are finished: transformers' early_stopping=True.
+        # Marian's own default (False) may search on for a longer, better-scoring hypothesis.
+        "patience": 1,
+        "max_decoding_length": max(int(max_len), 1),
+        "min_decoding_length": min(int(min_len), max(int(max_len), 1)),
+    }
+    for hf_name, ct2_name in _SAME_MEANING.items():
+        if settings.get(hf_name) is not None:
+            options[ct2_name] = settings[hf_name]
+
+    # <pad> is not in a converted Marian vocabulary, so bad_words_ids=[[pad]] is already enforced;
+    # any other banned sequence becomes suppress_sequences.
+    pad = settings.get("pad_token_id")
+    banned = [seq for seq in settings.get("bad_words_ids") or [] if list(seq) != [pad]]
+    if banned:
+        options["suppress_sequences"] = [tokenizer.convert_ids_to_tokens(list(seq)) for seq in banned]
+
+    handled = {"num_beams", "max_length", "max_new_tokens", "min_length", "min_new_tokens", "bad_words_ids",
+               *_SAME_MEANING, *_BUILT_IN}
+    ignored = {k: v for k, v in settings.items() if k not in handled and not (k == "early_stopping" and v is True)}
+    if ignored:
+        logger.warning("%s: CTranslate2 has no equivalent for generation settings %s", where, ", ".join(sorted(ignored)))
+    return options, ignored
