@@ -114,8 +114,11 @@ def test_manifest_records_reproducibility(first_run, tiny_models):
     assert manifest["tsum_version"]
     assert manifest["models"]["zh"]["path"] == str(tiny_models["zh"])
     assert manifest["models"]["zh"]["target_token"] == ">>cmn_Hans<<"
-    assert manifest["models"]["zh"]["generation"]["num_beams"] == 4
+    # The default backend is CTranslate2: the model's generate() settings as its options.
+    assert manifest["models"]["zh"]["generation"]["beam_size"] == 4
+    assert manifest["models"]["zh"]["compute_type"].startswith("int8")
     assert manifest["models"]["summarizer"]["generation"]["no_repeat_ngram_size"] == 3
+    assert manifest["models"]["summarizer"]["generation"]["target_prefix"] == ["<s>"]
     assert manifest["glossary"]["sha256"] and manifest["glossary"]["path"].endswith("glossary.tsv")
     assert {"segment", "summarize", "translate_zh", "translate_ru"} <= set(manifest["timings"])
 

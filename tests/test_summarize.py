@@ -11,7 +11,7 @@ from translate_sum.config import ModelSpec
 from translate_sum.hub import resolve_model
 from translate_sum.records import Segment
 from translate_sum.segment import segment_article
-from translate_sum.summarize import AbstractiveSummarizer, ExtractiveSummarizer
+from translate_sum.summarize import ExtractiveSummarizer, TransformersSummarizer
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def short_bart(tmp_path_factory):
         tmp_path_factory.mktemp("bart64") / "bart", max_positions=64, max_length=12, min_length=4
     )
     spec = ModelSpec(role="summarizer", path=directory, quantize=False)
-    return AbstractiveSummarizer(spec, resolve_model(spec), "cpu")
+    return TransformersSummarizer(spec, resolve_model(spec), "cpu")
 
 
 def _body(name):

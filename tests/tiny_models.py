@@ -229,13 +229,14 @@ def build_bart(
 
 
 def write_models_toml(
-    path: Path, summarizer: Path, zh: Path, ru: Path, backend: str = "transformers", extra: str = ""
+    path: Path, summarizer: Path, zh: Path, ru: Path, backend: str = "ctranslate2", extra: str = ""
 ) -> Path:
-    """A models.toml pointing at local model directories."""
+    """A models.toml pointing at local model directories, every model on ``backend``."""
     path.write_text(
         f"""[summarizer]
 engine = "abstractive"
 path = "{summarizer}"
+backend = "{backend}"
 
 [translators.zh]
 path = "{zh}"

@@ -13,9 +13,9 @@ import click
 
 from translate_sum import __version__
 from translate_sum.config import (
+    BACKENDS,
     DEVICES,
     SUMMARIZER_ENGINES,
-    TRANSLATOR_BACKENDS,
     Config,
     find_config,
     load_config,
@@ -68,7 +68,10 @@ def _load(config_path: Path | None, summarizer: str | None = None, backend: str 
         )
     if backend:
         translators = {k: dataclasses.replace(v, backend=backend) for k, v in config.translators.items()}
-        config = dataclasses.replace(config, translators=translators)
+        model = dataclasses.replace(config.summarizer.model, backend=backend)
+        config = dataclasses.replace(
+            config, translators=translators, summarizer=dataclasses.replace(config.summarizer, model=model)
+        )
     return config
 
 
@@ -83,16 +86,11 @@ def _languages(only: str | None, config: Config) -> tuple[str, ...]:
 
 
 def _quiet_libraries() -> None:
-    # transformers and the hub are chatty about things a tsum user cannot act on.
+    # transformers and the hub are chatty about things a tsum user cannot act on. Environment
+    # variables, because they are read at first import: a run that loads no model never imports them.
     logging.getLogger("transformers").setLevel(logging.ERROR)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    try:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
-    except ImportError:
-        pass
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 
 config_option = click.option(
@@ -121,9 +119,10 @@ summarizer_option = click.option(
 )
 backend_option = click.option(
     "--backend",
-    type=click.Choice(TRANSLATOR_BACKENDS),
+    type=click.Choice(BACKENDS),
     default=None,
-    help="Override the translation backend of every language in models.toml.",
+    help="Override the inference backend of every model in models.toml: ctranslate2 (int8 on CPU, "
+    "converted once into the tsum cache) or transformers.",
 )
 glossary_option = click.option(
     "--glossary",
@@ -238,13 +237,14 @@ def all_command(
 @config_option
 @device_option
 @summarizer_option
-def summarize_command(file, config_path, device, summarizer):
+@backend_option
+def summarize_command(file, config_path, device, summarizer, backend):
     """Print an English summary of one article."""
     from translate_sum.articles import load_article
     from translate_sum.pipeline import Engines
     from translate_sum.segment import segment_article
 
-    config = _load(config_path, summarizer)
+    config = _load(config_path, summarizer, backend)
     _quiet_libraries()
     try:
         article = load_article(file)

@@ -15,7 +15,7 @@ CONFIG_ENV = "TSUM_CONFIG"
 DEFAULT_CONFIG_NAME = "models.toml"
 
 SUMMARIZER_ENGINES = ("abstractive", "extractive")
-TRANSLATOR_BACKENDS = ("transformers", "ctranslate2")
+BACKENDS = ("ctranslate2", "transformers")
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -32,7 +32,7 @@ class ModelSpec:
     model: str | None = None
     revision: str | None = None
     path: Path | None = None
-    backend: str = "transformers"
+    backend: str = "ctranslate2"  # the fast path by default: benchmarks/README.md
     target_token: str | None = None
     generation: dict[str, Any] = field(default_factory=dict)
     max_input_tokens: int | None = None  # None: the model's own limit
@@ -190,10 +190,10 @@ def _model_spec(
         if default is None:
             raise ConfigError(f'{path}: {where} needs model = "<hub id>" or path = "<local dir>"')
         model = default.model
-    backend = entry.get("backend", "transformers")
-    if role != "summarizer" and backend not in TRANSLATOR_BACKENDS:
+    backend = entry.get("backend", default.backend if default else "ctranslate2")
+    if backend not in BACKENDS:
         raise ConfigError(
-            f"{path}: {where} backend must be one of {', '.join(TRANSLATOR_BACKENDS)}, not {backend!r}"
+            f"{path}: {where} backend must be one of {', '.join(BACKENDS)}, not {backend!r}"
         )
     generation = entry.get("generation", {})
     if not isinstance(generation, dict):

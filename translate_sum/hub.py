@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,6 +120,20 @@ def _cache_dir() -> str:
     return str(constants.HF_HUB_CACHE)
 
 
+@contextmanager
+def loading_quietly():
+    """No per-tensor "Loading weights" bars while models load; download bars stay for downloads."""
+    from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
+
+    was_disabled = are_progress_bars_disabled()
+    disable_progress_bars()
+    try:
+        yield
+    finally:
+        if not was_disabled:
+            enable_progress_bars()
+
+
 def load_seq2seq(resolved: ResolvedModel, device: str):
     """Tokenizer and model in eval mode on ``device``.
 
@@ -135,7 +150,7 @@ def load_seq2seq(resolved: ResolvedModel, device: str):
         tokenizer = AutoTokenizer.from_pretrained(directory, trust_remote_code=False)
         model = AutoModelForSeq2SeqLM.from_pretrained(directory, trust_remote_code=False, weights_only=True)
     except pickle.UnpicklingError as exc:
-        raise _pickle_refused(resolved, exc) from None
+        raise refused_pickle_error(resolved, exc) from None
     except (OSError, ValueError, RuntimeError, EOFError, SafetensorError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelUnavailableError(
@@ -146,7 +161,7 @@ def load_seq2seq(resolved: ResolvedModel, device: str):
     return tokenizer, model.to(device)
 
 
-def _pickle_refused(resolved: ResolvedModel, exc: Exception) -> ModelUnavailableError:
+def refused_pickle_error(resolved: ResolvedModel, exc: Exception) -> ModelUnavailableError:
     """The error for a checkpoint that torch's weights-only unpickler refused: it would run code.
 
     torch's own message advises ``weights_only=False``, which is exactly what must not be done.

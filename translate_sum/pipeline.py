@@ -18,7 +18,7 @@ from translate_sum.align import align, summary_segments, summary_support
 from translate_sum.articles import display_path, list_articles, load_article
 from translate_sum.config import Config, ModelSpec
 from translate_sum.errors import ArticleError, ConfigError, OutputError, TsumError
-from translate_sum.hub import ResolvedModel, pick_device, resolve_model
+from translate_sum.hub import ResolvedModel, loading_quietly, pick_device, resolve_model
 from translate_sum.records import AlignedSegment, Article, ArticleResult, IndexEntry
 from translate_sum.segment import segment_article
 from translate_sum.storage import (
@@ -128,7 +128,8 @@ class Engines:
         if self._summarizer is None:
             from translate_sum.summarize import make_summarizer
 
-            self._summarizer = make_summarizer(self.config.summarizer, self.resolve, self.device)
+            with loading_quietly():
+                self._summarizer = make_summarizer(self.config.summarizer, self.resolve, self.device)
             self.loaded.append("summarizer")
         return self._summarizer
 
@@ -137,7 +138,9 @@ class Engines:
             from translate_sum.translate import make_translator
 
             spec = self.config.translators[lang]
-            self._translators[lang] = make_translator(spec, self.resolve(spec), self.device, self.config.batch_tokens)
+            resolved = self.resolve(spec)
+            with loading_quietly():
+                self._translators[lang] = make_translator(spec, resolved, self.device, self.config.batch_tokens)
             self.loaded.append(lang)
         return self._translators[lang]
 

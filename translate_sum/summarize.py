@@ -54,37 +54,36 @@ class ExtractiveSummarizer(Summarizer):
 
 
 class AbstractiveSummarizer(Summarizer):
-    """A seq2seq summarisation model (distilbart-cnn by default) through ``generate``.
+    """A seq2seq summarisation model (distilbart-cnn by default); backends supply ``_generate``.
 
     An article longer than the model's input is cut at sentence boundaries into chunks that fit,
     each chunk is summarised, and the chunk summaries are summarised again until one pass covers
     them all: every sentence reaches the model, none is silently cut off.
     """
 
-    def __init__(self, spec: ModelSpec, resolved: ResolvedModel, device: str) -> None:
-        from translate_sum.hub import load_seq2seq
-
+    def __init__(self, spec: ModelSpec, resolved: ResolvedModel, device: str, tokenizer, config) -> None:
         self.spec = spec
         self.resolved = resolved
         self.device = device
-        self.tokenizer, self.model = load_seq2seq(resolved, device)
-        if spec.quantize and device == "cpu":
-            self.model = quantize_linear_int8(self.model)
+        self.tokenizer = tokenizer
+        self.config = config
 
     @property
     def max_input_tokens(self) -> int:
-        model_limit = min(self.tokenizer.model_max_length, self.model.config.max_position_embeddings)
+        model_limit = min(self.tokenizer.model_max_length, self.config.max_position_embeddings)
         return min(self.spec.max_input_tokens or model_limit, model_limit)
 
+    @abstractmethod
     def generation_settings(self) -> dict[str, Any]:
-        config = self.model.generation_config.to_diff_dict()
-        config.update(self.spec.generation)
-        return {k: v for k, v in config.items() if not k.startswith("_") and k != "transformers_version"}
+        """The generation settings in force, for the manifest."""
+
+    @abstractmethod
+    def _generate(self, text: str) -> str:
+        """The summary of one chunk that fits the model's input."""
 
     def describe(self) -> dict[str, Any]:
         info = {"engine": "abstractive", **self.resolved.describe()}
         info["generation"] = self.generation_settings()
-        info["quantized"] = bool(self.spec.quantize and self.device == "cpu")
         return info
 
     def summarize(self, sentences: Sequence[str], progress: Progress | None = None) -> list[str]:
@@ -137,6 +136,27 @@ class AbstractiveSummarizer(Summarizer):
 
         return split_for_length(sentence, count, limit)
 
+
+class TransformersSummarizer(AbstractiveSummarizer):
+    """The summariser through transformers' ``generate``; int8 dynamic quantisation on CPU."""
+
+    def __init__(self, spec: ModelSpec, resolved: ResolvedModel, device: str) -> None:
+        from translate_sum.hub import load_seq2seq
+
+        tokenizer, self.model = load_seq2seq(resolved, device)
+        super().__init__(spec, resolved, device, tokenizer, self.model.config)
+        self.quantized = bool(spec.quantize and device == "cpu")
+        if self.quantized:
+            self.model = quantize_linear_int8(self.model)
+
+    def generation_settings(self) -> dict[str, Any]:
+        config = self.model.generation_config.to_diff_dict()
+        config.update(self.spec.generation)
+        return {k: v for k, v in config.items() if not k.startswith("_") and k != "transformers_version"}
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "quantized": self.quantized}
+
     def _generate(self, text: str) -> str:
         import torch
 
@@ -160,7 +180,8 @@ def quantize_linear_int8(model):
         # torch marks its eager quantisation API deprecated in favour of torchao; it still works.
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
-        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        # inplace: the default deep-copies the fp32 model first (3.1 GB peak for distilbart, not 1.9 GB).
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
 
 
 def make_summarizer(
@@ -169,7 +190,11 @@ def make_summarizer(
     """The summariser ``spec`` asks for; models are resolved and loaded only here."""
     if spec.engine == "extractive":
         return ExtractiveSummarizer(spec.sentences)
-    return AbstractiveSummarizer(spec.model, resolve(spec.model), device)
+    if spec.model.backend == "ctranslate2":
+        from translate_sum.summarize_ct2 import Ct2Summarizer
+
+        return Ct2Summarizer(spec.model, resolve(spec.model), device)
+    return TransformersSummarizer(spec.model, resolve(spec.model), device)
 
 
 def tfidf_vectors(documents: Sequence[Sequence[str]]) -> list[Counter[str]]:
