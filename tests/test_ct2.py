@@ -63,7 +63,9 @@ def _sharpen(directory: Path, *, eos_bias: float = 0.0, std: float = 0.3) -> Pat
 @pytest.fixture(scope="module")
 def zh_dir(tmp_path_factory) -> Path:
     """A tiny en-zh Marian saved as .bin only, like opus-mt-en-zh's main branch."""
-    directory = build_marian(tmp_path_factory.mktemp("ct2") / "en-zh", "zh", d_model=32, ffn=64, save_bin=True)
+    directory = build_marian(
+        tmp_path_factory.mktemp("ct2") / "en-zh", "zh", d_model=32, ffn=64, save_bin=True
+    )
     return _sharpen(directory)
 
 
@@ -77,8 +79,9 @@ def eos_dir(zh_dir, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def short_dir(tmp_path_factory) -> Path:
     """A tiny en-zh Marian with 64 positions, so an ordinary long sentence needs splitting."""
-    directory = build_marian(tmp_path_factory.mktemp("ct2") / "en-zh-64", "zh", d_model=32, ffn=64,
-                             max_positions=64, save_bin=True)
+    directory = build_marian(
+        tmp_path_factory.mktemp("ct2") / "en-zh-64", "zh", d_model=32, ffn=64, max_positions=64, save_bin=True
+    )
     return _sharpen(directory)
 
 
@@ -208,7 +211,9 @@ def test_bart_converts_despite_transformers_5_config(tmp_path, monkeypatch):
     """ctranslate2's BART loader reads ``normalize_before``, which transformers 5 dropped."""
     monkeypatch.setenv("TSUM_CACHE", str(tmp_path / "cache"))
     directory = build_bart(tmp_path / "bart")
-    target = convert_model(ResolvedModel(ModelSpec(role="summarizer", path=directory), directory, None), "int8")
+    target = convert_model(
+        ResolvedModel(ModelSpec(role="summarizer", path=directory), directory, None), "int8"
+    )
     assert (target / "model.bin").is_file()
 
 
@@ -294,7 +299,9 @@ def test_long_sentence_is_split_with_target_token_on_every_piece(short_dir):
 
 def test_target_token_is_checked(zh_dir):
     with pytest.raises(ConfigError, match="needs target_token"):
-        Ct2Translator(_spec(zh_dir, target_token=None), ResolvedModel(_spec(zh_dir), zh_dir, None), "cpu", 4096)
+        Ct2Translator(
+            _spec(zh_dir, target_token=None), ResolvedModel(_spec(zh_dir), zh_dir, None), "cpu", 4096
+        )
     bad = _spec(zh_dir, target_token=">>xxx<<")
     with pytest.raises(ConfigError, match="not a language code"):
         Ct2Translator(bad, ResolvedModel(bad, zh_dir, None), "cpu", 4096)
@@ -310,8 +317,13 @@ def test_make_translator_picks_ct2_and_describe_says_how(zh_dir):
     assert Path(info["ct2_model_dir"]).is_dir()
     assert info["max_input_tokens"] == 512
     # The tiny model's generation_config: max_length 24 with a forced EOS → 22 free tokens.
-    assert info["generation"] == {"engine": "ctranslate2", "beam_size": 4, "patience": 1,
-                                  "max_decoding_length": 22, "min_decoding_length": 0}
+    assert info["generation"] == {
+        "engine": "ctranslate2",
+        "beam_size": 4,
+        "patience": 1,
+        "max_decoding_length": 22,
+        "min_decoding_length": 0,
+    }
 
 
 def test_unsupported_generation_override_is_refused(zh_dir):
@@ -323,22 +335,54 @@ def test_unsupported_generation_override_is_refused(zh_dir):
 # --- generate() → translate_batch options -----------------------------------------------------------
 
 _TOKENS = SimpleNamespace(convert_ids_to_tokens=lambda ids: [f"t{i}" for i in ids])
-_OPUS_ZH = {"bad_words_ids": [[65000]], "decoder_start_token_id": 65000, "eos_token_id": 0, "forced_eos_token_id": 0,
-            "max_length": 512, "num_beams": 4, "pad_token_id": 65000, "renormalize_logits": True}
+_OPUS_ZH = {
+    "bad_words_ids": [[65000]],
+    "decoder_start_token_id": 65000,
+    "eos_token_id": 0,
+    "forced_eos_token_id": 0,
+    "max_length": 512,
+    "num_beams": 4,
+    "pad_token_id": 65000,
+    "renormalize_logits": True,
+}
 
 
 @pytest.mark.parametrize(
     ("model", "overrides", "expected"),
     [
         (_OPUS_ZH, {}, {"beam_size": 4, "max_decoding_length": 510, "min_decoding_length": 0}),
-        (_OPUS_ZH, {"min_new_tokens": 40, "max_new_tokens": 40},
-         {"beam_size": 4, "max_decoding_length": 39, "min_decoding_length": 39}),
-        ({"max_length": 20, "min_length": 5}, {}, {"beam_size": 1, "max_decoding_length": 19, "min_decoding_length": 4}),
-        (_OPUS_ZH, {"length_penalty": 2.0, "no_repeat_ngram_size": 3, "repetition_penalty": 1.2},
-         {"beam_size": 4, "max_decoding_length": 510, "min_decoding_length": 0, "length_penalty": 2.0,
-          "no_repeat_ngram_size": 3, "repetition_penalty": 1.2}),
-        (_OPUS_ZH, {"bad_words_ids": [[65000], [7, 8]]},
-         {"beam_size": 4, "max_decoding_length": 510, "min_decoding_length": 0, "suppress_sequences": [["t7", "t8"]]}),
+        (
+            _OPUS_ZH,
+            {"min_new_tokens": 40, "max_new_tokens": 40},
+            {"beam_size": 4, "max_decoding_length": 39, "min_decoding_length": 39},
+        ),
+        (
+            {"max_length": 20, "min_length": 5},
+            {},
+            {"beam_size": 1, "max_decoding_length": 19, "min_decoding_length": 4},
+        ),
+        (
+            _OPUS_ZH,
+            {"length_penalty": 2.0, "no_repeat_ngram_size": 3, "repetition_penalty": 1.2},
+            {
+                "beam_size": 4,
+                "max_decoding_length": 510,
+                "min_decoding_length": 0,
+                "length_penalty": 2.0,
+                "no_repeat_ngram_size": 3,
+                "repetition_penalty": 1.2,
+            },
+        ),
+        (
+            _OPUS_ZH,
+            {"bad_words_ids": [[65000], [7, 8]]},
+            {
+                "beam_size": 4,
+                "max_decoding_length": 510,
+                "min_decoding_length": 0,
+                "suppress_sequences": [["t7", "t8"]],
+            },
+        ),
     ],
 )
 def test_generation_mapping(model, overrides, expected):

@@ -33,32 +33,60 @@ BODY = "The delegation met partners in Qingdao on Monday. Both sides agreed to c
 SHELL_NAME = "$(touch pwned); `touch pwned2` 'q' \"dq\" & | > x.txt"
 BAD_NAME = os.fsdecode(b"latin1-\xe9t\xe9.txt")  # a file name that is not UTF-8
 HOSTILE_TITLE = 'Acme <Holdings> & Co: <script>alert(1)</script> "quoted" ]]>'
-HOSTILE_BODY = ('The board of Acme <Holdings> & Co said "A & B" < C > D ]]> today. '
-                "<img src=x onerror=alert(3)> was in the text. A control character \x01 too.")
-HOSTILE_GLOSSARY_ROW = ("Acme <Holdings> & Co\t阿克米<script>alert(2)</script>\tАкме ]]> & <b>Ко</b>"
-                        "\t\t\t\t\t<i>note</i>\n")
-LONG_WORDS = ["the", "delegation", "discussed", "cooperation", "in", "education", "and", "technology", "with",
-              "partners", "from", "many", "countries"]
+HOSTILE_BODY = (
+    'The board of Acme <Holdings> & Co said "A & B" < C > D ]]> today. '
+    "<img src=x onerror=alert(3)> was in the text. A control character \x01 too."
+)
+HOSTILE_GLOSSARY_ROW = (
+    "Acme <Holdings> & Co\t阿克米<script>alert(2)</script>\tАкме ]]> & <b>Ко</b>\t\t\t\t\t<i>note</i>\n"
+)
+LONG_WORDS = [
+    "the",
+    "delegation",
+    "discussed",
+    "cooperation",
+    "in",
+    "education",
+    "and",
+    "technology",
+    "with",
+    "partners",
+    "from",
+    "many",
+    "countries",
+]
 LONG_SENTENCE = " ".join(LONG_WORDS[i % len(LONG_WORDS)] for i in range(3000))  # no punctuation at all
-FRENCH = ("Le vice-secrétaire général de l'Organisation de coopération de Shanghai a visité le groupe Weidong. "
-          "Les deux parties ont discuté de la coopération dans les domaines de l'éducation et de la technologie. "
-          "Le président du groupe a présenté les activités de l'entreprise et a exprimé son souhait de renforcer "
-          "les échanges avec les pays membres de l'organisation.")
+FRENCH = (
+    "Le vice-secrétaire général de l'Organisation de coopération de Shanghai a visité le groupe Weidong. "
+    "Les deux parties ont discuté de la coopération dans les domaines de l'éducation et de la technologie. "
+    "Le président du groupe a présenté les activités de l'entreprise et a exprimé son souhait de renforcer "
+    "les échanges avec les pays membres de l'organisation."
+)
 
 # name -> (bytes, what the user is told): each fails alone, listed under "Failed articles", exit 1.
 FAILING = {
     "empty.txt": (b"", "empty article (no text)"),
     "blank.md": (b"  \n\n\t \n", "empty article (no text)"),
-    "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "looks like a binary file"),
-    "latin1.txt": ("Café opens\n\nThe café served crème brûlée.".encode("latin-1"),
-                   "not UTF-8 text (invalid byte 0xe9 at offset 3); re-save it as UTF-8, e.g. `iconv -f latin1"),
-    "utf16-no-bom.txt": (f"Title\n\n{BODY}".encode("utf-16-le"),
-                         "looks like UTF-16 text without a byte-order mark; re-save it as UTF-8, e.g. `iconv -f "
-                         "utf-16le"),
-    "chinese.txt": ("上海合作组织副秘书长访问伟东云教育集团\n\n青岛是中国山东省的城市。双方讨论了教育和技术合作。".encode(),
-                    "not English: 100% of its letters are CJK (Chinese or Japanese) script"),
-    "russian.md": ("# Заголовок\n\nЗаместитель генерального секретаря ШОС посетил Вэйдун.".encode(),
-                   "not English: 100% of its letters are Cyrillic (e.g. Russian) script"),
+    "binary.txt": (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4,
+        "looks like a binary file",
+    ),
+    "latin1.txt": (
+        "Café opens\n\nThe café served crème brûlée.".encode("latin-1"),
+        "not UTF-8 text (invalid byte 0xe9 at offset 3); re-save it as UTF-8, e.g. `iconv -f latin1",
+    ),
+    "utf16-no-bom.txt": (
+        f"Title\n\n{BODY}".encode("utf-16-le"),
+        "looks like UTF-16 text without a byte-order mark; re-save it as UTF-8, e.g. `iconv -f utf-16le",
+    ),
+    "chinese.txt": (
+        "上海合作组织副秘书长访问伟东云教育集团\n\n青岛是中国山东省的城市。双方讨论了教育和技术合作。".encode(),
+        "not English: 100% of its letters are CJK (Chinese or Japanese) script",
+    ),
+    "russian.md": (
+        "# Заголовок\n\nЗаместитель генерального секретаря ШОС посетил Вэйдун.".encode(),
+        "not English: 100% of its letters are Cyrillic (e.g. Russian) script",
+    ),
     "french.txt": (f"Titre\n\n{FRENCH}".encode(), "not English: only 0 of its"),
     "title-only.txt": (b"Only a title and nothing else\n", "no body text after the title"),
     BAD_NAME: (f"Title\n\n{BODY}".encode(), "the file name is not valid UTF-8; rename the file"),
@@ -69,25 +97,39 @@ FAILING_SHOWN = {name: os.fsencode(name).decode("utf-8", "backslashreplace") for
 WRITTEN = {
     "utf8-bom.md": (codecs.BOM_UTF8 + f"# UTF-8 with BOM\n\n{BODY}".encode(), "UTF-8 with BOM"),
     "utf16-le.txt": (f"UTF-16 LE with BOM\n\n{BODY}".encode("utf-16"), "UTF-16 LE with BOM"),
-    "utf16-be.txt": (codecs.BOM_UTF16_BE + f"UTF-16 BE with BOM\n\n{BODY}".encode("utf-16-be"),
-                     "UTF-16 BE with BOM"),
+    "utf16-be.txt": (
+        codecs.BOM_UTF16_BE + f"UTF-16 BE with BOM\n\n{BODY}".encode("utf-16-be"),
+        "UTF-16 BE with BOM",
+    ),
     "utf32.txt": (f"UTF-32 with BOM\n\n{BODY}".encode("utf-32"), "UTF-32 with BOM"),
-    "page.html": (("<html><head><title>Delegation &amp; partners</title><style>p{color:red}</style>"
-                   "<script>document.write('SCRIPTTEXT')</script></head><body><h1>Delegation &amp; partners</h1>"
-                   f"<p>{BODY}</p><p>Photo: the <b>meeting</b></p><noscript>NOSCRIPTTEXT</noscript></body></html>"
-                   ).encode(), "Delegation & partners"),
-    "long-sentence.txt": (f"A sentence of three thousand words\n\n{LONG_SENTENCE}\n".encode(),
-                          "A sentence of three thousand words"),
+    "page.html": (
+        (
+            "<html><head><title>Delegation &amp; partners</title><style>p{color:red}</style>"
+            "<script>document.write('SCRIPTTEXT')</script></head><body><h1>Delegation &amp; partners</h1>"
+            f"<p>{BODY}</p><p>Photo: the <b>meeting</b></p><noscript>NOSCRIPTTEXT</noscript></body></html>"
+        ).encode(),
+        "Delegation & partners",
+    ),
+    "long-sentence.txt": (
+        f"A sentence of three thousand words\n\n{LONG_SENTENCE}\n".encode(),
+        "A sentence of three thousand words",
+    ),
     "name with spaces.txt": (f"File name with spaces\n\n{BODY}".encode(), "File name with spaces"),
     "ünïcødé 名字 ✓.md": (f"# Unicode file name\n\n{BODY}".encode(), "Unicode file name"),
-    SHELL_NAME: (f"$(touch pwned3) `touch pwned4`; rm -rf ~\n\n{BODY}".encode(),
-                 "$(touch pwned3) `touch pwned4`; rm -rf ~"),
+    SHELL_NAME: (
+        f"$(touch pwned3) `touch pwned4`; rm -rf ~\n\n{BODY}".encode(),
+        "$(touch pwned3) `touch pwned4`; rm -rf ~",
+    ),
     "same-title-a.txt": (f"Same Title\n\n{BODY}".encode(), "Same Title"),
     "same-title-b.txt": (b"Same Title\n\nA different article that happens to share its title.", "Same Title"),
     "hostile.md": (f"# {HOSTILE_TITLE}\n\n{HOSTILE_BODY}\n".encode(), HOSTILE_TITLE),
-    "200kb.txt": (("A 200 KB press release\n\n" + "\n\n".join(
-        f"{BODY} Paragraph {i} adds a third sentence about the visit." for i in range(1800))).encode(),
-        "A 200 KB press release"),
+    "200kb.txt": (
+        (
+            "A 200 KB press release\n\n"
+            + "\n\n".join(f"{BODY} Paragraph {i} adds a third sentence about the visit." for i in range(1800))
+        ).encode(),
+        "A 200 KB press release",
+    ),
 }
 
 UNKNOWN_TYPES = ("notes.docx", "report.pdf", "data.json")
@@ -96,21 +138,45 @@ UNKNOWN_TYPES = ("notes.docx", "report.pdf", "data.json")
 def tsum_env(root: Path) -> dict[str, str]:
     """The environment of every `tsum` subprocess: offline, user state in ``root``, one thread."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TSUM_")}
-    env.update(HF_HOME=str(root / "hf-home"), HF_HUB_CACHE=str(root / "hf-home" / "hub"), HF_HUB_OFFLINE="1",
-               TRANSFORMERS_OFFLINE="1", PYTHONIOENCODING="utf-8",
-               # Tiny models gain nothing from threads, and on a busy two-core machine OpenMP's
-               # spinning threads make them tens of times slower.
-               OMP_NUM_THREADS="1")
+    env.update(
+        HF_HOME=str(root / "hf-home"),
+        HF_HUB_CACHE=str(root / "hf-home" / "hub"),
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        PYTHONIOENCODING="utf-8",
+        # Tiny models gain nothing from threads, and on a busy two-core machine OpenMP's
+        # spinning threads make them tens of times slower.
+        OMP_NUM_THREADS="1",
+    )
     return env
 
 
 def tsum_all(input_dir: Path, output_dir: Path, config: Path, *extra: str, cwd: Path, timeout: float = 300):
     """``python -m translate_sum all`` on ``input_dir``: the fast path (extractive, zh) unless ``extra`` says."""
     options = list(extra) or ["--summarizer", "extractive", "--only", "zh"]
-    command = [sys.executable, "-m", "translate_sum", "all", "--input", str(input_dir), "--output", str(output_dir),
-               "--config", str(config), *options]
-    return subprocess.run(command, cwd=cwd, env=tsum_env(cwd), capture_output=True, text=True,
-                          encoding="utf-8", errors="backslashreplace", timeout=timeout)
+    command = [
+        sys.executable,
+        "-m",
+        "translate_sum",
+        "all",
+        "--input",
+        str(input_dir),
+        "--output",
+        str(output_dir),
+        "--config",
+        str(config),
+        *options,
+    ]
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=tsum_env(cwd),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="backslashreplace",
+        timeout=timeout,
+    )
 
 
 def failed_section(stderr: str) -> str:
@@ -147,8 +213,11 @@ def assert_complete(path: Path) -> None:
 
 def output_files(out: Path) -> dict[str, int]:
     """Every file under ``out`` (relative path -> mtime), the lock file aside."""
-    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in sorted(out.rglob("*"))
-            if p.is_file() and p.name != ".tsum.lock"}
+    return {
+        str(p.relative_to(out)): p.stat().st_mtime_ns
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != ".tsum.lock"
+    }
 
 
 # --- One folder of bad inputs next to the seeds, one run --------------------------------------------
@@ -207,8 +276,13 @@ def test_every_good_article_is_written_whole(batch):
             assert manifest["article"]["title"] == WRITTEN[name][1], name
         for file in folder.iterdir():
             assert_complete(file)
-        assert {"article.zh.md", "aligned.jsonl", "review.html", f"{folder.name}.tmx",
-                f"{folder.name}.en-zh.xlf"} <= {p.name for p in folder.iterdir()}
+        assert {
+            "article.zh.md",
+            "aligned.jsonl",
+            "review.html",
+            f"{folder.name}.tmx",
+            f"{folder.name}.en-zh.xlf",
+        } <= {p.name for p in folder.iterdir()}
     # No folder for a failed article, and nothing but article folders, index and lock in the output.
     assert {p.name for p in out.iterdir() if not p.is_dir()} == {"index.md", "index.html", ".tsum.lock"}
     assert len([p for p in out.iterdir() if p.is_dir()]) == len(written)
@@ -221,7 +295,10 @@ def test_links_and_unknown_types_are_skipped_with_a_notice(batch):
     assert f"{folder / 'link.txt'}: skipped, symbolic links are not followed" in result.stderr
     assert f"{folder / 'linked-folder'}: skipped, symbolic links are not followed" in result.stderr
     for name in UNKNOWN_TYPES:
-        assert f"{folder / name}: skipped, unknown file type (tsum reads .txt, .md, .html, .htm)" in result.stderr
+        assert (
+            f"{folder / name}: skipped, unknown file type (tsum reads .txt, .md, .html, .htm)"
+            in result.stderr
+        )
     assert "folder.txt" not in result.stderr and "glossary.tsv: skipped" not in result.stderr
     for file in out.rglob("*"):
         if file.is_file():
@@ -241,8 +318,12 @@ def test_html_keeps_visible_text_only(batch):
 @pytest.mark.slow
 def test_sentence_of_three_thousand_words_is_split_for_the_model_and_flagged(batch):
     _, _, out, _ = batch
-    records = [json.loads(line) for line in
-               (manifests(out)["long-sentence.txt"] / "aligned.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = [
+        json.loads(line)
+        for line in (manifests(out)["long-sentence.txt"] / "aligned.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    ]
     body = [r for r in records if r["kind"] == "body"]
     assert sum(len(r["en"].split()) for r in body) == 3000  # every word reaches the output
     assert all(r["zh"].strip() for r in body)
@@ -254,8 +335,9 @@ def test_odd_file_names_are_processed_and_never_executed(batch):
     _, folder, out, root = batch
     written = manifests(out)
     for name in ("name with spaces.txt", "ünïcødé 名字 ✓.md", SHELL_NAME):
-        assert json.loads((written[name] / "manifest.json").read_text(encoding="utf-8"))["input"]["path"] == str(
-            folder / name)
+        assert json.loads((written[name] / "manifest.json").read_text(encoding="utf-8"))["input"][
+            "path"
+        ] == str(folder / name)
     for slug in (p.name for p in out.iterdir() if p.is_dir()):
         assert re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug) and len(slug) <= 80
     for place in (root, folder, out, Path.cwd(), REPO):
@@ -277,8 +359,14 @@ def test_hostile_article_and_glossary_text_is_escaped(batch):
 
     _, _, out, _ = batch
     folder = manifests(out)["hostile.md"]
-    raw = ["<script>alert(1)</script>", "<script>alert(2)</script>", "<img src=x", "<b>Ко</b>", "<Holdings>",
-           "<i>note</i>"]
+    raw = [
+        "<script>alert(1)</script>",
+        "<script>alert(2)</script>",
+        "<img src=x",
+        "<b>Ко</b>",
+        "<Holdings>",
+        "<i>note</i>",
+    ]
     for page in (folder / "review.html", out / "index.html"):
         html = page.read_text(encoding="utf-8")
         for markup in raw:
@@ -302,7 +390,8 @@ def test_second_run_redoes_nothing_and_keeps_slugs(batch, tiny_config):
     assert f"0 written, {len(WRITTEN) + len(SEED_SLUGS)} up to date, {len(FAILING)} failed" in result.stderr
     after = output_files(out)
     assert {k: v for k, v in after.items() if not k.startswith("index.")} == {
-        k: v for k, v in before.items() if not k.startswith("index.")}
+        k: v for k, v in before.items() if not k.startswith("index.")
+    }
 
 
 # --- Interruptions and concurrent runs ------------------------------------------------------------------
@@ -320,10 +409,25 @@ def test_kill_9_then_rerun_completes_without_redoing_finished_articles(tiny_conf
     """A real SIGKILL mid-run: no partial file, and the rerun does only what was left."""
     folder, out = tmp_path / "in", tmp_path / "out"
     _copies(folder, 6)
-    command = [sys.executable, "-m", "translate_sum", "all", "--input", str(folder), "--output", str(out),
-               "--config", str(tiny_config)]  # the abstractive summariser, zh and ru
-    run = subprocess.Popen([*command, "--quiet"], cwd=tmp_path, env=tsum_env(tmp_path), stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+    command = [
+        sys.executable,
+        "-m",
+        "translate_sum",
+        "all",
+        "--input",
+        str(folder),
+        "--output",
+        str(out),
+        "--config",
+        str(tiny_config),
+    ]  # the abstractive summariser, zh and ru
+    run = subprocess.Popen(
+        [*command, "--quiet"],
+        cwd=tmp_path,
+        env=tsum_env(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         # Kill while an article's files are being written when the poll catches that moment,
         # else right after the second article is finished; at least one is always finished.
@@ -347,8 +451,9 @@ def test_kill_9_then_rerun_completes_without_redoing_finished_articles(tiny_conf
         if file.is_file() and not file.name.startswith("."):
             assert_complete(file)  # a hidden temporary file may be left behind; a visible partial file never
 
-    result = subprocess.run(command, cwd=tmp_path, env=tsum_env(tmp_path), capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        command, cwd=tmp_path, env=tsum_env(tmp_path), capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert f"{6 - len(finished)} written, {len(finished)} up to date, 0 failed" in result.stderr
     assert len(list(out.glob(f"*/{MANIFEST}"))) == 6
@@ -374,14 +479,21 @@ with output_lock(Path(sys.argv[1])):
 @pytest.mark.slow
 def test_run_on_a_folder_another_run_holds_exits_1_and_writes_nothing(tiny_config, tmp_path, seeds_copy):
     out = tmp_path / "out"
-    holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, str(out)], cwd=tmp_path, env=tsum_env(tmp_path),
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(out)],
+        cwd=tmp_path,
+        env=tsum_env(tmp_path),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         result = tsum_all(seeds_copy, out, tiny_config, cwd=tmp_path)
         assert result.returncode == 1
-        assert (f"Error: {out}: another tsum run is writing to this folder; wait for it to finish "
-                "(or choose another --output)") in result.stderr
+        assert (
+            f"Error: {out}: another tsum run is writing to this folder; wait for it to finish "
+            "(or choose another --output)"
+        ) in result.stderr
         assert output_files(out) == {}
     finally:
         holder.kill()  # SIGKILL: the lock must not outlive its holder
@@ -436,25 +548,17 @@ def test_article_folder_planted_as_a_link_is_not_written_through(tiny_config, tm
     (out / linked).symlink_to(elsewhere, target_is_directory=True)
     result = tsum_all(seeds_copy, out, tiny_config, cwd=tmp_path)
     assert result.returncode == 1
-    assert f"{out / linked}: is a symbolic link; tsum writes only into real folders inside the output folder" in (
-        result.stderr)
+    assert (
+        f"{out / linked}: is a symbolic link; tsum writes only into real folders inside the output folder"
+        in (result.stderr)
+    )
     assert list(elsewhere.iterdir()) == []
     assert (out / other / MANIFEST).is_file()
 
 
-@pytest.fixture
-def one_thread():
-    """In-process runs of the tiny models: one torch thread (see tsum_env)."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def test_disk_full_fails_the_article_keeps_finished_ones_and_redoes_it_next_time(
-        tiny_config, tmp_path, seeds_copy, monkeypatch, one_thread):
+    tiny_config, tmp_path, seeds_copy, monkeypatch
+):
     import dataclasses
     import errno
 
@@ -465,15 +569,18 @@ def test_disk_full_fails_the_article_keeps_finished_ones_and_redoes_it_next_time
     from translate_sum.pipeline import RunOptions, run_all
 
     config = load_config(tiny_config)
-    config = dataclasses.replace(config, summarizer=dataclasses.replace(config.summarizer, engine="extractive"))
+    config = dataclasses.replace(
+        config, summarizer=dataclasses.replace(config.summarizer, engine="extractive")
+    )
     out = tmp_path / "out"
     options = RunOptions(input_dir=seeds_copy, output_dir=out, config=config, languages=("zh",))
     assert not run_all(options).failed
     old = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     first, second = (out / slug for slug in SEED_SLUGS.values())
     changed = seeds_copy / "001_a2e7129abcaddcf3.txt"
-    changed.write_text(changed.read_text(encoding="utf-8") + "\n\nA closing paragraph was added.\n",
-                       encoding="utf-8")
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\n\nA closing paragraph was added.\n", encoding="utf-8"
+    )
 
     real_replace = os.replace
 
@@ -487,7 +594,10 @@ def test_disk_full_fails_the_article_keeps_finished_ones_and_redoes_it_next_time
     report = run_all(options)
     [failed] = report.failed
     assert failed.slug == second.name
-    assert "no space left on the device; free some space and run again (finished articles are kept)" in failed.error
+    assert (
+        "no space left on the device; free some space and run again (finished articles are kept)"
+        in failed.error
+    )
     assert not (second / MANIFEST).exists()  # so the next run redoes it
     assert not list(out.rglob("*.tmp"))
     for path, data in old.items():
@@ -498,8 +608,22 @@ def test_disk_full_fails_the_article_keeps_finished_ones_and_redoes_it_next_time
     # A disk that is full for every file: the CLI says so and exits 1, and corrupts nothing.
     disk_full.everywhere = True
     snapshot = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    result = CliRunner().invoke(cli, ["all", "--input", str(seeds_copy), "--output", str(out), "--config",
-                                      str(tiny_config), "--summarizer", "extractive", "--only", "zh"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "all",
+            "--input",
+            str(seeds_copy),
+            "--output",
+            str(out),
+            "--config",
+            str(tiny_config),
+            "--summarizer",
+            "extractive",
+            "--only",
+            "zh",
+        ],
+    )
     assert result.exit_code == 1
     assert "no space left on the device" in result.output
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == snapshot
@@ -507,7 +631,8 @@ def test_disk_full_fails_the_article_keeps_finished_ones_and_redoes_it_next_time
     monkeypatch.setattr(os, "replace", real_replace)
     report = run_all(options)
     assert [(e.slug, e.status) for e in sorted(report.entries, key=lambda e: e.slug)] == sorted(
-        [(first.name, "skipped"), (second.name, "done")])
+        [(first.name, "skipped"), (second.name, "done")]
+    )
     assert "A closing paragraph was added." in (second / "article.en.md").read_text(encoding="utf-8")
 
 
@@ -519,14 +644,21 @@ def test_disk_full_fails_the_article_keeps_finished_ones_and_redoes_it_next_time
     ("case", "expected"),
     [
         ("toml-syntax", r"models\.toml: invalid TOML: Unclosed array \(at line \d+, column \d+\)"),
-        ("toml-unknown-key",
-         r"models\.toml: \[translators\.zh\] has unknown key\(s\) revison; allowed: .*revision"),
+        (
+            "toml-unknown-key",
+            r"models\.toml: \[translators\.zh\] has unknown key\(s\) revison; allowed: .*revision",
+        ),
         ("glossary-columns", r"glossary\.tsv line \d+: 2 columns, but the header has 8"),
-        ("glossary-encoding", r"glossary\.tsv line \d+: not valid UTF-8 \(byte 0xe9\); save the file as UTF-8"),
+        (
+            "glossary-encoding",
+            r"glossary\.tsv line \d+: not valid UTF-8 \(byte 0xe9\); save the file as UTF-8",
+        ),
     ],
     ids=["toml-syntax", "toml-unknown-key", "glossary-columns", "glossary-encoding"],
 )
-def test_broken_config_or_glossary_exits_2_naming_file_and_line(tiny_config, tmp_path, seeds_copy, case, expected):
+def test_broken_config_or_glossary_exits_2_naming_file_and_line(
+    tiny_config, tmp_path, seeds_copy, case, expected
+):
     config = tmp_path / "models.toml"
     text = tiny_config.read_text(encoding="utf-8")
     if case == "toml-syntax":
@@ -596,17 +728,34 @@ def test_five_megabyte_article_loads_segments_and_summarises(tmp_path):
         # Too few words to judge:
         ("Results\n\nAlpha 3 Beta 1. Gamma 2 Delta 2. Scorers: Ivanov 12', Petrov 45'.", None),
         ("标题\n\n上海合作组织副秘书长访问伟东云教育集团。", "CJK (Chinese or Japanese) script"),
-        ("Заголовок\n\nСтороны обсудили сотрудничество в области образования.", "Cyrillic (e.g. Russian) script"),
+        (
+            "Заголовок\n\nСтороны обсудили сотрудничество в области образования.",
+            "Cyrillic (e.g. Russian) script",
+        ),
         ("제목\n\n양측은 교육 협력을 논의했다.", "Korean script"),
         ("Τίτλος\n\nΟι δύο πλευρές συζήτησαν τη συνεργασία.", "Greek script"),
         (f"Titre\n\n{FRENCH}", "common English words"),
-        ("Titel\n\n" + "Der stellvertretende Generalsekretär besuchte die Gruppe und beide Seiten erörterten die "
-         "Zusammenarbeit in den Bereichen Bildung und Technologie sowie den Austausch mit den Mitgliedstaaten "
-         "der Organisation, und die Delegation besuchte auch das Innovationszentrum der Stadt Qingdao, wo sie "
-         "Vertreter lokaler Unternehmen traf.", "common English words"),
+        (
+            "Titel\n\n"
+            + "Der stellvertretende Generalsekretär besuchte die Gruppe und beide Seiten erörterten die "
+            "Zusammenarbeit in den Bereichen Bildung und Technologie sowie den Austausch mit den Mitgliedstaaten "
+            "der Organisation, und die Delegation besuchte auch das Innovationszentrum der Stadt Qingdao, wo sie "
+            "Vertreter lokaler Unternehmen traf.",
+            "common English words",
+        ),
     ],
-    ids=["seed", "3000-words", "some-chinese", "too-short", "chinese", "russian", "korean", "greek", "french",
-         "german"],
+    ids=[
+        "seed",
+        "3000-words",
+        "some-chinese",
+        "too-short",
+        "chinese",
+        "russian",
+        "korean",
+        "greek",
+        "french",
+        "german",
+    ],
 )
 def test_non_english_articles_are_refused_by_script_or_words(tmp_path, text, problem):
     from translate_sum.articles import load_article
@@ -617,7 +766,9 @@ def test_non_english_articles_are_refused_by_script_or_words(tmp_path, text, pro
     if problem is None:
         load_article(path)
     else:
-        with pytest.raises(ArticleError, match=rf"^{re.escape(str(path))}: not English: .*{re.escape(problem)}"):
+        with pytest.raises(
+            ArticleError, match=rf"^{re.escape(str(path))}: not English: .*{re.escape(problem)}"
+        ):
             load_article(path)
 
 

@@ -63,8 +63,10 @@ def test_pickle_with_code_is_refused_with_a_clear_error(tiny_models, tmp_path):
     with pytest.raises(ModelUnavailableError) as info:
         load_seq2seq(ResolvedModel(_spec(model), model, None), "cpu")
     message = str(info.value)
-    assert (f"at {model}: refused to load pytorch_model.bin: it is not plain weights but a pickle that "
-            "would run code") in message
+    assert (
+        f"at {model}: refused to load pytorch_model.bin: it is not plain weights but a pickle that "
+        "would run code"
+    ) in message
     assert "posix.system" in message and "weights_only" not in message  # never advise the unsafe load
     assert not marker.exists()
 
@@ -86,7 +88,9 @@ def test_ctranslate2_backend_refuses_the_pickle_too(tiny_models, tmp_path, monke
     marker = tmp_path / "marker"
     model = hostile_copy(tiny_models["zh"], tmp_path / "model", marker)
     spec = _spec(model, backend="ctranslate2")
-    with pytest.raises(ModelUnavailableError, match="refused to load pytorch_model.bin.*would run code") as info:
+    with pytest.raises(
+        ModelUnavailableError, match="refused to load pytorch_model.bin.*would run code"
+    ) as info:
         make_translator(spec, ResolvedModel(spec, model, None), "cpu", 4096)
     assert "weights_only" not in str(info.value)
     assert not marker.exists()
@@ -101,13 +105,32 @@ def test_tsum_all_with_a_hostile_model_exits_2_and_writes_no_article(tiny_models
     out = tmp_path / "out"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf-home"), "OMP_NUM_THREADS": "1"}
     result = subprocess.run(
-        [sys.executable, "-m", "translate_sum", "all", "--input", str(SEEDS), "--output", str(out), "--config",
-         str(config), "--summarizer", "extractive", "--only", "zh"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "translate_sum",
+            "all",
+            "--input",
+            str(SEEDS),
+            "--output",
+            str(out),
+            "--config",
+            str(config),
+            "--summarizer",
+            "extractive",
+            "--only",
+            "zh",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 2, result.stderr
     assert "refused to load pytorch_model.bin: it is not plain weights but a pickle that would run code" in (
-        result.stderr)
+        result.stderr
+    )
     assert not marker.exists()
     assert not [p for p in out.iterdir() if p.is_dir()]
 
@@ -128,9 +151,10 @@ def test_remote_code_is_never_trusted(tiny_models, tmp_path):
         "from transformers import MarianConfig as Config, MarianMTModel as Model, MarianTokenizer as Tokenizer\n",
         encoding="utf-8",
     )
-    for name, auto_map in (("config.json", {"AutoConfig": "remote_code.Config",
-                                            "AutoModelForSeq2SeqLM": "remote_code.Model"}),
-                           ("tokenizer_config.json", {"AutoTokenizer": ["remote_code.Tokenizer", None]})):
+    for name, auto_map in (
+        ("config.json", {"AutoConfig": "remote_code.Config", "AutoModelForSeq2SeqLM": "remote_code.Model"}),
+        ("tokenizer_config.json", {"AutoTokenizer": ["remote_code.Tokenizer", None]}),
+    ):
         data = json.loads((model / name).read_text(encoding="utf-8"))
         (model / name).write_text(json.dumps({**data, "auto_map": auto_map}), encoding="utf-8")
     tokenizer, loaded = load_seq2seq(ResolvedModel(ModelSpec(role="ru", path=model), model, None), "cpu")
@@ -158,9 +182,12 @@ def hub_cache(tiny_models, tmp_path, monkeypatch):
     import huggingface_hub.constants as constants
 
     cache = tmp_path / "hub"
-    cache_model(cache, "sshleifer/distilbart-cnn-12-6", tiny_models["summarizer"], [COMMITS["main"]],
-                COMMITS["main"])
-    cache_model(cache, "Helsinki-NLP/opus-mt-en-zh", tiny_models["zh"], list(COMMITS.values()), COMMITS["main"])
+    cache_model(
+        cache, "sshleifer/distilbart-cnn-12-6", tiny_models["summarizer"], [COMMITS["main"]], COMMITS["main"]
+    )
+    cache_model(
+        cache, "Helsinki-NLP/opus-mt-en-zh", tiny_models["zh"], list(COMMITS.values()), COMMITS["main"]
+    )
     cache_model(cache, "Helsinki-NLP/opus-mt-en-ru", tiny_models["ru"], [COMMITS["main"]], COMMITS["main"])
     monkeypatch.setenv("HF_HUB_CACHE", str(cache))
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
@@ -186,18 +213,9 @@ def no_network(monkeypatch):
     return attempts
 
 
-@pytest.fixture
-def one_thread():
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def test_offline_run_opens_no_socket_and_records_the_pinned_revision(hub_cache, no_network, tmp_path, seeds_copy,
-                                                                     one_thread):
+def test_offline_run_opens_no_socket_and_records_the_pinned_revision(
+    hub_cache, no_network, tmp_path, seeds_copy
+):
     """A full run from the hub cache, abstractive and both languages, with HF_HUB_OFFLINE=1."""
     from translate_sum.pipeline import RunOptions, run_all
 
@@ -210,15 +228,19 @@ def test_offline_run_opens_no_socket_and_records_the_pinned_revision(hub_cache, 
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    options = RunOptions(input_dir=seeds_copy, output_dir=out, config=load_config(config_file),
-                         languages=("zh", "ru"))
+    options = RunOptions(
+        input_dir=seeds_copy, output_dir=out, config=load_config(config_file), languages=("zh", "ru")
+    )
     report = run_all(options)
     assert [e.status for e in report.entries] == ["done", "done"]
     assert no_network == []
     for manifest in out.glob("*/manifest.json"):
         models = json.loads(manifest.read_text(encoding="utf-8"))["models"]
         assert (models["zh"]["id"], models["zh"]["revision"], models["zh"]["requested_revision"]) == (
-            "Helsinki-NLP/opus-mt-en-zh", COMMITS["pinned"], COMMITS["pinned"])
+            "Helsinki-NLP/opus-mt-en-zh",
+            COMMITS["pinned"],
+            COMMITS["pinned"],
+        )
         assert (models["ru"]["revision"], models["ru"]["requested_revision"]) == (COMMITS["main"], None)
         assert models["summarizer"]["revision"] == COMMITS["main"]
 
@@ -237,7 +259,9 @@ def test_cached_model_is_used_without_network_even_when_online(hub_cache, no_net
 
     monkeypatch.delenv("HF_HUB_OFFLINE")
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    resolved = resolve_model(ModelSpec(role="zh", model="Helsinki-NLP/opus-mt-en-zh", revision=COMMITS["pinned"]))
+    resolved = resolve_model(
+        ModelSpec(role="zh", model="Helsinki-NLP/opus-mt-en-zh", revision=COMMITS["pinned"])
+    )
     assert resolved.revision == COMMITS["pinned"]
     assert no_network == []
 

@@ -47,8 +47,12 @@ PARAGRAPHS = [p for p in (SEEDS / "001_a2e7129abcaddcf3.txt").read_text().split(
 
 
 def _pair(bart_dir, generation):
-    spec = ModelSpec(role="summarizer", path=bart_dir, quantize=False, backend="ctranslate2", generation=generation)
-    return TransformersSummarizer(spec, resolve_model(spec), "cpu"), Ct2Summarizer(spec, resolve_model(spec), "cpu")
+    spec = ModelSpec(
+        role="summarizer", path=bart_dir, quantize=False, backend="ctranslate2", generation=generation
+    )
+    return TransformersSummarizer(spec, resolve_model(spec), "cpu"), Ct2Summarizer(
+        spec, resolve_model(spec), "cpu"
+    )
 
 
 def test_float32_greedy_output_equals_transformers(bart_dir):
@@ -83,9 +87,15 @@ def test_int8_summarises_in_chunks_and_records_its_settings(tmp_path):
     assert info["compute_type"].startswith("int8") and info["engine"] == "abstractive"
     settings = info["generation"]
     assert settings["engine"] == "ctranslate2" and settings["target_prefix"] == ["<s>"]
-    assert settings["beam_size"] == 4 and settings["no_repeat_ngram_size"] == 3 and settings["length_penalty"] == 2.0
+    assert (
+        settings["beam_size"] == 4
+        and settings["no_repeat_ngram_size"] == 3
+        and settings["length_penalty"] == 2.0
+    )
 
 
 def test_quantize_off_on_transformers_keeps_fp32(bart_dir):
-    spec = dataclasses.replace(ModelSpec(role="summarizer", path=bart_dir), quantize=False, backend="transformers")
+    spec = dataclasses.replace(
+        ModelSpec(role="summarizer", path=bart_dir), quantize=False, backend="transformers"
+    )
     assert TransformersSummarizer(spec, resolve_model(spec), "cpu").describe()["quantized"] is False

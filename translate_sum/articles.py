@@ -28,18 +28,96 @@ _MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
 _LANGUAGE_SAMPLE_CHARS = 50_000
 # Words frequent in any English prose and rare in other Latin-script languages ("a", "on", "as"
 # are left out: French, Spanish and Portuguese use them too).
-_ENGLISH_WORDS = frozenset({
-    "the", "of", "and", "to", "in", "is", "was", "that", "for", "with", "by", "at", "from", "this", "it",
-    "are", "be", "has", "have", "had", "were", "which", "will", "said", "its", "their", "not", "but",
-    "also", "been", "or", "he", "she", "they", "we", "would", "after", "who", "his", "her", "our", "than",
-    "more", "into", "about", "other", "over", "such", "these", "those", "all", "can", "may", "should",
-    "during", "between", "under", "new"
-})
+_ENGLISH_WORDS = frozenset(
+    {
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "is",
+        "was",
+        "that",
+        "for",
+        "with",
+        "by",
+        "at",
+        "from",
+        "this",
+        "it",
+        "are",
+        "be",
+        "has",
+        "have",
+        "had",
+        "were",
+        "which",
+        "will",
+        "said",
+        "its",
+        "their",
+        "not",
+        "but",
+        "also",
+        "been",
+        "or",
+        "he",
+        "she",
+        "they",
+        "we",
+        "would",
+        "after",
+        "who",
+        "his",
+        "her",
+        "our",
+        "than",
+        "more",
+        "into",
+        "about",
+        "other",
+        "over",
+        "such",
+        "these",
+        "those",
+        "all",
+        "can",
+        "may",
+        "should",
+        "during",
+        "between",
+        "under",
+        "new",
+    }
+)
 _WORD_RE = re.compile(r"[^\W\d_]+")
-_SCRIPT_NAMES = {"CJK": "CJK (Chinese or Japanese)", "HIRAGANA": "Japanese", "KATAKANA": "Japanese",
-                 "HANGUL": "Korean", "CYRILLIC": "Cyrillic (e.g. Russian)"}
-_BLOCK_TAGS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "figcaption", "title", "tr", "section",
-               "article", "header", "footer", "blockquote"}
+_SCRIPT_NAMES = {
+    "CJK": "CJK (Chinese or Japanese)",
+    "HIRAGANA": "Japanese",
+    "KATAKANA": "Japanese",
+    "HANGUL": "Korean",
+    "CYRILLIC": "Cyrillic (e.g. Russian)",
+}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "figcaption",
+    "title",
+    "tr",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+}
 
 
 def list_articles(folder: Path) -> tuple[list[Path], list[str]]:
@@ -90,22 +168,27 @@ def load_article(path: Path) -> Article:
 
 def decode_text(data: bytes, path: Path) -> str:
     """UTF-8 (with or without BOM), or UTF-16/UTF-32 marked by a BOM; anything else is an error."""
-    for boms, encoding in (((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "utf-32"),
-                           ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16")):
+    for boms, encoding in (
+        ((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "utf-32"),
+        ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16"),
+    ):
         if data.startswith(boms):
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError:
-                raise ArticleError(f"{path}: has a {encoding.upper()} byte-order mark but is not valid "
-                                   f"{encoding.upper()}") from None
+                raise ArticleError(
+                    f"{path}: has a {encoding.upper()} byte-order mark but is not valid {encoding.upper()}"
+                ) from None
     head = data[:8192]
     if b"\x00" in head:
         # UTF-16 of Latin text: a NUL in (nearly) every other byte, and almost none in between.
         even, odd, half = head[0::2].count(0), head[1::2].count(0), len(head) / 2
         if max(even, odd) > 0.9 * half and min(even, odd) < 0.1 * half:
             encoding = "utf-16le" if odd > even else "utf-16be"
-            raise ArticleError(f"{path}: looks like UTF-16 text without a byte-order mark; re-save it as "
-                               f"UTF-8, e.g. `iconv -f {encoding} -t utf-8`")
+            raise ArticleError(
+                f"{path}: looks like UTF-16 text without a byte-order mark; re-save it as "
+                f"UTF-8, e.g. `iconv -f {encoding} -t utf-8`"
+            )
         raise ArticleError(f"{path}: looks like a binary file (NUL bytes), not a text article")
     try:
         return data.decode("utf-8-sig")
@@ -146,7 +229,9 @@ def parse_article(text: str, path: Path, sha256: str) -> Article:
         paragraphs.append(Paragraph(kind, " ".join(block_text.split())))
     if not any(p.kind == "body" for p in paragraphs):
         raise ArticleError(f"{path}: no body text after the title")
-    return Article(path=path, sha256=sha256, title=title, date=date, source=source, paragraphs=tuple(paragraphs))
+    return Article(
+        path=path, sha256=sha256, title=title, date=date, source=source, paragraphs=tuple(paragraphs)
+    )
 
 
 def check_english(article: Article) -> None:

@@ -133,6 +133,17 @@ glossary_option = click.option(
 )
 
 
+input_option = click.option(
+    "--input",
+    "input_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="seeds",
+    show_default=True,
+    envvar="TSUM_INPUT",
+    help="Folder of press releases (.txt, .md, .html) [env TSUM_INPUT].",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tsum")
 def cli() -> None:
@@ -150,15 +161,7 @@ def cli() -> None:
 
 
 @cli.command(name="all")
-@click.option(
-    "--input",
-    "input_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default="seeds",
-    show_default=True,
-    envvar="TSUM_INPUT",
-    help="Folder of press releases (.txt, .md, .html) [env TSUM_INPUT].",
-)
+@input_option
 @click.option(
     "--output",
     "output_dir",
@@ -228,7 +231,9 @@ def all_command(
         for entry in report.failed:
             # Errors name their file already; only add the path where one does not.
             error = entry.error or "failed"
-            click.echo(f"  {error if entry.source_path in error else f'{entry.source_path}: {error}'}", err=True)
+            click.echo(
+                f"  {error if entry.source_path in error else f'{entry.source_path}: {error}'}", err=True
+            )
         sys.exit(1)
 
 
@@ -356,17 +361,6 @@ def _glossary_file(explicit: Path | None, config_path: Path | None, input_dir: P
 
     config = _load(config_path)
     return glossary_path(RunOptions(input_dir, Path("."), config, config.languages, glossary=explicit))
-
-
-input_option = click.option(
-    "--input",
-    "input_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default="seeds",
-    show_default=True,
-    envvar="TSUM_INPUT",
-    help="Folder of press releases [env TSUM_INPUT].",
-)
 
 
 @cli.group(name="glossary")

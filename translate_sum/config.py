@@ -192,9 +192,7 @@ def _model_spec(
         model = default.model
     backend = entry.get("backend", default.backend if default else "ctranslate2")
     if backend not in BACKENDS:
-        raise ConfigError(
-            f"{path}: {where} backend must be one of {', '.join(BACKENDS)}, not {backend!r}"
-        )
+        raise ConfigError(f"{path}: {where} backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     generation = entry.get("generation", {})
     if not isinstance(generation, dict):
         raise ConfigError(f"{path}: {where} generation must be a table of generate() settings")

@@ -16,8 +16,16 @@ logger = logging.getLogger("translate_sum")
 # Only what inference needs: never TF/Flax/Rust weights, ONNX exports or training state.
 _CONFIG_FILES = ["config.json", "generation_config.json"]
 _TOKENIZER_FILES = [
-    "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json", "vocab.json", "merges.txt",
-    "source.spm", "target.spm", "*.spm", "sentencepiece.bpe.model", "added_tokens.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "tokenizer.json",
+    "vocab.json",
+    "merges.txt",
+    "source.spm",
+    "target.spm",
+    "*.spm",
+    "sentencepiece.bpe.model",
+    "added_tokens.json",
 ]
 
 
@@ -72,12 +80,20 @@ def resolve_model(spec: ModelSpec, *, download: bool = True) -> ResolvedModel:
     except (LocalEntryNotFoundError, FileNotFoundError, OSError):
         pass
     if not download or offline_mode():
-        raise _unavailable(spec, "it is not in the Hugging Face cache and offline mode is on"
-                           if offline_mode() else "it is not in the Hugging Face cache")
+        raise _unavailable(
+            spec,
+            "it is not in the Hugging Face cache and offline mode is on"
+            if offline_mode()
+            else "it is not in the Hugging Face cache",
+        )
     try:
-        directory = Path(snapshot_download(spec.model, revision=spec.revision, allow_patterns=_patterns(spec)))
+        directory = Path(
+            snapshot_download(spec.model, revision=spec.revision, allow_patterns=_patterns(spec))
+        )
     except (LocalEntryNotFoundError, HfHubHTTPError, OSError, ValueError) as exc:
-        raise _unavailable(spec, f"downloading it failed ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
+        raise _unavailable(
+            spec, f"downloading it failed ({type(exc).__name__}: {str(exc).splitlines()[0]})"
+        ) from None
     if not _has_weights(directory):
         raise _unavailable(spec, "the repository has neither model.safetensors nor pytorch_model.bin")
     return ResolvedModel(spec, directory, directory.name)
@@ -109,7 +125,7 @@ def _unavailable(spec: ModelSpec, why: str) -> ModelUnavailableError:
     return ModelUnavailableError(
         f"model {spec.model!r} ({spec.role}) is not available: {why}. Fix: run `tsum models download` "
         "on a machine with network access (files go to the Hugging Face cache, "
-        f"{_cache_dir()}), or set `path = \"/dir/of/the/model\"` for {spec.role} in models.toml"
+        f'{_cache_dir()}), or set `path = "/dir/of/the/model"` for {spec.role} in models.toml'
         + (", or use `--summarizer extractive`, which needs no model" if spec.role == "summarizer" else "")
     )
 

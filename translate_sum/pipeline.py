@@ -140,7 +140,9 @@ class Engines:
             spec = self.config.translators[lang]
             resolved = self.resolve(spec)
             with loading_quietly():
-                self._translators[lang] = make_translator(spec, resolved, self.device, self.config.batch_tokens)
+                self._translators[lang] = make_translator(
+                    spec, resolved, self.device, self.config.batch_tokens
+                )
             self.loaded.append(lang)
         return self._translators[lang]
 
@@ -159,7 +161,9 @@ def run_all(
         raise ConfigError(f"{options.input_dir}: input folder not found")
     unknown = [lang for lang in options.languages if lang not in options.config.translators]
     if unknown:
-        raise ConfigError(f"--only: no translator configured for {', '.join(unknown)} (models.toml [translators])")
+        raise ConfigError(
+            f"--only: no translator configured for {', '.join(unknown)} (models.toml [translators])"
+        )
     glossary = load_glossary(glossary_path(options))
     report = RunReport()
     paths, report.notices = list_articles(options.input_dir)
@@ -284,9 +288,12 @@ def process_article(
         term_counts[lang] = translate_into(segments, lang, engines.translator(lang), guard, progress)
         lap(f"translate_{lang}")
 
-    manifest = build_manifest(article, options, engines, glossary, fingerprint, segments, term_counts, timings)
-    return ArticleResult(article=article, slug=slug, languages=options.languages, segments=segments,
-                         manifest=manifest)
+    manifest = build_manifest(
+        article, options, engines, glossary, fingerprint, segments, term_counts, timings
+    )
+    return ArticleResult(
+        article=article, slug=slug, languages=options.languages, segments=segments, manifest=manifest
+    )
 
 
 def build_manifest(article, options, engines, glossary, fingerprint, segments, term_counts, timings) -> dict:
@@ -301,8 +308,11 @@ def build_manifest(article, options, engines, glossary, fingerprint, segments, t
         "languages": list(options.languages),
         "models": models,
         "glossary": {"path": str(glossary.path), "sha256": glossary.sha256} if glossary is not None else None,
-        "settings": {"device": engines.device, "batch_tokens": options.config.batch_tokens,
-                     "config_file": str(options.config.source) if options.config.source else None},
+        "settings": {
+            "device": engines.device,
+            "batch_tokens": options.config.batch_tokens,
+            "config_file": str(options.config.source) if options.config.source else None,
+        },
         "timings": timings,
         "counts": {
             "segments": len(segments),
@@ -319,8 +329,10 @@ def write_article(result: ArticleResult, output_dir: Path) -> None:
 
     folder = article_dir(output_dir, result.slug)
     if folder.is_symlink():
-        raise OutputError(f"{folder}: is a symbolic link; tsum writes only into real folders inside the "
-                          "output folder (remove the link)")
+        raise OutputError(
+            f"{folder}: is a symbolic link; tsum writes only into real folders inside the "
+            "output folder (remove the link)"
+        )
     if folder.exists():
         remove_stale_temporaries(folder)
     stale = folder / MANIFEST

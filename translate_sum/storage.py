@@ -93,7 +93,9 @@ def remove_stale_temporaries(folder: Path) -> None:
 
 def _describe(exc: OSError, path: Path) -> str:
     if exc.errno == errno.ENOSPC:
-        return f"{path}: no space left on the device; free some space and run again (finished articles are kept)"
+        return (
+            f"{path}: no space left on the device; free some space and run again (finished articles are kept)"
+        )
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"{path}: output folder is not writable ({exc.strerror}); choose another with --output"
     return f"{path}: cannot write: {exc.strerror or exc}"

@@ -45,11 +45,16 @@ class Ct2Summarizer(AbstractiveSummarizer):
         self._prefix = [tokenizer.convert_ids_to_tokens(forced_bos)] if forced_bos is not None else None
         # The prefix counts toward CTranslate2's decoding length as the forced token does toward
         # transformers' max_length, so ct2_options' length conversion holds unchanged.
-        self._options, self._ignored = ct2_options(generation, spec.generation, tokenizer, where="[summarizer]")
+        self._options, self._ignored = ct2_options(
+            generation, spec.generation, tokenizer, where="[summarizer]"
+        )
         self.compute_type = default_compute_type(spec, device)
         self.model_dir = convert_model(resolved, STORAGE[self.compute_type])
         self.model = import_ctranslate2().Translator(
-            str(self.model_dir), device=device, compute_type=self.compute_type, inter_threads=1,
+            str(self.model_dir),
+            device=device,
+            compute_type=self.compute_type,
+            inter_threads=1,
             intra_threads=os.cpu_count() or 0,
         )
 
@@ -63,14 +68,20 @@ class Ct2Summarizer(AbstractiveSummarizer):
 
     def describe(self) -> dict[str, Any]:
         info = super().describe()
-        info.update(ct2_model_dir=str(self.model_dir), compute_type=self.model.compute_type, device=self.device,
-                    ctranslate2_version=import_ctranslate2().__version__)
+        info.update(
+            ct2_model_dir=str(self.model_dir),
+            compute_type=self.model.compute_type,
+            device=self.device,
+            ctranslate2_version=import_ctranslate2().__version__,
+        )
         return info
 
     def _generate(self, text: str) -> str:
         ids = self.tokenizer([text], add_special_tokens=True)["input_ids"][0]
         source = [self.tokenizer.convert_ids_to_tokens(ids)]
         prefix = [self._prefix] if self._prefix else None
-        result = self.model.translate_batch(source, target_prefix=prefix, max_input_length=0, **self._options)[0]
+        result = self.model.translate_batch(
+            source, target_prefix=prefix, max_input_length=0, **self._options
+        )[0]
         tokens = self.tokenizer.convert_tokens_to_ids(result.hypotheses[0])
         return self.tokenizer.decode(tokens, skip_special_tokens=True).strip()

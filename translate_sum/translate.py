@@ -33,6 +33,7 @@ class Translator(ABC):
         self.spec = spec
         self.resolved = resolved
         self.batch_tokens = batch_tokens
+        self._pieces: dict[str, tuple[str, ...]] = {}
 
     @property
     def lang(self) -> str:
@@ -63,7 +64,12 @@ class Translator(ABC):
 
     def pieces(self, text: str) -> list[str]:
         """``text`` cut at safe points into pieces the model can take whole (one piece if it fits)."""
-        return split_for_length(text, self.count_tokens, self.max_input_tokens)
+        # Remembered: the pipeline asks for a sentence's pieces (for the split flag) and then translates it.
+        if text not in self._pieces:
+            if len(self._pieces) > 100_000:
+                self._pieces.clear()
+            self._pieces[text] = tuple(split_for_length(text, self.count_tokens, self.max_input_tokens))
+        return list(self._pieces[text])
 
     def translate(self, texts: Sequence[str], progress: Progress | None = None) -> list[str]:
         """Translate sentences; long ones are split and rejoined, never truncated."""

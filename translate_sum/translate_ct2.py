@@ -48,15 +48,28 @@ _SAME_MEANING = {
 # generate() settings CTranslate2 needs no option for: the converted model already behaves so.
 _BUILT_IN = {
     "decoder_start_token_id",  # Marian: the converter starts the decoder from a zero embedding (= <pad>'s row)
-    "eos_token_id", "pad_token_id", "bos_token_id", "forced_eos_token_id",  # lengths account for the forced EOS
+    "eos_token_id",
+    "pad_token_id",
+    "bos_token_id",
+    "forced_eos_token_id",  # lengths account for the forced EOS
     "renormalize_logits",  # CTranslate2's scores are log-softmax over its (pad-free) vocabulary
     "use_cache",
-    "num_return_sequences", "output_scores", "return_dict_in_generate",
+    "num_return_sequences",
+    "output_scores",
+    "return_dict_in_generate",
 }
 #: generate() keys a ``[translators.xx.generation]`` table may set for the ctranslate2 backend.
 SUPPORTED_GENERATION_KEYS = frozenset(
-    {"num_beams", "max_length", "max_new_tokens", "min_length", "min_new_tokens", "bad_words_ids", "early_stopping",
-     *_SAME_MEANING}
+    {
+        "num_beams",
+        "max_length",
+        "max_new_tokens",
+        "min_length",
+        "min_new_tokens",
+        "bad_words_ids",
+        "early_stopping",
+        *_SAME_MEANING,
+    }
 )
 
 
@@ -112,7 +125,9 @@ def convert_model(resolved: ResolvedModel, quantization: str) -> Path:
             return target
         for leftover in target.parent.glob(f".tmp-{target.name}-*"):  # from a killed conversion
             shutil.rmtree(leftover, ignore_errors=True)
-        logger.info("converting %s to CTranslate2 %s (once; cached in %s)", resolved.spec.name, quantization, target)
+        logger.info(
+            "converting %s to CTranslate2 %s (once; cached in %s)", resolved.spec.name, quantization, target
+        )
         work = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
         try:
             _convert(resolved, work / "model", quantization)
@@ -139,7 +154,15 @@ def _convert(resolved: ResolvedModel, output: Path, quantization: str) -> None:
         converter.convert(str(output), quantization=quantization)
     except pickle.UnpicklingError as exc:
         raise refused_pickle_error(resolved, exc) from None
-    except (OSError, ValueError, KeyError, AttributeError, NotImplementedError, RuntimeError, EOFError) as exc:
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        AttributeError,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+    ) as exc:
         raise ModelUnavailableError(
             f"model {resolved.spec.name!r} ({resolved.spec.role}) cannot be converted to CTranslate2: "
             f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}. Fix: set "
@@ -205,7 +228,9 @@ class Ct2Translator(Translator):
         self.device = device
         self.compute_type = compute_type or default_compute_type(spec, device)
         if self.compute_type not in STORAGE:
-            raise ConfigError(f"CTranslate2 compute type {self.compute_type!r}: choose from {', '.join(STORAGE)}")
+            raise ConfigError(
+                f"CTranslate2 compute type {self.compute_type!r}: choose from {', '.join(STORAGE)}"
+            )
         directory = str(resolved.directory)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(directory, trust_remote_code=False)
@@ -217,7 +242,10 @@ class Ct2Translator(Translator):
         self.prefix = check_target_token(spec, getattr(self.tokenizer, "supported_language_codes", []))
         # Settings are checked before the (slow, one-time) conversion, so a typo fails at once.
         self._options, self._ignored = ct2_options(
-            model_generation(directory, self._config), spec.generation, self.tokenizer, where=f"[translators.{spec.role}]"
+            model_generation(directory, self._config),
+            spec.generation,
+            self.tokenizer,
+            where=f"[translators.{spec.role}]",
         )
         self.model_dir = convert_model(resolved, STORAGE[self.compute_type])
         self.model = import_ctranslate2().Translator(
@@ -247,7 +275,9 @@ class Ct2Translator(Translator):
     def describe(self) -> dict[str, Any]:
         info = super().describe()
         info["ct2_model_dir"] = str(self.model_dir)
-        info["compute_type"] = self.model.compute_type  # as resolved by CTranslate2: int8 → int8_float32 on CPU
+        info["compute_type"] = (
+            self.model.compute_type
+        )  # as resolved by CTranslate2: int8 → int8_float32 on CPU
         info["device"] = self.device
         info["ctranslate2_version"] = import_ctranslate2().__version__
         return info
@@ -305,7 +335,9 @@ def ct2_options(
             "ctranslate2 backend, whose beam search stops once num_beams hypotheses are finished "
             '(early_stopping = true); remove it or use backend = "transformers"'
         )
-    settings = {k: v for k, v in model_generation.items() if not k.startswith("_") and k != "transformers_version"}
+    settings = {
+        k: v for k, v in model_generation.items() if not k.startswith("_") and k != "transformers_version"
+    }
     settings.update(overrides)
 
     forced_eos = 1 if settings.get("forced_eos_token_id") is not None else 0
@@ -336,9 +368,21 @@ def ct2_options(
     if banned:
         options["suppress_sequences"] = [tokenizer.convert_ids_to_tokens(list(seq)) for seq in banned]
 
-    handled = {"num_beams", "max_length", "max_new_tokens", "min_length", "min_new_tokens", "bad_words_ids",
-               *_SAME_MEANING, *_BUILT_IN}
-    ignored = {k: v for k, v in settings.items() if k not in handled and not (k == "early_stopping" and v is True)}
+    handled = {
+        "num_beams",
+        "max_length",
+        "max_new_tokens",
+        "min_length",
+        "min_new_tokens",
+        "bad_words_ids",
+        *_SAME_MEANING,
+        *_BUILT_IN,
+    }
+    ignored = {
+        k: v for k, v in settings.items() if k not in handled and not (k == "early_stopping" and v is True)
+    }
     if ignored:
-        logger.warning("%s: CTranslate2 has no equivalent for generation settings %s", where, ", ".join(sorted(ignored)))
+        logger.warning(
+            "%s: CTranslate2 has no equivalent for generation settings %s", where, ", ".join(sorted(ignored))
+        )
     return options, ignored
