@@ -248,6 +248,7 @@ def test_models_list_reports_availability(tiny_config):
         ["translate"],
         ["models", "list"],
         ["models", "download"],
+        ["models", "convert"],
         ["glossary", "check"],
         ["glossary", "suggest"],
     ],
@@ -321,3 +322,14 @@ def test_run_report_counts_glossary_terms(first_run):
             for slug in SLUGS.values()
         )
         assert f"{found} terms found" in line and found > 0
+
+
+def test_models_convert_caches_ctranslate2_models(tiny_config, tmp_path, monkeypatch):
+    monkeypatch.setenv("TSUM_CACHE", str(tmp_path / "cache"))
+    result = run("models", "convert", "--config", str(tiny_config))
+    assert result.exit_code == 0, result.output
+    converted = sorted((tmp_path / "cache" / "ct2").glob("*/model.bin"))
+    assert len(converted) == 3
+    before = [p.stat().st_mtime_ns for p in converted]
+    assert run("models", "convert", "--config", str(tiny_config)).exit_code == 0
+    assert [p.stat().st_mtime_ns for p in converted] == before  # reused, not converted again

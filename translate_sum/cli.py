@@ -302,7 +302,7 @@ def translate_command(file, lang, config_path, device, backend, glossary):
 
 @cli.group(name="models")
 def models_group() -> None:
-    """List and download the models named in models.toml."""
+    """List, download and convert the models named in models.toml."""
 
 
 @models_group.command(name="list")
@@ -339,6 +339,30 @@ def models_download(config_path):
         except ConfigError as exc:
             raise ConfigProblem(str(exc)) from None
         click.echo(f"{spec.role:<11} {spec.name}: {resolved.directory}")
+
+
+@models_group.command(name="convert")
+@config_option
+@device_option
+def models_convert(config_path, device):
+    """Convert every ctranslate2-backed model now (tsum otherwise does it on first use).
+
+    Converted models go to tsum's cache (~/.cache/tsum/ct2, or $TSUM_CACHE/ct2) and are reused.
+    """
+    from translate_sum.hub import pick_device, resolve_model
+    from translate_sum.translate_ct2 import STORAGE, convert_model, default_compute_type
+
+    config = _load(config_path)
+    try:
+        device = pick_device(device)
+        for spec in config.model_specs():
+            if spec.backend != "ctranslate2":
+                click.echo(f"{spec.role:<11} {spec.name}: backend {spec.backend}, nothing to convert")
+                continue
+            directory = convert_model(resolve_model(spec), STORAGE[default_compute_type(spec, device)])
+            click.echo(f"{spec.role:<11} {spec.name}: {directory}")
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
 
 
 def _input_articles(input_dir: Path):
