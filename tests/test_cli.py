@@ -214,6 +214,8 @@ def test_summarize_and_translate_commands(tiny_config):
     assert summary.exit_code == 0 and "Vladimir Norov" in summary.output
     translated = run("translate", article, "--to", "ru", "--config", str(tiny_config))
     assert translated.exit_code == 0
+    # seeds/glossary.tsv beside the article is used, as by `tsum all`: its terms are checked.
+    assert "glossary: missing 'Vladimir Norov' →" in translated.stderr
     assert len([b for b in translated.stdout.split("\n\n") if b.strip()]) >= 9
 
 

@@ -283,7 +283,7 @@ def translate_command(file, lang, config_path, device, backend, glossary):
     _quiet_libraries()
     try:
         article = load_article(file)
-        guard = TermGuard(load_glossary(glossary or config.glossary))
+        guard = TermGuard(load_glossary(_glossary_file(glossary, config, file.parent)))
         segments = align(segment_article(article), {})
         translate_into(segments, lang, Engines(config, device).translator(lang), guard)
     except ConfigError as exc:
@@ -380,10 +380,10 @@ def _input_articles(input_dir: Path):
     return articles
 
 
-def _glossary_file(explicit: Path | None, config_path: Path | None, input_dir: Path) -> Path | None:
+def _glossary_file(explicit: Path | None, config: Config, input_dir: Path) -> Path | None:
+    """The glossary `tsum all` would use for ``input_dir``."""
     from translate_sum.pipeline import RunOptions, glossary_path
 
-    config = _load(config_path)
     return glossary_path(RunOptions(input_dir, Path("."), config, config.languages, glossary=explicit))
 
 
@@ -401,7 +401,7 @@ def glossary_check(file, input_dir, config_path):
     from translate_sum.pipeline import load_glossary
     from translate_sum.suggest import coverage
 
-    path = _glossary_file(file, config_path, input_dir)
+    path = _glossary_file(file, _load(config_path), input_dir)
     if path is None:
         raise ConfigProblem(
             f"no glossary: pass FILE, set [run] glossary in models.toml, or add {input_dir}/glossary.tsv"
@@ -430,7 +430,7 @@ def glossary_suggest(input_dir, glossary, config_path):
     from translate_sum.suggest import suggest_terms
 
     try:
-        loaded = load_glossary(_glossary_file(glossary, config_path, input_dir))
+        loaded = load_glossary(_glossary_file(glossary, _load(config_path), input_dir))
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
     click.echo(suggest_terms(_input_articles(input_dir), loaded), nl=False)

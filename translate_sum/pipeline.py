@@ -207,12 +207,9 @@ def run_all(
                     write_article(result, options.output_dir)
                     report.entries.append(_entry(article, slug, "done", result.manifest))
                     report.add_terms(result.manifest["counts"]["glossary"])
-                except (ArticleError, OutputError) as exc:
-                    report.entries.append(_failed(article, slug, str(exc)))
-                    notify(f"error: {exc}")
                 except ConfigError:
-                    raise
-                except TsumError as exc:
+                    raise  # the run cannot go on (e.g. a model that will not load): exit 2
+                except TsumError as exc:  # this article's input, or its output folder
                     report.entries.append(_failed(article, slug, str(exc)))
                     notify(f"error: {exc}")
                 except Exception as exc:  # noqa: BLE001 - one article's crash must not cost the others
