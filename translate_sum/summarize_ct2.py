@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from translate_sum.config import ModelSpec
-from translate_sum.errors import ModelUnavailableError
 from translate_sum.hub import ResolvedModel
 from translate_sum.summarize import AbstractiveSummarizer
 from translate_sum.translate_ct2 import (
-    STORAGE,
-    convert_model,
     ct2_options,
     default_compute_type,
     import_ctranslate2,
+    load_tokenizer_and_config,
     model_generation,
+    open_converted,
 )
 
 
@@ -27,16 +25,8 @@ class Ct2Summarizer(AbstractiveSummarizer):
     """
 
     def __init__(self, spec: ModelSpec, resolved: ResolvedModel, device: str) -> None:
-        from transformers import AutoConfig, AutoTokenizer
-
         directory = str(resolved.directory)
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(directory, trust_remote_code=False)
-            config = AutoConfig.from_pretrained(directory, trust_remote_code=False)
-        except (OSError, ValueError) as exc:
-            raise ModelUnavailableError(
-                f"model {spec.name!r} (summarizer) at {directory} cannot be loaded: {str(exc).splitlines()[0]}"
-            ) from None
+        tokenizer, config = load_tokenizer_and_config(resolved)
         super().__init__(spec, resolved, device, tokenizer, config)
         generation = model_generation(directory, config)
         # BART forces its first generated token (<s>); CTranslate2 takes that as a target prefix.
@@ -49,14 +39,7 @@ class Ct2Summarizer(AbstractiveSummarizer):
             generation, spec.generation, tokenizer, where="[summarizer]"
         )
         self.compute_type = default_compute_type(spec, device)
-        self.model_dir = convert_model(resolved, STORAGE[self.compute_type])
-        self.model = import_ctranslate2().Translator(
-            str(self.model_dir),
-            device=device,
-            compute_type=self.compute_type,
-            inter_threads=1,
-            intra_threads=os.cpu_count() or 0,
-        )
+        self.model_dir, self.model = open_converted(resolved, device, self.compute_type)
 
     def generation_settings(self) -> dict[str, Any]:
         settings: dict[str, Any] = {"engine": "ctranslate2", **self._options}

@@ -223,8 +223,6 @@ class Ct2Translator(Translator):
         compute_type: str | None = None,
     ) -> None:
         super().__init__(spec, resolved, batch_tokens)
-        from transformers import AutoConfig, AutoTokenizer
-
         self.device = device
         self.compute_type = compute_type or default_compute_type(spec, device)
         if self.compute_type not in STORAGE:
@@ -232,13 +230,7 @@ class Ct2Translator(Translator):
                 f"CTranslate2 compute type {self.compute_type!r}: choose from {', '.join(STORAGE)}"
             )
         directory = str(resolved.directory)
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(directory, trust_remote_code=False)
-            self._config = AutoConfig.from_pretrained(directory, trust_remote_code=False)
-        except (OSError, ValueError) as exc:
-            raise ModelUnavailableError(
-                f"model {spec.name!r} ({spec.role}) at {directory} cannot be loaded: {str(exc).splitlines()[0]}"
-            ) from None
+        self.tokenizer, self._config = load_tokenizer_and_config(resolved)
         self.prefix = check_target_token(spec, getattr(self.tokenizer, "supported_language_codes", []))
         # Settings are checked before the (slow, one-time) conversion, so a typo fails at once.
         self._options, self._ignored = ct2_options(
@@ -247,14 +239,7 @@ class Ct2Translator(Translator):
             self.tokenizer,
             where=f"[translators.{spec.role}]",
         )
-        self.model_dir = convert_model(resolved, STORAGE[self.compute_type])
-        self.model = import_ctranslate2().Translator(
-            str(self.model_dir),
-            device=device,
-            compute_type=self.compute_type,
-            inter_threads=1,
-            intra_threads=os.cpu_count() or 0,
-        )
+        self.model_dir, self.model = open_converted(resolved, device, self.compute_type)
 
     @property
     def max_input_tokens(self) -> int:
@@ -289,6 +274,35 @@ class Ct2Translator(Translator):
         results = self.model.translate_batch(source, max_input_length=0, **self._options)
         hypotheses = [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
         return self.tokenizer.batch_decode(hypotheses, skip_special_tokens=True)
+
+
+def load_tokenizer_and_config(resolved: ResolvedModel):
+    """The model's Hugging Face tokenizer and config (no weights), or ModelUnavailableError."""
+    from transformers import AutoConfig, AutoTokenizer
+
+    directory = str(resolved.directory)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(directory, trust_remote_code=False)
+        config = AutoConfig.from_pretrained(directory, trust_remote_code=False)
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailableError(
+            f"model {resolved.spec.name!r} ({resolved.spec.role}) at {directory} cannot be loaded: "
+            f"{str(exc).splitlines()[0]}"
+        ) from None
+    return tokenizer, config
+
+
+def open_converted(resolved: ResolvedModel, device: str, compute_type: str):
+    """The converted model's folder and a ``ctranslate2.Translator`` on it, converting on first use."""
+    model_dir = convert_model(resolved, STORAGE[compute_type])
+    model = import_ctranslate2().Translator(
+        str(model_dir),
+        device=device,
+        compute_type=compute_type,
+        inter_threads=1,
+        intra_threads=os.cpu_count() or 0,
+    )
+    return model_dir, model
 
 
 def default_compute_type(spec: ModelSpec, device: str) -> str:
