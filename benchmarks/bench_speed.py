@@ -366,10 +366,11 @@ def bench_translation(
 ) -> dict[str, Any]:
     import torch
 
-    from translate_sum.hub import ResolvedModel
-    from translate_sum.summarize import quantize_linear_int8
-    from translate_sum.translate import MarianTranslator, make_translator
-    from translate_sum.translate_ct2 import Ct2Translator, convert_model, converted_dir
+    from translate_sum.engines.ct2 import Ct2Translator
+    from translate_sum.engines.ct2_runtime import convert_model, converted_dir
+    from translate_sum.engines.hf import MarianTranslator, quantize_linear_int8
+    from translate_sum.engines.hub import ResolvedModel
+    from translate_sum.engines.registry import make_translator
 
     print("translation (opus-mt-en-zh shape):", flush=True)
     fixed = {"num_beams": 4, "min_new_tokens": new_tokens, "max_new_tokens": new_tokens}
@@ -455,9 +456,10 @@ def bench_translation(
 def bench_summary(model_dir: Path, new_tokens: int, backend: str | None) -> dict[str, Any]:
     """(i) transformers fp32, (ii) transformers + dynamic int8, (iii) tsum's default path: make_summarizer
     with the shipped models.toml's summariser (CTranslate2 int8), this model and a fixed output length."""
-    from translate_sum.hub import ResolvedModel
-    from translate_sum.summarize import TransformersSummarizer, make_summarizer
-    from translate_sum.translate_ct2 import converted_dir
+    from translate_sum.engines.ct2_runtime import converted_dir
+    from translate_sum.engines.hf import TransformersSummarizer
+    from translate_sum.engines.hub import ResolvedModel
+    from translate_sum.engines.registry import make_summarizer
 
     print("summary (distilbart-cnn-12-6 shape):", flush=True)
     sentences = seed_article()
@@ -544,7 +546,7 @@ def _summary_tokens(summarizer, text: str, new_tokens: int) -> dict[str, Any]:
     CTranslate2: the forced <s> (a one-token target prefix) and the tokens up to, not including, the
     forced EOS, which ct2_options accounts for (max_decoding_length = max_new_tokens - 1).
     """
-    from translate_sum.summarize import TransformersSummarizer
+    from translate_sum.engines.hf import TransformersSummarizer
 
     if isinstance(summarizer, TransformersSummarizer):
         import torch
@@ -734,8 +736,8 @@ _CONVERT = """
 import sys
 from pathlib import Path
 from translate_sum.config import ModelSpec
-from translate_sum.hub import ResolvedModel
-from translate_sum.translate_ct2 import convert_model
+from translate_sum.engines.hub import ResolvedModel
+from translate_sum.engines.ct2_runtime import convert_model
 spec = ModelSpec(role="summarizer", path=Path(sys.argv[1]))
 convert_model(ResolvedModel(spec, spec.path, None), "int8")
 """
@@ -746,8 +748,8 @@ _QUANTIZE = """
 import sys
 from pathlib import Path
 from translate_sum.config import ModelSpec
-from translate_sum.hub import ResolvedModel
-from translate_sum.summarize import TransformersSummarizer
+from translate_sum.engines.hub import ResolvedModel
+from translate_sum.engines.hf import TransformersSummarizer
 spec = ModelSpec(role="summarizer", path=Path(sys.argv[1]), backend="transformers", quantize=True)
 assert TransformersSummarizer(spec, ResolvedModel(spec, spec.path, None), "cpu").quantized
 """

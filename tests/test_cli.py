@@ -123,21 +123,42 @@ def test_manifest_records_reproducibility(first_run, tiny_models):
     assert {"segment", "summarize", "translate_zh", "translate_ru"} <= set(manifest["timings"])
 
 
-def test_second_run_skips_everything_without_loading_a_model(first_run, tiny_config, monkeypatch):
-    _, seeds, out = first_run
-    import translate_sum.hub
+def _forbid_model_loading(monkeypatch) -> list[str]:
+    """Make every engine construction and model resolution fail, at the places the run calls."""
+    import translate_sum.engines.loader
+    import translate_sum.engines.registry
+
+    attempts: list[str] = []
 
     def no_loading(*args, **kwargs):
+        attempts.append(repr(args[:1]))
         raise AssertionError("a model was loaded on an unchanged run")
 
-    monkeypatch.setattr(translate_sum.hub, "load_seq2seq", no_loading)
-    monkeypatch.setattr(translate_sum.hub, "resolve_model", no_loading)
+    monkeypatch.setattr(translate_sum.engines.registry, "engine_class", no_loading)
+    monkeypatch.setattr(translate_sum.engines.loader, "resolve_model", no_loading)
+    return attempts
+
+
+def test_second_run_skips_everything_without_loading_a_model(first_run, tiny_config, monkeypatch):
+    _, seeds, out = first_run
+    attempts = _forbid_model_loading(monkeypatch)
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.parent != out}
     result = run("all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config))
     assert result.exit_code == 0, result.output
     assert "0 written, 2 up to date" in result.output
+    assert attempts == []
     after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.parent != out}
     assert before == after
+
+
+def test_model_loading_guard_bites_when_a_model_is_needed(first_run, tiny_config, monkeypatch, tmp_path):
+    # The guard above must catch a real load: with --force the same patches stop the run.
+    _, seeds, _ = first_run
+    attempts = _forbid_model_loading(monkeypatch)
+    out = tmp_path / "forced"
+    with pytest.raises(AssertionError, match="a model was loaded"):
+        run("all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config), "--force")
+    assert attempts
 
 
 def test_changed_article_is_redone_and_only_it(tiny_config, tmp_path, seeds_copy):

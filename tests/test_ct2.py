@@ -11,13 +11,15 @@ from types import SimpleNamespace
 import pytest
 from tiny_models import build_bart, build_marian, seed_lines
 
-from translate_sum import translate_ct2
 from translate_sum.config import ModelSpec
+from translate_sum.engines import ct2_runtime
+from translate_sum.engines.ct2 import Ct2Translator
+from translate_sum.engines.ct2_runtime import convert_model, converted_dir, ct2_options
+from translate_sum.engines.hf import MarianTranslator
+from translate_sum.engines.hub import ResolvedModel
+from translate_sum.engines.registry import make_translator
 from translate_sum.errors import ConfigError
-from translate_sum.hub import ResolvedModel
 from translate_sum.segment import split_sentences
-from translate_sum.translate import MarianTranslator, make_translator
-from translate_sum.translate_ct2 import Ct2Translator, convert_model, converted_dir, ct2_options
 
 pytest.importorskip("ctranslate2")
 
@@ -107,8 +109,8 @@ def _pair(directory: Path, **changes) -> tuple[MarianTranslator, Ct2Translator]:
 def test_converts_once_into_tsum_cache_and_reuses_it(zh_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("TSUM_CACHE", str(tmp_path / "cache"))
     calls = []
-    real_convert = translate_ct2._convert
-    monkeypatch.setattr(translate_ct2, "_convert", lambda *a: calls.append(a) or real_convert(*a))
+    real_convert = ct2_runtime._convert
+    monkeypatch.setattr(ct2_runtime, "_convert", lambda *a: calls.append(a) or real_convert(*a))
     before = {p.name: p.stat().st_mtime_ns for p in zh_dir.iterdir()}
     spec = _spec(zh_dir)
 
@@ -171,7 +173,7 @@ def test_interrupted_conversion_leaves_no_model(zh_dir, tmp_path, monkeypatch):
         (output / "model.bin").write_bytes(b"half a model")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(translate_ct2, "_convert", killed)
+    monkeypatch.setattr(ct2_runtime, "_convert", killed)
     with pytest.raises(KeyboardInterrupt):
         convert_model(resolved, "int8")
     assert not target.exists()

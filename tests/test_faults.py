@@ -697,9 +697,9 @@ def write_huge_article(path: Path) -> int:
 def test_five_megabyte_article_loads_segments_and_summarises(tmp_path):
     """The stages before translation on 5 MB, in process; the full run is timed in docs/robustness.md."""
     from translate_sum.articles import load_article
+    from translate_sum.engines.extractive import ExtractiveSummarizer
     from translate_sum.segment import segment_article
     from translate_sum.storage import base_slug
-    from translate_sum.summarize import ExtractiveSummarizer
 
     path = tmp_path / "huge.txt"
     blocks = write_huge_article(path)

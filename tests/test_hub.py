@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from translate_sum.config import ModelSpec
+from translate_sum.engines.hub import resolve_model
 from translate_sum.errors import ModelUnavailableError
-from translate_sum.hub import resolve_model
 
 
 def test_missing_model_offline_names_model_and_fix():

@@ -16,8 +16,9 @@ from tiny_models import SEEDS, write_models_toml
 
 import translate_sum
 from translate_sum.config import ModelSpec, load_config
+from translate_sum.engines.hf import load_seq2seq
+from translate_sum.engines.hub import ResolvedModel, resolve_model
 from translate_sum.errors import ModelUnavailableError
-from translate_sum.hub import ResolvedModel, load_seq2seq, resolve_model
 
 
 class _Payload:
@@ -82,7 +83,7 @@ def test_safetensors_are_loaded_and_a_hostile_bin_beside_them_is_never_opened(ti
 
 def test_ctranslate2_backend_refuses_the_pickle_too(tiny_models, tmp_path, monkeypatch):
     pytest.importorskip("ctranslate2")
-    from translate_sum.translate import make_translator
+    from translate_sum.engines.registry import make_translator
 
     monkeypatch.setenv("TSUM_CACHE", str(tmp_path / "cache"))
     marker = tmp_path / "marker"

@@ -8,10 +8,11 @@ from tiny_models import SEEDS, build_bart
 from translate_sum.align import summary_support
 from translate_sum.articles import load_article
 from translate_sum.config import ModelSpec
-from translate_sum.hub import resolve_model
+from translate_sum.engines.extractive import ExtractiveSummarizer
+from translate_sum.engines.hf import TransformersSummarizer
+from translate_sum.engines.hub import resolve_model
 from translate_sum.records import Segment
 from translate_sum.segment import segment_article
-from translate_sum.summarize import ExtractiveSummarizer, TransformersSummarizer
 
 
 @pytest.fixture(scope="module")

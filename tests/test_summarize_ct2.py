@@ -9,9 +9,9 @@ import pytest
 from tiny_models import SEEDS, build_bart
 
 from translate_sum.config import ModelSpec
-from translate_sum.hub import resolve_model
-from translate_sum.summarize import TransformersSummarizer
-from translate_sum.summarize_ct2 import Ct2Summarizer
+from translate_sum.engines.ct2 import Ct2Summarizer
+from translate_sum.engines.hf import TransformersSummarizer
+from translate_sum.engines.hub import resolve_model
 
 pytest.importorskip("ctranslate2")
 

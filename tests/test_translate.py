@@ -6,15 +6,12 @@ import dataclasses
 
 import pytest
 
+from translate_sum.chunking import split_for_length, token_budget_batches
 from translate_sum.config import ModelSpec, load_config
+from translate_sum.engines.base import check_target_token
+from translate_sum.engines.hf import MarianTranslator
+from translate_sum.engines.hub import resolve_model
 from translate_sum.errors import ConfigError
-from translate_sum.hub import resolve_model
-from translate_sum.translate import (
-    MarianTranslator,
-    check_target_token,
-    split_for_length,
-    token_budget_batches,
-)
 
 
 def _words(texts):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from translate_sum.records import AlignedSegment, Segment, Support
 from translate_sum.segment import words
-from translate_sum.summarize import cosine, tfidf_vectors
+from translate_sum.similarity import cosine, tfidf_vectors
 
 #: Supports below this similarity are noise, not evidence.
 MIN_SUPPORT = 0.1

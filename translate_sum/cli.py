@@ -12,14 +12,8 @@ from pathlib import Path
 import click
 
 from translate_sum import __version__
-from translate_sum.config import (
-    BACKENDS,
-    DEVICES,
-    SUMMARIZER_ENGINES,
-    Config,
-    find_config,
-    load_config,
-)
+from translate_sum.config import DEVICES, Config, find_config, load_config
+from translate_sum.engines.registry import BACKENDS, SUMMARIZER_ENGINES
 from translate_sum.errors import ConfigError, TsumError
 
 
@@ -246,7 +240,7 @@ def all_command(
 def summarize_command(file, config_path, device, summarizer, backend):
     """Print an English summary of one article."""
     from translate_sum.articles import load_article
-    from translate_sum.pipeline import Engines
+    from translate_sum.engines.loader import Engines
     from translate_sum.segment import segment_article
 
     config = _load(config_path, summarizer, backend)
@@ -274,7 +268,8 @@ def translate_command(file, lang, config_path, device, backend, glossary):
     """Print one article translated into LANG, paragraph by paragraph, glossary enforced."""
     from translate_sum.align import align
     from translate_sum.articles import load_article
-    from translate_sum.pipeline import Engines, load_glossary, translate_into
+    from translate_sum.engines.loader import Engines
+    from translate_sum.pipeline import load_glossary, translate_into
     from translate_sum.segment import segment_article
     from translate_sum.terms import TermGuard
 
@@ -309,8 +304,8 @@ def models_group() -> None:
 @config_option
 def models_list(config_path):
     """Show each configured model, its backend, and whether it is available offline."""
+    from translate_sum.engines.hub import resolve_model
     from translate_sum.errors import ModelUnavailableError
-    from translate_sum.hub import resolve_model
 
     config = _load(config_path)
     if config.summarizer.engine == "extractive":
@@ -330,7 +325,7 @@ def models_list(config_path):
 @config_option
 def models_download(config_path):
     """Download every configured model into the Hugging Face cache (needs network)."""
-    from translate_sum.hub import resolve_model
+    from translate_sum.engines.hub import resolve_model
 
     config = _load(config_path)
     for spec in config.model_specs():
@@ -349,8 +344,8 @@ def models_convert(config_path, device):
 
     Converted models go to tsum's cache (~/.cache/tsum/ct2, or $TSUM_CACHE/ct2) and are reused.
     """
-    from translate_sum.hub import pick_device, resolve_model
-    from translate_sum.translate_ct2 import STORAGE, convert_model, default_compute_type
+    from translate_sum.engines.ct2_runtime import STORAGE, convert_model, default_compute_type
+    from translate_sum.engines.hub import pick_device, resolve_model
 
     config = _load(config_path)
     try:

@@ -8,14 +8,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from translate_sum.engines.registry import BACKENDS, SUMMARIZER_ENGINES
 from translate_sum.errors import ConfigError
 
 #: Environment variable that selects another configuration file.
 CONFIG_ENV = "TSUM_CONFIG"
 DEFAULT_CONFIG_NAME = "models.toml"
 
-SUMMARIZER_ENGINES = ("abstractive", "extractive")
-BACKENDS = ("ctranslate2", "transformers")
 DEVICES = ("auto", "cpu", "cuda")
 
 

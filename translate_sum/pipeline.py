@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +16,9 @@ from typing import Any
 from translate_sum import __version__
 from translate_sum.align import align, summary_segments, summary_support
 from translate_sum.articles import display_path, list_articles, load_article
-from translate_sum.config import Config, ModelSpec
+from translate_sum.config import Config
+from translate_sum.engines.loader import Engines
 from translate_sum.errors import ArticleError, ConfigError, OutputError, TsumError
-from translate_sum.hub import ResolvedModel, loading_quietly, pick_device, resolve_model
 from translate_sum.records import AlignedSegment, Article, ArticleResult, IndexEntry
 from translate_sum.segment import segment_article
 from translate_sum.storage import (
@@ -94,57 +94,6 @@ def load_glossary(path: Path | None):
     if not path.is_file():
         raise ConfigError(f"{path}: glossary file not found")
     return Glossary.load(path)
-
-
-class Engines:
-    """Models, loaded on first use and once per run."""
-
-    def __init__(self, config: Config, device: str, download: bool = True) -> None:
-        self.config = config
-        self.requested_device = device
-        self.download = download
-        self._device: str | None = None
-        self._summarizer = None
-        self._translators: dict[str, Any] = {}
-        self.loaded: list[str] = []
-
-    @property
-    def device(self) -> str:
-        if self._device is None:
-            self._device = pick_device(self.requested_device)
-        return self._device
-
-    def resolve(self, spec: ModelSpec) -> ResolvedModel:
-        return resolve_model(spec, download=self.download)
-
-    def check_available(self, languages: Iterable[str]) -> None:
-        """Fail before any work when a needed model is missing, naming it and the fix."""
-        if self.config.summarizer.engine == "abstractive":
-            self.resolve(self.config.summarizer.model)
-        for lang in languages:
-            self.resolve(self.config.translators[lang])
-
-    def summarizer(self):
-        if self._summarizer is None:
-            from translate_sum.summarize import make_summarizer
-
-            with loading_quietly():
-                self._summarizer = make_summarizer(self.config.summarizer, self.resolve, self.device)
-            self.loaded.append("summarizer")
-        return self._summarizer
-
-    def translator(self, lang: str):
-        if lang not in self._translators:
-            from translate_sum.translate import make_translator
-
-            spec = self.config.translators[lang]
-            resolved = self.resolve(spec)
-            with loading_quietly():
-                self._translators[lang] = make_translator(
-                    spec, resolved, self.device, self.config.batch_tokens
-                )
-            self.loaded.append(lang)
-        return self._translators[lang]
 
 
 def run_all(

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+from translate_sum.languages import join_text
 from translate_sum.records import Flag
 
 __all__ = ["FLAG_TYPES", "LENGTH_BANDS", "check_segment"]
@@ -224,8 +225,7 @@ def _check_repetition(en: str, target: str, lang: str) -> Flag | None:
         return None
     if _longest_loop(_tokens(en, "en"), MAX_LOOP_TOKENS)[0] >= MIN_REPEATS:
         return None  # the source repeats itself too ("go, go, go, go!")
-    joiner = "" if lang == "zh" else " "
-    return Flag("repetition", lang, f"“{joiner.join(gram)}” repeated {count} times in a row")
+    return Flag("repetition", lang, f"“{join_text(lang, gram)}” repeated {count} times in a row")
 
 
 # --- entry point ----------------------------------------------------------------------------------

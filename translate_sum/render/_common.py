@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from translate_sum import __version__
+from translate_sum.languages import join_text
 from translate_sum.records import AlignedSegment, ArticleResult
 
 #: tsum language code -> BCP 47 tag written into TMX/XLIFF/HTML ``lang`` attributes.
@@ -33,8 +34,7 @@ def text_in(segment: AlignedSegment, lang: str) -> str:
 
 def join_sentences(sentences: Iterable[str], lang: str) -> str:
     """Sentences of one paragraph as running text: Chinese needs no space between sentences."""
-    parts = [s.strip() for s in sentences if s.strip()]
-    return ("" if lang == "zh" else " ").join(parts)
+    return join_text(lang, (s.strip() for s in sentences if s.strip()))
 
 
 def paragraph_runs(segments: Iterable[AlignedSegment]) -> list[list[AlignedSegment]]:

@@ -1,4 +1,4 @@
-"""Finding model files: a local directory, the Hugging Face cache, or a download."""
+"""Model resolution: a local directory, the Hugging Face cache, or a download; and the device."""
 
 from __future__ import annotations
 
@@ -148,33 +148,6 @@ def loading_quietly():
     finally:
         if not was_disabled:
             enable_progress_bars()
-
-
-def load_seq2seq(resolved: ResolvedModel, device: str):
-    """Tokenizer and model in eval mode on ``device``.
-
-    Weights load as safetensors, or through torch's weights-only unpickler for a .bin-only
-    checkpoint: an arbitrary pickle is refused. Remote code is never enabled.
-    """
-    import pickle
-
-    from safetensors import SafetensorError
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-    directory = str(resolved.directory)
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(directory, trust_remote_code=False)
-        model = AutoModelForSeq2SeqLM.from_pretrained(directory, trust_remote_code=False, weights_only=True)
-    except pickle.UnpicklingError as exc:
-        raise refused_pickle_error(resolved, exc) from None
-    except (OSError, ValueError, RuntimeError, EOFError, SafetensorError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelUnavailableError(
-            f"model {resolved.spec.name!r} ({resolved.spec.role}) at {directory} cannot be loaded: {first}. "
-            "If its files are incomplete or corrupt, download the model again (`tsum models download`)"
-        ) from None
-    model.eval()
-    return tokenizer, model.to(device)
 
 
 def refused_pickle_error(resolved: ResolvedModel, exc: Exception) -> ModelUnavailableError:

@@ -1,4 +1,4 @@
-"""The CTranslate2 translator backend: one-time model conversion into tsum's cache, and int8 decoding."""
+"""The CTranslate2 runtime: one-time conversion into tsum's cache, opening models, and generate() options."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from translate_sum.config import ModelSpec
+from translate_sum.engines.hub import ResolvedModel, refused_pickle_error
 from translate_sum.errors import ConfigError, ModelUnavailableError
-from translate_sum.hub import ResolvedModel, refused_pickle_error
-from translate_sum.translate import Translator, check_target_token
 
 logger = logging.getLogger("translate_sum")
 
@@ -205,77 +204,6 @@ def _converter_class():
     return SafeTransformersConverter
 
 
-class Ct2Translator(Translator):
-    """MarianMT (OPUS-MT) through CTranslate2: int8 on CPU, float16 on CUDA.
-
-    Tokenisation and detokenisation use the model's own Hugging Face tokenizer, so the pieces, the
-    target-language token and the EOS are exactly those the transformers backend feeds the model.
-    Batching is the base class's token budget: each of its batches is one ``translate_batch`` call.
-    """
-
-    def __init__(
-        self,
-        spec: ModelSpec,
-        resolved: ResolvedModel,
-        device: str,
-        batch_tokens: int,
-        *,
-        compute_type: str | None = None,
-    ) -> None:
-        super().__init__(spec, resolved, batch_tokens)
-        self.device = device
-        self.compute_type = compute_type or default_compute_type(spec, device)
-        if self.compute_type not in STORAGE:
-            raise ConfigError(
-                f"CTranslate2 compute type {self.compute_type!r}: choose from {', '.join(STORAGE)}"
-            )
-        directory = str(resolved.directory)
-        self.tokenizer, self._config = load_tokenizer_and_config(resolved)
-        self.prefix = check_target_token(spec, getattr(self.tokenizer, "supported_language_codes", []))
-        # Settings are checked before the (slow, one-time) conversion, so a typo fails at once.
-        self._options, self._ignored = ct2_options(
-            model_generation(directory, self._config),
-            spec.generation,
-            self.tokenizer,
-            where=f"[translators.{spec.role}]",
-        )
-        self.model_dir, self.model = open_converted(resolved, device, self.compute_type)
-
-    @property
-    def max_input_tokens(self) -> int:
-        model_limit = min(self.tokenizer.model_max_length, self._config.max_position_embeddings)
-        return min(self.spec.max_input_tokens or model_limit, model_limit)
-
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        encoded = self.tokenizer([self.prefix + t for t in texts], add_special_tokens=True)
-        return [len(ids) for ids in encoded["input_ids"]]
-
-    def generation_settings(self) -> dict[str, Any]:
-        """The options passed to ``translate_batch``, and model settings CTranslate2 cannot honour."""
-        settings: dict[str, Any] = {"engine": "ctranslate2", **self._options}
-        if self._ignored:
-            settings["ignored"] = dict(self._ignored)
-        return settings
-
-    def describe(self) -> dict[str, Any]:
-        info = super().describe()
-        info["ct2_model_dir"] = str(self.model_dir)
-        info["compute_type"] = (
-            self.model.compute_type
-        )  # as resolved by CTranslate2: int8 → int8_float32 on CPU
-        info["device"] = self.device
-        info["ctranslate2_version"] = import_ctranslate2().__version__
-        return info
-
-    def _translate_batch(self, texts: list[str]) -> list[str]:
-        ids = self.tokenizer([self.prefix + t for t in texts], add_special_tokens=True)["input_ids"]
-        source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
-        # max_input_length=0: never truncate; the base class has already cut every piece to fit.
-        results = self.model.translate_batch(source, max_input_length=0, **self._options)
-        hypotheses = [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
-        return self.tokenizer.batch_decode(hypotheses, skip_special_tokens=True)
-
-
 def load_tokenizer_and_config(resolved: ResolvedModel):
     """The model's Hugging Face tokenizer and config (no weights), or ModelUnavailableError."""
     from transformers import AutoConfig, AutoTokenizer
@@ -382,16 +310,7 @@ def ct2_options(
     if banned:
         options["suppress_sequences"] = [tokenizer.convert_ids_to_tokens(list(seq)) for seq in banned]
 
-    handled = {
-        "num_beams",
-        "max_length",
-        "max_new_tokens",
-        "min_length",
-        "min_new_tokens",
-        "bad_words_ids",
-        *_SAME_MEANING,
-        *_BUILT_IN,
-    }
+    handled = (SUPPORTED_GENERATION_KEYS | _BUILT_IN) - {"early_stopping"}
     ignored = {
         k: v for k, v in settings.items() if k not in handled and not (k == "early_stopping" and v is True)
     }
@@ -400,3 +319,21 @@ def ct2_options(
             "%s: CTranslate2 has no equivalent for generation settings %s", where, ", ".join(sorted(ignored))
         )
     return options, ignored
+
+
+def ct2_describe(model_dir: Path, model, device: str) -> dict[str, Any]:
+    """What a manifest records of a CTranslate2 model in use."""
+    return {
+        "ct2_model_dir": str(model_dir),
+        "compute_type": model.compute_type,  # as resolved by CTranslate2: int8 -> int8_float32 on CPU
+        "device": device,
+        "ctranslate2_version": import_ctranslate2().__version__,
+    }
+
+
+def ct2_settings(options: Mapping[str, Any], ignored: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
+    """The generation settings a manifest records: the ``translate_batch`` options and what was ignored."""
+    settings: dict[str, Any] = {"engine": "ctranslate2", **options, **extra}
+    if ignored:
+        settings["ignored"] = dict(ignored)
+    return settings

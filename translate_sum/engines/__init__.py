@@ -1,0 +1,1 @@
+"""Model engines: one contract per kind (``base``), backends registered by name (``registry``)."""

@@ -1,0 +1,112 @@
+"""The CTranslate2 backend: MarianMT translation and BART summarisation, int8 on CPU, float16 on CUDA."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from translate_sum.config import ModelSpec
+from translate_sum.engines.base import AbstractiveSummarizer, Translator, check_target_token
+from translate_sum.engines.ct2_runtime import (
+    STORAGE,
+    ct2_describe,
+    ct2_options,
+    ct2_settings,
+    default_compute_type,
+    load_tokenizer_and_config,
+    model_generation,
+    open_converted,
+)
+from translate_sum.engines.hub import ResolvedModel
+from translate_sum.errors import ConfigError
+
+
+class Ct2Summarizer(AbstractiveSummarizer):
+    """distilbart-style summarisation with CTranslate2's beam search.
+
+    It keeps the whole run small: the int8 model needs no fp32 copy in memory at any time after the
+    one-time conversion (benchmarks/README.md).
+    """
+
+    def __init__(self, spec: ModelSpec, resolved: ResolvedModel, device: str) -> None:
+        tokenizer, config = load_tokenizer_and_config(resolved)
+        super().__init__(spec, resolved, device, tokenizer, config)
+        generation = model_generation(str(resolved.directory), config)
+        # BART forces its first generated token (<s>); CTranslate2 takes that as a target prefix.
+        forced_bos = {**generation, **spec.generation}.get("forced_bos_token_id")
+        generation.pop("forced_bos_token_id", None)
+        self._prefix = [tokenizer.convert_ids_to_tokens(forced_bos)] if forced_bos is not None else None
+        # The prefix counts toward CTranslate2's decoding length as the forced token does toward
+        # transformers' max_length, so ct2_options' length conversion holds unchanged.
+        self._options, self._ignored = ct2_options(
+            generation, spec.generation, tokenizer, where="[summarizer]"
+        )
+        self.compute_type = default_compute_type(spec, device)
+        self.model_dir, self.model = open_converted(resolved, device, self.compute_type)
+
+    def generation_settings(self) -> dict[str, Any]:
+        extra = {"target_prefix": self._prefix} if self._prefix else {}
+        return ct2_settings(self._options, self._ignored, **extra)
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), **ct2_describe(self.model_dir, self.model, self.device)}
+
+    def _generate(self, text: str) -> str:
+        ids = self.tokenizer([text], add_special_tokens=True)["input_ids"][0]
+        source = [self.tokenizer.convert_ids_to_tokens(ids)]
+        prefix = [self._prefix] if self._prefix else None
+        result = self.model.translate_batch(
+            source, target_prefix=prefix, max_input_length=0, **self._options
+        )[0]
+        tokens = self.tokenizer.convert_tokens_to_ids(result.hypotheses[0])
+        return self.tokenizer.decode(tokens, skip_special_tokens=True).strip()
+
+
+class Ct2Translator(Translator):
+    """MarianMT (OPUS-MT) through CTranslate2.
+
+    Tokenisation and detokenisation use the model's own Hugging Face tokenizer, so the pieces, the
+    target-language token and the EOS are exactly those the transformers backend feeds the model.
+    Batching is the base class's token budget: each of its batches is one ``translate_batch`` call.
+    """
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        resolved: ResolvedModel,
+        device: str,
+        batch_tokens: int,
+        *,
+        compute_type: str | None = None,
+    ) -> None:
+        super().__init__(spec, resolved, batch_tokens)
+        self.device = device
+        self.compute_type = compute_type or default_compute_type(spec, device)
+        if self.compute_type not in STORAGE:
+            raise ConfigError(
+                f"CTranslate2 compute type {self.compute_type!r}: choose from {', '.join(STORAGE)}"
+            )
+        self.tokenizer, self.config = load_tokenizer_and_config(resolved)
+        self.prefix = check_target_token(spec, getattr(self.tokenizer, "supported_language_codes", []))
+        # Settings are checked before the (slow, one-time) conversion, so a typo fails at once.
+        self._options, self._ignored = ct2_options(
+            model_generation(str(resolved.directory), self.config),
+            spec.generation,
+            self.tokenizer,
+            where=f"[translators.{spec.role}]",
+        )
+        self.model_dir, self.model = open_converted(resolved, device, self.compute_type)
+
+    def generation_settings(self) -> dict[str, Any]:
+        """The options passed to ``translate_batch``, and model settings CTranslate2 cannot honour."""
+        return ct2_settings(self._options, self._ignored)
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), **ct2_describe(self.model_dir, self.model, self.device)}
+
+    def _translate_batch(self, texts: list[str]) -> list[str]:
+        ids = self.tokenizer([self.prefix + t for t in texts], add_special_tokens=True)["input_ids"]
+        source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+        # max_input_length=0: never truncate; the base class has already cut every piece to fit.
+        results = self.model.translate_batch(source, max_input_length=0, **self._options)
+        hypotheses = [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
+        return self.tokenizer.batch_decode(hypotheses, skip_special_tokens=True)

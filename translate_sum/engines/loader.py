@@ -1,0 +1,57 @@
+"""The models of one run: each resolved and loaded on first use, once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from translate_sum.config import Config, ModelSpec
+from translate_sum.engines.base import Summarizer, Translator
+from translate_sum.engines.hub import ResolvedModel, loading_quietly, pick_device, resolve_model
+from translate_sum.engines.registry import make_summarizer, make_translator
+
+
+class Engines:
+    """Models, loaded on first use and once per run."""
+
+    def __init__(self, config: Config, device: str, download: bool = True) -> None:
+        self.config = config
+        self.requested_device = device
+        self.download = download
+        self._device: str | None = None
+        self._summarizer: Summarizer | None = None
+        self._translators: dict[str, Translator] = {}
+        self.loaded: list[str] = []
+
+    @property
+    def device(self) -> str:
+        if self._device is None:
+            self._device = pick_device(self.requested_device)
+        return self._device
+
+    def resolve(self, spec: ModelSpec) -> ResolvedModel:
+        return resolve_model(spec, download=self.download)
+
+    def check_available(self, languages: Iterable[str]) -> None:
+        """Fail before any work when a needed model is missing, naming it and the fix."""
+        if self.config.summarizer.engine == "abstractive":
+            self.resolve(self.config.summarizer.model)
+        for lang in languages:
+            self.resolve(self.config.translators[lang])
+
+    def summarizer(self) -> Summarizer:
+        if self._summarizer is None:
+            with loading_quietly():
+                self._summarizer = make_summarizer(self.config.summarizer, self.resolve, self.device)
+            self.loaded.append("summarizer")
+        return self._summarizer
+
+    def translator(self, lang: str) -> Translator:
+        if lang not in self._translators:
+            spec = self.config.translators[lang]
+            resolved = self.resolve(spec)
+            with loading_quietly():
+                self._translators[lang] = make_translator(
+                    spec, resolved, self.device, self.config.batch_tokens
+                )
+            self.loaded.append(lang)
+        return self._translators[lang]
