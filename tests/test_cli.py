@@ -356,3 +356,31 @@ def test_models_convert_caches_ctranslate2_models(tiny_config, tmp_path, monkeyp
     before = [p.stat().st_mtime_ns for p in converted]
     assert run("models", "convert", "--config", str(tiny_config)).exit_code == 0
     assert [p.stat().st_mtime_ns for p in converted] == before  # reused, not converted again
+
+
+def test_environment_variables_set_option_defaults(tmp_path, monkeypatch):
+    config = tmp_path / "elsewhere.toml"
+    config.write_text('[summarizer]\nengine = "extractive"\n[translators.zh]\npath = "nowhere"\n')
+    monkeypatch.setenv("TSUM_CONFIG", str(config))
+    result = run("models", "list")
+    assert result.exit_code == 0, result.output
+    assert "summarizer  extractive (no model)" in result.output
+    monkeypatch.setenv("TSUM_ONLY", "xx")
+    result = run("all", "--input", str(tmp_path))
+    assert result.exit_code == 2
+    assert "--only 'xx': choose from zh" in result.output
+
+
+def test_library_errors_become_exit_codes(tmp_path):
+    # ConfigError is exit 2; another TsumError (here: an output folder inside a file) is exit 1.
+    missing = tmp_path / "missing.toml"
+    result = run("models", "list", "--config", str(missing))
+    assert result.exit_code == 2 and f"{missing}: configuration file not found" in result.output
+    seeds = tmp_path / "in"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("Title\n\nA body sentence that says enough to count as English text.\n")
+    (tmp_path / "file").write_text("a file, not a folder")
+    out = tmp_path / "file" / "out"
+    result = run("all", "--input", str(seeds), "--output", str(out), "--summarizer", "extractive")
+    assert result.exit_code == 1, result.output
+    assert "Error:" in result.output and "Traceback" not in result.output

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import tomllib
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from translate_sum.engines.registry import BACKENDS, SUMMARIZER_ENGINES
+from translate_sum.engines.catalog import BACKENDS, SUMMARIZER_ENGINES
 from translate_sum.errors import ConfigError
 
-#: Environment variable that selects another configuration file.
-CONFIG_ENV = "TSUM_CONFIG"
 DEFAULT_CONFIG_NAME = "models.toml"
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -87,6 +85,45 @@ class Config:
         specs = [self.summarizer.model] if self.summarizer.engine == "abstractive" else []
         return specs + list(self.translators.values())
 
+    def with_overrides(self, summarizer: str | None = None, backend: str | None = None) -> Config:
+        """This configuration with the summariser engine and/or every model's backend replaced."""
+        config = self
+        if summarizer:
+            config = replace(config, summarizer=replace(config.summarizer, engine=summarizer))
+        if backend:
+            translators = {k: replace(v, backend=backend) for k, v in config.translators.items()}
+            model = replace(config.summarizer.model, backend=backend)
+            config = replace(
+                config, translators=translators, summarizer=replace(config.summarizer, model=model)
+            )
+        return config
+
+    def select_languages(self, only: str | Sequence[str] | None) -> tuple[str, ...]:
+        """The target languages of a run: ``only`` (``"zh,ru"`` or a list), else ``[run] languages``.
+
+        Raises ConfigError naming the choices when a language has no translator.
+        """
+        if not only:
+            return self.languages
+        items = only.split(",") if isinstance(only, str) else list(only)
+        langs = tuple(x.strip() for x in items if x.strip())
+        if not langs or any(x not in self.translators for x in langs):
+            raise ConfigError(
+                f"--only {','.join(items)!r}: choose from {', '.join(self.translators)} "
+                "(the [translators] of models.toml)"
+            )
+        return langs
+
+    def glossary_file(self, input_dir: Path, explicit: Path | None = None) -> Path | None:
+        """The glossary a run uses: ``explicit``, else ``[run] glossary``, else ``glossary.tsv`` beside the
+        articles when there is one, else None."""
+        if explicit is not None:
+            return explicit
+        if self.glossary is not None:
+            return self.glossary
+        default = input_dir / "glossary.tsv"
+        return default if default.is_file() else None
+
     def fingerprint(self, languages: tuple[str, ...]) -> dict[str, Any]:
         """The settings that change an article's outputs."""
         return {
@@ -96,12 +133,9 @@ class Config:
 
 
 def find_config(explicit: Path | None) -> Path | None:
-    """The config file to use: ``--config``, then ``$TSUM_CONFIG``, then ``./models.toml``."""
+    """The config file to use: ``explicit`` (``--config`` or ``$TSUM_CONFIG``), else ``./models.toml``."""
     if explicit is not None:
         return explicit
-    env = os.environ.get(CONFIG_ENV)
-    if env:
-        return Path(env)
     local = Path(DEFAULT_CONFIG_NAME)
     return local if local.is_file() else None
 

@@ -75,16 +75,6 @@ class RunReport:
         return [e for e in self.entries if e.status == "failed"]
 
 
-def glossary_path(options: RunOptions) -> Path | None:
-    """``--glossary``, else models.toml's, else ``glossary.tsv`` beside the articles when present."""
-    if options.glossary is not None:
-        return options.glossary
-    if options.config.glossary is not None:
-        return options.config.glossary
-    default = options.input_dir / "glossary.tsv"
-    return default if default.is_file() else None
-
-
 def load_glossary(path: Path | None):
     """The glossary at ``path`` (None: no glossary). Raises GlossaryError."""
     if path is None:
@@ -113,7 +103,7 @@ def run_all(
         raise ConfigError(
             f"--only: no translator configured for {', '.join(unknown)} (models.toml [translators])"
         )
-    glossary = load_glossary(glossary_path(options))
+    glossary = load_glossary(options.config.glossary_file(options.input_dir, options.glossary))
     report = RunReport()
     paths, report.notices = list_articles(options.input_dir)
     for notice in report.notices:

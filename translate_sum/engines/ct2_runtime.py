@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from translate_sum.config import ModelSpec
-from translate_sum.engines.hub import ResolvedModel, refused_pickle_error
+from translate_sum.engines.hub import ResolvedModel, refused_pickle_error, resolve_model
 from translate_sum.errors import ConfigError, ModelUnavailableError
 
 logger = logging.getLogger("translate_sum")
@@ -337,3 +337,8 @@ def ct2_settings(options: Mapping[str, Any], ignored: Mapping[str, Any], **extra
     if ignored:
         settings["ignored"] = dict(ignored)
     return settings
+
+
+def convert_for_device(spec: ModelSpec, device: str) -> Path:
+    """Convert ``spec``'s model for the compute type ``device`` uses (what a run would do on first use)."""
+    return convert_model(resolve_model(spec), STORAGE[default_compute_type(spec, device)])

@@ -175,3 +175,14 @@ def pick_device(requested: str) -> str:
 
         raise ConfigError("--device cuda: no CUDA GPU is available to PyTorch on this machine")
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def availability(spec: ModelSpec) -> str:
+    """Whether ``spec``'s model can be used offline, in words for ``tsum models list``."""
+    try:
+        resolved = resolve_model(spec, download=False)
+    except ModelUnavailableError:
+        return "not downloaded (run `tsum models download`)"
+    return f"ready at {resolved.directory}" + (
+        f" (revision {resolved.revision})" if resolved.revision else ""
+    )

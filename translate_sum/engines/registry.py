@@ -1,4 +1,4 @@
-"""Engines registered by name, imported only when a run uses them (heavy imports are slow)."""
+"""Making engines by their registered name, importing each only when a run uses it (heavy imports are slow)."""
 
 from __future__ import annotations
 
@@ -6,23 +6,12 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # annotations only: this module must stay importable from config.py
+if TYPE_CHECKING:
     from translate_sum.config import ModelSpec, SummarizerSpec
     from translate_sum.engines.base import Summarizer, Translator
     from translate_sum.engines.hub import ResolvedModel
 
-#: Abstractive summarisers and translators by backend name (``backend =`` in models.toml).
-SUMMARIZER_BACKENDS = {
-    "ctranslate2": "translate_sum.engines.ct2:Ct2Summarizer",
-    "transformers": "translate_sum.engines.hf:TransformersSummarizer",
-}
-TRANSLATOR_BACKENDS = {
-    "ctranslate2": "translate_sum.engines.ct2:Ct2Translator",
-    "transformers": "translate_sum.engines.hf:MarianTranslator",
-}
-BACKENDS = tuple(TRANSLATOR_BACKENDS)
-#: Summariser engines (``[summarizer] engine``): a model through a backend, or none.
-SUMMARIZER_ENGINES = ("abstractive", "extractive")
+from translate_sum.engines.catalog import SUMMARIZER_BACKENDS, TRANSLATOR_BACKENDS
 
 
 def engine_class(registry: dict[str, str], name: str) -> type:

@@ -1,0 +1,40 @@
+"""The ``tsum`` command line: parse options, call the library, report. One module per command group."""
+
+from __future__ import annotations
+
+import signal
+
+import click
+
+from translate_sum import __version__
+from translate_sum.cli.glossary import glossary_group
+from translate_sum.cli.models import models_group
+from translate_sum.cli.run import all_command, summarize_command, translate_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tsum")
+def cli() -> None:
+    """Summarise English press releases and translate them into Chinese and Russian.
+
+    Outputs are sentence-aligned, with glossary terms kept fixed, for side-by-side review.
+
+    \b
+    Examples:
+      tsum all                        # every article in seeds/ -> outputs/
+      tsum all --only zh --force      # Chinese only, redo finished articles
+      tsum summarize seeds/x.txt      # print a summary
+      tsum models download            # fetch the models in models.toml
+    """
+
+
+for command in (all_command, summarize_command, translate_command, models_group, glossary_group):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    if hasattr(signal, "SIGPIPE"):
+        # `tsum summarize x | head` should end quietly, not with a BrokenPipeError trace.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    cli(prog_name="tsum")

@@ -1,0 +1,141 @@
+"""What every tsum command shares: error-to-exit-code conversion, common options, progress and notices."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from translate_sum.config import DEVICES, Config, find_config, load_config
+from translate_sum.engines.catalog import BACKENDS, SUMMARIZER_ENGINES
+from translate_sum.errors import ConfigError, TsumError
+
+
+class ConfigProblem(click.ClickException):
+    """A usage or configuration error: exit status 2."""
+
+    exit_code = 2
+
+
+def reports_errors(command):
+    """Turn library errors into exit codes: ConfigError → 2 (usage/configuration), other TsumError → 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ConfigError as exc:
+            raise ConfigProblem(str(exc)) from None
+        except TsumError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def load(config_path: Path | None, summarizer: str | None = None, backend: str | None = None) -> Config:
+    """models.toml (or the defaults) with the command line's overrides. Raises ConfigError."""
+    return load_config(find_config(config_path)).with_overrides(summarizer=summarizer, backend=backend)
+
+
+def progress_factory(quiet: bool):
+    """Progress bars on stderr, one per stage; none with ``--quiet``."""
+
+    @contextmanager
+    def progress(description: str, total: int):
+        from tqdm import tqdm
+
+        with tqdm(
+            total=total,
+            desc=description,
+            disable=True if quiet else None,
+            leave=description == "articles",
+            file=sys.stderr,
+            dynamic_ncols=True,
+        ) as bar:
+            yield bar.update
+
+    return progress
+
+
+def notifier(quiet: bool):
+    """Notices on stderr; with ``--quiet`` only errors."""
+
+    def notify(message: str) -> None:
+        if not quiet or message.startswith("error"):
+            click.echo(message, err=True)
+
+    return notify
+
+
+def quiet_libraries() -> None:
+    """Silence what transformers and the hub say that a tsum user cannot act on."""
+    # Environment variables, because they are read at first import: a run that loads no model never imports them.
+    logging.getLogger("transformers").setLevel(logging.ERROR)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="TSUM_CONFIG",
+    help="Models and settings file [default: ./models.toml, else built-in defaults; env TSUM_CONFIG].",
+)
+device_option = click.option(
+    "--device",
+    type=click.Choice(DEVICES),
+    default="auto",
+    show_default=True,
+    envvar="TSUM_DEVICE",
+    help="Where models run: auto picks cuda when a GPU is available [env TSUM_DEVICE].",
+)
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True, help="No progress bars or notices; errors still go to stderr."
+)
+summarizer_option = click.option(
+    "--summarizer",
+    type=click.Choice(SUMMARIZER_ENGINES),
+    default=None,
+    envvar="TSUM_SUMMARIZER",
+    help="Override models.toml: 'extractive' needs no model weights [env TSUM_SUMMARIZER].",
+)
+backend_option = click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default=None,
+    envvar="TSUM_BACKEND",
+    help="Override the inference backend of every model in models.toml: ctranslate2 (int8 on CPU, "
+    "converted once into the tsum cache) or transformers [env TSUM_BACKEND].",
+)
+glossary_option = click.option(
+    "--glossary",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    envvar="TSUM_GLOSSARY",
+    help="Glossary TSV/CSV [default: models.toml [run] glossary, else glossary.tsv in the input folder; "
+    "env TSUM_GLOSSARY].",
+)
+input_option = click.option(
+    "--input",
+    "input_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="seeds",
+    show_default=True,
+    envvar="TSUM_INPUT",
+    help="Folder of press releases (.txt, .md, .html) [env TSUM_INPUT].",
+)
+output_option = click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="outputs",
+    show_default=True,
+    envvar="TSUM_OUTPUT",
+    help="Folder for results, one sub-folder per article [env TSUM_OUTPUT].",
+)

@@ -1,0 +1,70 @@
+"""``tsum glossary``: check the glossary, and find names it lacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from translate_sum.cli.common import config_option, glossary_option, input_option, load, reports_errors
+from translate_sum.errors import ConfigError
+
+
+def _input_articles(input_dir: Path):
+    from translate_sum.articles import list_articles, load_article
+    from translate_sum.errors import ArticleError
+
+    if not input_dir.is_dir():
+        raise ConfigError(f"{input_dir}: input folder not found")
+    articles = []
+    for path in list_articles(input_dir)[0]:
+        try:
+            articles.append(load_article(path))
+        except ArticleError as exc:
+            click.echo(f"error: {exc}", err=True)
+    return articles
+
+
+@click.group(name="glossary")
+def glossary_group() -> None:
+    """Check the glossary, and find names it lacks."""
+
+
+@glossary_group.command(name="check")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False), required=False)
+@input_option
+@config_option
+@reports_errors
+def glossary_check(file, input_dir, config_path):
+    """Validate the glossary FILE (default: the one `tsum all` would use) and show each article's terms."""
+    from translate_sum.pipeline import load_glossary
+    from translate_sum.suggest import coverage
+
+    path = load(config_path).glossary_file(input_dir, file)
+    if path is None:
+        raise ConfigError(
+            f"no glossary: pass FILE, set [run] glossary in models.toml, or add {input_dir}/glossary.tsv"
+        )
+    glossary = load_glossary(path)
+    click.echo(f"{path}: {len(glossary.entries)} entries, valid (sha256 {glossary.sha256[:12]})")
+    for report in coverage(_input_articles(input_dir), glossary):
+        click.echo(f"{report['path']}: {report['found']} term occurrences")
+        for term, count in report["terms"].items():
+            click.echo(f"  {count:>3}  {term}")
+
+
+@glossary_group.command(name="suggest")
+@input_option
+@glossary_option
+@config_option
+@reports_errors
+def glossary_suggest(input_dir, glossary, config_path):
+    """Print, as TSV, likely names in the articles that the glossary lacks.
+
+    Fill in the zh and ru columns and append the rows to the glossary.
+    """
+    from translate_sum.pipeline import load_glossary
+    from translate_sum.suggest import suggest_terms
+
+    loaded = load_glossary(load(config_path).glossary_file(input_dir, glossary))
+    click.echo(suggest_terms(_input_articles(input_dir), loaded), nl=False)

@@ -1,0 +1,57 @@
+"""``tsum models``: list, download and convert the models named in models.toml."""
+
+from __future__ import annotations
+
+import click
+
+from translate_sum.cli.common import config_option, device_option, load, reports_errors
+
+
+@click.group(name="models")
+def models_group() -> None:
+    """List, download and convert the models named in models.toml."""
+
+
+@models_group.command(name="list")
+@config_option
+@reports_errors
+def models_list(config_path):
+    """Show each configured model, its backend, and whether it is available offline."""
+    from translate_sum.engines.hub import availability
+
+    config = load(config_path)
+    if config.summarizer.engine == "extractive":
+        click.echo("summarizer  extractive (no model)")
+    for spec in config.model_specs():
+        click.echo(f"{spec.role:<11} {spec.name}  [{spec.backend}]  {availability(spec)}")
+
+
+@models_group.command(name="download")
+@config_option
+@reports_errors
+def models_download(config_path):
+    """Download every configured model into the Hugging Face cache (needs network)."""
+    from translate_sum.engines.hub import resolve_model
+
+    for spec in load(config_path).model_specs():
+        click.echo(f"{spec.role:<11} {spec.name}: {resolve_model(spec, download=True).directory}")
+
+
+@models_group.command(name="convert")
+@config_option
+@device_option
+@reports_errors
+def models_convert(config_path, device):
+    """Convert every ctranslate2-backed model now (tsum otherwise does it on first use).
+
+    Converted models go to tsum's cache (~/.cache/tsum/ct2, or $TSUM_CACHE/ct2) and are reused.
+    """
+    from translate_sum.engines.ct2_runtime import convert_for_device
+    from translate_sum.engines.hub import pick_device
+
+    device = pick_device(device)
+    for spec in load(config_path).model_specs():
+        if spec.backend != "ctranslate2":
+            click.echo(f"{spec.role:<11} {spec.name}: backend {spec.backend}, nothing to convert")
+            continue
+        click.echo(f"{spec.role:<11} {spec.name}: {convert_for_device(spec, device)}")

@@ -1,0 +1,134 @@
+"""``tsum all``, ``tsum summarize`` and ``tsum translate``: the commands that run models."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from translate_sum.cli.common import (
+    backend_option,
+    config_option,
+    device_option,
+    glossary_option,
+    input_option,
+    load,
+    notifier,
+    output_option,
+    progress_factory,
+    quiet_libraries,
+    quiet_option,
+    reports_errors,
+    summarizer_option,
+)
+
+
+@click.command(name="all")
+@input_option
+@output_option
+@config_option
+@click.option(
+    "--only",
+    default=None,
+    metavar="LANGS",
+    envvar="TSUM_ONLY",
+    help="Comma-separated target languages, e.g. zh or zh,ru [default: models.toml [run] languages; "
+    "env TSUM_ONLY].",
+)
+@device_option
+@click.option("--force", is_flag=True, help="Redo articles whose outputs are already up to date.")
+@summarizer_option
+@backend_option
+@glossary_option
+@quiet_option
+@reports_errors
+def all_command(
+    input_dir, output_dir, config_path, only, device, force, summarizer, backend, glossary, quiet
+):
+    """Summarise and translate every article in the input folder.
+
+    Articles whose input, models, settings and glossary are unchanged since the last run are
+    skipped without loading any model. Exit status: 0 all done, 1 some articles failed (listed;
+    the others are written), 2 usage or configuration error (e.g. a model that is not available).
+    """
+    from translate_sum.pipeline import RunOptions, run_all
+
+    config = load(config_path, summarizer, backend)
+    options = RunOptions(
+        input_dir=input_dir,
+        output_dir=output_dir,
+        config=config,
+        languages=config.select_languages(only),
+        device=device,
+        force=force,
+        glossary=glossary,
+    )
+    quiet_libraries()
+    report = run_all(options, progress=progress_factory(quiet), notify=notifier(quiet))
+    done = sum(e.status == "done" for e in report.entries)
+    skipped = sum(e.status == "skipped" for e in report.entries)
+    if not quiet:
+        click.echo(
+            f"{done} written, {skipped} up to date, {len(report.failed)} failed -> {output_dir}/index.html",
+            err=True,
+        )
+        for lang, counts in report.terms.items():
+            click.echo(
+                f"glossary {lang}: {counts['found']} terms found, {counts['kept']} kept by the model, "
+                f"{counts['enforced']} enforced, {counts['flagged']} flagged for review",
+                err=True,
+            )
+    if report.failed:
+        click.echo("Failed articles:", err=True)
+        for entry in report.failed:
+            # Errors name their file already; only add the path where one does not.
+            error = entry.error or "failed"
+            click.echo(
+                f"  {error if entry.source_path in error else f'{entry.source_path}: {error}'}", err=True
+            )
+        sys.exit(1)
+
+
+@click.command(name="summarize")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@config_option
+@device_option
+@summarizer_option
+@backend_option
+@reports_errors
+def summarize_command(file, config_path, device, summarizer, backend):
+    """Print an English summary of one article."""
+    from translate_sum.single import summarize_file
+
+    config = load(config_path, summarizer, backend)
+    quiet_libraries()
+    click.echo(" ".join(summarize_file(file, config, device)))
+
+
+@click.command(name="translate")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--to", "lang", required=True, help="Target language: a [translators] key in models.toml (zh, ru)."
+)
+@config_option
+@device_option
+@backend_option
+@glossary_option
+@reports_errors
+def translate_command(file, lang, config_path, device, backend, glossary):
+    """Print one article translated into LANG, paragraph by paragraph, glossary enforced.
+
+    QA flags (glossary terms not guaranteed, numbers, splits …) go to stderr, one per line.
+    """
+    from translate_sum.render import paragraphs_text
+    from translate_sum.single import translate_file
+
+    config = load(config_path, backend=backend)
+    lang = config.select_languages(lang)[0]
+    quiet_libraries()
+    segments = translate_file(file, lang, config, device, glossary)
+    click.echo(paragraphs_text(segments, lang))
+    for segment in segments:
+        for flag in segment.flags:
+            click.echo(f"{segment.id}: {flag.type}: {flag.detail}", err=True)

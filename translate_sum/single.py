@@ -1,0 +1,33 @@
+"""One article file outside a run: what ``tsum summarize`` and ``tsum translate`` do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from translate_sum.align import align
+from translate_sum.articles import load_article
+from translate_sum.config import Config
+from translate_sum.engines.loader import Engines
+from translate_sum.pipeline import load_glossary, translate_into
+from translate_sum.records import AlignedSegment
+from translate_sum.segment import segment_article
+
+
+def summarize_file(path: Path, config: Config, device: str = "auto") -> list[str]:
+    """The English summary sentences of the article at ``path``. Raises TsumError subclasses."""
+    body = [s.en for s in segment_article(load_article(path)) if s.kind == "body"]
+    return Engines(config, device).summarizer().summarize(body)
+
+
+def translate_file(
+    path: Path, lang: str, config: Config, device: str = "auto", glossary: Path | None = None
+) -> list[AlignedSegment]:
+    """The article at ``path`` translated into ``lang`` segment by segment, with the glossary `tsum all`
+    would use for it (or ``glossary``) enforced and QA flags set. Raises TsumError subclasses."""
+    from translate_sum.terms import TermGuard
+
+    article = load_article(path)
+    guard = TermGuard(load_glossary(config.glossary_file(path.parent, glossary)))
+    segments = align(segment_article(article), {})
+    translate_into(segments, lang, Engines(config, device).translator(lang), guard)
+    return segments
