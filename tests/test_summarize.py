@@ -5,13 +5,11 @@ from __future__ import annotations
 import pytest
 from tiny_models import SEEDS, build_bart
 
-from translate_sum.align import summary_support
 from translate_sum.articles import load_article
 from translate_sum.config import ModelSpec
 from translate_sum.engines.extractive import ExtractiveSummarizer
 from translate_sum.engines.hf import TransformersSummarizer
 from translate_sum.engines.hub import resolve_model
-from translate_sum.records import Segment
 from translate_sum.segment import segment_article
 
 
@@ -67,14 +65,3 @@ def test_extractive_picks_sentences_in_article_order():
     assert len(summary) == 3
     positions = [body.index(s) for s in summary]
     assert positions == sorted(positions)
-
-
-def test_support_points_at_the_source_sentence():
-    sources = [
-        Segment("p1s0", "body", 1, "The SCO met Weidong in Qingdao."),
-        Segment("p1s1", "body", 1, "Education was discussed at length."),
-        Segment("c2", "caption", 2, "Photo: Meeting scene"),
-    ]
-    support = summary_support(["Education was discussed.", "zzz qqq"], sources)
-    assert support[0][0].id == "p1s1" and 0 < support[0][0].score <= 1
-    assert support[1] == []  # nothing in common: no invented support
