@@ -6,9 +6,9 @@ import pytest
 from tiny_models import SEEDS, build_bart
 
 from translate_sum.align import summary_support
-from translate_sum.articles import load_article
 from translate_sum.config import ModelSpec
 from translate_sum.hub import resolve_model
+from translate_sum.ingest import load_article
 from translate_sum.records import Segment
 from translate_sum.segment import segment_article
 from translate_sum.summarize import ExtractiveSummarizer, TransformersSummarizer

@@ -245,15 +245,16 @@ def all_command(
 @backend_option
 def summarize_command(file, config_path, device, summarizer, backend):
     """Print an English summary of one article."""
-    from translate_sum.articles import load_article
+    from translate_sum.ingest import load_article
     from translate_sum.pipeline import Engines
+    from translate_sum.records import PROSE_KINDS
     from translate_sum.segment import segment_article
 
     config = _load(config_path, summarizer, backend)
     _quiet_libraries()
     try:
         article = load_article(file)
-        body = [s.en for s in segment_article(article) if s.kind == "body"]
+        body = [s.en for s in segment_article(article) if s.kind in PROSE_KINDS]
         click.echo(" ".join(Engines(config, device).summarizer().summarize(body)))
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
@@ -273,7 +274,7 @@ def summarize_command(file, config_path, device, summarizer, backend):
 def translate_command(file, lang, config_path, device, backend, glossary):
     """Print one article translated into LANG, paragraph by paragraph, glossary enforced."""
     from translate_sum.align import align
-    from translate_sum.articles import load_article
+    from translate_sum.ingest import load_article
     from translate_sum.pipeline import Engines, load_glossary, translate_into
     from translate_sum.segment import segment_article
     from translate_sum.terms import TermGuard
@@ -366,8 +367,8 @@ def models_convert(config_path, device):
 
 
 def _input_articles(input_dir: Path):
-    from translate_sum.articles import list_articles, load_article
     from translate_sum.errors import ArticleError
+    from translate_sum.ingest import list_articles, load_article
 
     if not input_dir.is_dir():
         raise ConfigProblem(f"{input_dir}: input folder not found")
