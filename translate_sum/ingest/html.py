@@ -197,3 +197,19 @@ def _strip_site(title: str, site: str | None) -> str:
     if match and site and match.group("site").strip().lower() in (site.lower(), site.lower().split(".")[0]):
         return title[: match.start()].strip()
     return title
+
+
+def page_headline(markup: str) -> tuple[str, str | None]:
+    """(headline, ISO date or None) of a page from its markup alone, e.g. to name a downloaded page;
+    ("", None) when the page gives neither."""
+    import trafilatura
+    from lxml import etree, html
+
+    try:
+        tree = html.document_fromstring(markup.encode("utf-8"), parser=_parser())
+    except (etree.ParserError, ValueError):
+        return "", None
+    meta = trafilatura.extract_metadata(tree, date_config=_DATE_PARAMS, extensive=False)
+    if meta is None:
+        return "", None
+    return _strip_site(meta.title or "", meta.sitename), iso_date(meta.date or "")
