@@ -23,6 +23,7 @@ _CAPTION_XPATH = (
     "[contains(concat(' ', normalize-space(@class), ' '), ' caption ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' wp-caption-text ')]"
 )
+_WORD = re.compile(r"[^\W_]{2,}")
 _BLOCK_TAGS = {"p", "head", "list", "quote"}
 _TITLE_PREFIX = re.compile(r"^(?:press|news|media)\s+release\s*[:|–—-]\s*", re.IGNORECASE)
 _TITLE_SUFFIX = re.compile(r"\s+[|–—:·-]\s+(?P<site>[^|–—:·]{1,60})$")
@@ -41,7 +42,7 @@ _COMMON = {
     "with_metadata": True,
     "include_comments": False,
     "include_images": False,
-    "include_links": False,
+    "include_links": True,  # only to tell link-only paragraphs ("Back to news", "Print"): dropped
     "include_formatting": False,
     "deduplicate": False,
 }
@@ -68,6 +69,7 @@ def parse_html(markup: str, path: Path, sha256: str) -> Article:
     from lxml import etree
 
     tree = _page_tree(markup, path)
+    chrome = _chrome_text(tree)
     found = []
     for options in PASSES:
         # extract() may prune the tree it is given: each pass gets its own copy.
@@ -77,7 +79,10 @@ def parse_html(markup: str, path: Path, sha256: str) -> Article:
         doc = etree.fromstring(xml.encode("utf-8")) if xml else None
         main = doc.find("main") if doc is not None else None
         blocks = list(_blocks(main))
-        if not any(b.kind in PROSE_KINDS for b in blocks):
+        prose = [b.text for b in blocks if b.kind in PROSE_KINDS]
+        # The extractor's last resort is the page's whole text: when that is only menus and
+        # footers, there is no article.
+        if not prose or all(text in chrome for text in prose):
             logger.debug("%s: no article text with %s", path, options)
             continue
         found.append((doc, blocks))
@@ -121,6 +126,14 @@ def _page_tree(markup: str, path: Path):
         paragraph.tail = target.tail
         target.getparent().replace(target, paragraph)
     return tree
+
+
+def _chrome_text(tree) -> str:
+    """The text of the page's navigation, asides and footers, one space between words."""
+    parts = tree.xpath(
+        "//nav | //footer | //aside | //*[@role='navigation' or @role='contentinfo' or @role='banner']"
+    )
+    return " ".join(" ".join(" ".join(p.itertext()).split()) for p in parts)
 
 
 def _has_layout_table(main) -> bool:
@@ -180,10 +193,26 @@ def _element_blocks(element, kind: str):
         return
     else:  # p, code and anything newer
         text = _text(element)
+        if _links_only(element):
+            return
         if text.startswith(_CAPTION_MARK):
             yield Block("caption", text[len(_CAPTION_MARK) :])
         else:
             yield Block(kind, text.replace(_CAPTION_MARK, ""))
+
+
+def _links_only(element) -> bool:
+    """A paragraph that is nothing but links (and punctuation): navigation, not article text."""
+    return element.find(".//ref") is not None and not _WORD.search(_unlinked_text(element))
+
+
+def _unlinked_text(element) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag != "ref":
+            parts.append(_unlinked_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _text(element) -> str:
