@@ -253,6 +253,7 @@ def test_models_list_reports_availability(tiny_config):
         ["models", "convert"],
         ["glossary", "check"],
         ["glossary", "suggest"],
+        ["fetch"],
     ],
 )
 def test_help_explains_every_option(command):

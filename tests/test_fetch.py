@@ -217,3 +217,32 @@ def test_cli_fetch_lists_failures_and_exits_1(site, tmp_path):
     assert again.exit_code == 0, again.output
     assert "0 fetched, 0 updated, 1 unchanged, 0 failed" in again.output
     assert runner.invoke(cli, ["fetch", "--input", str(tmp_path)]).exit_code == 2
+
+
+def test_tsum_all_processes_what_was_fetched_and_redoes_it_when_extraction_changes(
+    site, tmp_path, tiny_config, monkeypatch
+):
+    import translate_sum.ingest.html
+
+    folder = tmp_path / "in"
+    assert fetch_pages([f"{site.base}/news/forum.html"], folder, LIMITS)[0].status == "fetched"
+    (folder / "note.txt").write_text("A plain release\n\nThe delegation met partners in Qingdao on Monday.\n")
+    args = ["all", "--input", str(folder), "--output", str(tmp_path / "out"), "--config", str(tiny_config)]
+    args += ["--summarizer", "extractive", "--only", "ru", "--quiet"]
+    runner = CliRunner()
+    assert runner.invoke(cli, args).exit_code == 0
+    slug = "2021-03-02-sco-holds-forum-on-vocational-education"
+    records = [
+        json.loads(line) for line in (tmp_path / "out" / slug / "aligned.jsonl").read_text().splitlines()
+    ]
+    assert [r["en"] for r in records if r["kind"] == "caption"] == [
+        "Photo: Participants of the forum in the conference hall",
+        "The signing of the memorandum on cooperation between colleges",
+    ]
+    assert (
+        json.loads((tmp_path / "out" / slug / "manifest.json").read_text())["article"]["date"] == "2021-03-02"
+    )
+    # Other extraction settings: the web page is redone, the text file is not.
+    monkeypatch.setitem(translate_sum.ingest.html._COMMON, "deduplicate", True)
+    result = runner.invoke(cli, args[:-1])
+    assert result.exit_code == 0 and "1 written, 1 up to date" in result.output, result.output
