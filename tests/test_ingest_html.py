@@ -99,3 +99,31 @@ def test_a_date_in_running_text_is_not_the_article_date(tmp_path):
         "</article></body></html>"
     )
     assert load_article(path).date is None
+
+
+def test_a_caption_class_on_the_page_body_does_not_swallow_the_article(tmp_path):
+    path = tmp_path / "a.html"
+    page = (PAGES / "photo-paragraphs.html").read_text(encoding="utf-8")
+    page = page.replace("<body>", '<body class="captioned">').replace(
+        "<p>Photo: The meeting at the SCO Secretariat</p>",
+        "<figcaption>Photo: The meeting at the SCO Secretariat</figcaption>",
+    )
+    path.write_text(page, encoding="utf-8")
+    article = load_article(path)
+    assert [p.text for p in article.paragraphs if p.kind == "caption"] == [
+        "Photo: The meeting at the SCO Secretariat"
+    ]
+    assert article.paragraphs[1].text.startswith("On 10 April, SCO Secretary-General")
+
+
+def test_a_page_without_any_headline_says_so(tmp_path):
+    path = tmp_path / "a.html"
+    page = (PAGES / "div-soup.html").read_text(encoding="utf-8")
+    path.write_text(
+        page.replace(
+            "<title>Press release: Rail link between the two capitals to reopen in spring</title>", ""
+        )
+    )
+    with pytest.raises(ArticleError) as info:
+        load_article(path)
+    assert "no headline found in the page" in str(info.value)

@@ -85,11 +85,16 @@ def fetch_pages(urls: Iterable[str], folder: Path, limits: FetchLimits | None = 
     server says, or its bytes show, that it has not changed. One failing URL never stops the others.
     """
     limits = limits or FetchLimits()
-    folder.mkdir(parents=True, exist_ok=True)
+    urls = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        problem = f"{folder}: cannot create the input folder ({exc.strerror})"
+        return [FetchResult(url, "failed", message=problem) for url in urls]
     fetcher = _Fetcher(limits)
     known = _Known.scan(folder)
     results = []
-    for url in dict.fromkeys(u.strip() for u in urls if u.strip()):
+    for url in urls:
         try:
             results.append(_fetch_page(url, folder, fetcher, known))
         except FetchError as exc:

@@ -103,6 +103,8 @@ def parse_html(markup: str, path: Path, sha256: str) -> Article:
         # The article opens with its own headline, and the page's title is something else (the
         # site's name, a section): the headline wins.
         title = blocks[0].text
+    if not title:
+        raise ArticleError(f"{path}: no headline found in the page (no <title>, og:title or heading)")
     meta = Metadata(date=iso_date(doc.get("date") or ""), source=site, author=doc.get("author") or None)
     return build_article(path, sha256, title, blocks, meta)
 
@@ -118,7 +120,7 @@ def _page_tree(markup: str, path: Path):
     for caption in tree.xpath(_CAPTION_XPATH):
         text = " ".join(caption.text_content().split())
         # The whole figure goes (its image, credits): the caption takes its place.
-        target = next((a for a in caption.iterancestors() if _is_figure(a)), caption)
+        target = next((a for a in _near_ancestors(caption) if _is_figure(a)), caption)
         if target.getparent() is None or caption.getparent() is None:
             continue  # already replaced, with its figure
         paragraph = html.Element("p")
@@ -140,6 +142,14 @@ def _has_layout_table(main) -> bool:
     return main is not None and any(
         child.tag in _BLOCK_TAGS for table in main.iter("table") for child in table.iter()
     )
+
+
+def _near_ancestors(element):
+    """Up to three enclosing elements, never past a container of the whole article."""
+    for depth, ancestor in enumerate(element.iterancestors()):
+        if depth == 3 or ancestor.tag in ("body", "html", "main", "article", "section"):
+            return
+        yield ancestor
 
 
 def _is_figure(element) -> bool:
