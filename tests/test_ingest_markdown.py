@@ -31,11 +31,15 @@ The council approved a _ten-year_ plan on Thursday. It costs \\*about\\* 2.4 bil
 
 <!-- an editor's note -->
 
+| Line | Opens |
+|------|-------|
+| T1   | **2026** |
+
 ---
 Contact: press@example.org
 """
 # What a model must never see: Markdown markers left in the text.
-MARKUP = re.compile(r"(\*\*|__|\\[-*_]|^\s*[-*+>#]\s|\[[^\]]*\]\(|!\[|`|<!--)")
+MARKUP = re.compile(r"(\*\*|__|\\[-*_]|^\s*[-*+>#]\s|\[[^\]]*\]\(|!\[|`|<!--|\|)")
 
 
 def _load(tmp_path, text: str, name: str = "a.md"):
@@ -58,6 +62,8 @@ def test_release_with_a_published_line_list_and_emphasis(tmp_path):
         ("item", "Second phase"),
         ("quote", '"Clean transport is what residents ask of us," the mayor said.'),
         ("caption", "Photo: The vote in the council chamber"),
+        ("body", "Line · Opens"),
+        ("body", "T1 · 2026"),
         ("body", "Contact: press@example.org"),
     ]
     for paragraph in article.paragraphs:

@@ -99,9 +99,9 @@ def parse_html(markup: str, path: Path, sha256: str) -> Article:
     site = (doc.get("sitename") or "").strip() or None
     title = _strip_site(doc.get("title") or "", site)
     heads = [b.text for b in blocks if b.kind == "subheading"]
-    if blocks[0].kind == "subheading" and title not in heads:
-        # The article opens with its own headline, and the page's title is something else (the
-        # site's name, a section): the headline wins.
+    if blocks[0].kind == "subheading" and title not in heads and _generic(title, site, blocks[0].text):
+        # The article opens with its own headline, and the page's title is only the site's or a
+        # section's name: the headline wins.
         title = blocks[0].text
     if not title:
         raise ArticleError(f"{path}: no headline found in the page (no <title>, og:title or heading)")
@@ -128,6 +128,14 @@ def _page_tree(markup: str, path: Path):
         paragraph.tail = target.tail
         target.getparent().replace(target, paragraph)
     return tree
+
+
+def _generic(title: str, site: str | None, headline: str) -> bool:
+    """Whether ``title`` names a site or section ("Embassy News") rather than this article, next
+    to a ``headline`` that reads like one (a kicker such as "Press release" does not)."""
+    if not title or (site and title.lower() == site.lower()):
+        return True
+    return len(title.split()) <= 3 and len(headline.split()) >= 4
 
 
 def _chrome_text(tree) -> str:
@@ -212,8 +220,14 @@ def _element_blocks(element, kind: str):
 
 
 def _links_only(element) -> bool:
-    """A paragraph that is nothing but links (and punctuation): navigation, not article text."""
-    return element.find(".//ref") is not None and not _WORD.search(_unlinked_text(element))
+    """A paragraph that is nothing but links, or a short label and links ("Read also: <a>…</a>"):
+    navigation, not article text."""
+    if element.find(".//ref") is None:
+        return False
+    unlinked = _unlinked_text(element).strip()
+    if not _WORD.search(unlinked):
+        return True
+    return unlinked.endswith(":") and len(unlinked.split()) <= 3 and _text(element).startswith(unlinked)
 
 
 def _unlinked_text(element) -> str:

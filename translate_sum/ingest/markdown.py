@@ -12,7 +12,10 @@ from translate_sum.ingest.dates import Metadata, iso_date
 from translate_sum.records import Article
 
 #: What the Markdown reader does, recorded in each article's fingerprint.
-SETTINGS = "markdown-it-py commonmark; YAML front matter; inline HTML and code kept as text, HTML blocks as their text"
+SETTINGS = (
+    "markdown-it-py commonmark + table, strikethrough; YAML front matter; inline HTML and code kept "
+    "as text, HTML blocks as their text, table rows as cells joined by ' · '"
+)
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _TAGS = re.compile(r"<[^>]*>")
@@ -25,7 +28,8 @@ def parse_markdown(text: str, path: Path, sha256: str) -> Article:
 
     The title is the front matter's ``title``, else the first heading, else the first line. Headings
     after it are subheadings, each list item its own paragraph, block quotes quotes, an image alone
-    in a paragraph a caption (its alt text); emphasis, links and images keep only their text.
+    in a paragraph a caption (its alt text), a table row one paragraph of its cells; emphasis,
+    strikethrough, links and images keep only their text.
     """
     from markdown_it import MarkdownIt
 
@@ -34,8 +38,16 @@ def parse_markdown(text: str, path: Path, sha256: str) -> Article:
     blocks: list[Block] = []
     containers: list[str] = []  # open list items and block quotes, innermost last
     heading = False
-    for token in MarkdownIt("commonmark").parse(text):
-        if token.type in ("list_item_open", "blockquote_open"):
+    row: list[str] | None = None  # the cells of the table row being read
+    for token in MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(text):
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close":
+            blocks.append(Block("body", " · ".join(cell for cell in row or [] if cell)))
+            row = None
+        elif token.type == "inline" and row is not None:
+            row.append(_inline_text(token)[0])
+        elif token.type in ("list_item_open", "blockquote_open"):
             containers.append(token.type)
         elif token.type in ("list_item_close", "blockquote_close"):
             containers.pop()
