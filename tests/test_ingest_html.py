@@ -127,3 +127,18 @@ def test_a_page_without_any_headline_says_so(tmp_path):
     with pytest.raises(ArticleError) as info:
         load_article(path)
     assert "no headline found in the page" in str(info.value)
+
+
+def test_lists_of_links_and_linked_headings_inside_the_article_are_dropped(tmp_path):
+    path = tmp_path / "a.html"
+    page = (PAGES / "quotes-lists.html").read_text(encoding="utf-8")
+    extra = (
+        '<h3><a href="/n/12">Night buses to run every 20 minutes</a></h3>'
+        '<ul><li><a href="/d/1">Full text of the plan</a></li><li><a href="/d/2">Cost estimate</a></li></ul>'
+    )
+    path.write_text(page.replace('<div class="article-tags">', extra + '<div class="article-tags">'))
+    texts = " ".join(p.text for p in load_article(path).paragraphs)
+    assert (
+        "Night buses" not in texts and "Full text of the plan" not in texts and "Cost estimate" not in texts
+    )
+    assert "Opposition councillors voted against the plan" in texts

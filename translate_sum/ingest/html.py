@@ -184,9 +184,13 @@ def _blocks(main):
 def _element_blocks(element, kind: str):
     tag = element.tag
     if tag == "head":
-        yield Block("subheading", _text(element))
+        if not _links_only(element):  # a linked heading is a teaser for another article
+            yield Block("subheading", _text(element))
     elif tag == "list":
-        for item in element.iterfind("item"):
+        items = element.findall("item")
+        if items and all(_links_only(item) for item in items):
+            return  # a list of links: related articles, downloads, a menu
+        for item in items:
             nested = item.findall("list")
             for sub in nested:
                 item.remove(sub)  # its own items follow, each a block
