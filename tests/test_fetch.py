@@ -49,7 +49,11 @@ def _handler(site: Site):
                 self.end_headers()
                 return
             status, content_type, body, headers = site.routes.get(self.path, (404, "text/plain", b"gone", {}))
-            if status == 200 and headers.get("ETag") and self.headers.get("If-None-Match") == headers["ETag"]:
+            etag, modified = headers.get("ETag"), headers.get("Last-Modified")
+            if status == 200 and (
+                (etag and self.headers.get("If-None-Match") == etag)
+                or (modified and self.headers.get("If-Modified-Since") == modified)
+            ):
                 self.send_response(304)
                 self.end_headers()
                 return
@@ -157,6 +161,17 @@ def test_unchanged_content_without_etag_and_under_a_new_url_is_skipped(site, tmp
         ("unchanged", "same content as the last fetch"),
         ("unchanged", f"same content as {first[0].path.name}"),
     ]
+
+
+def test_last_modified_alone_makes_a_conditional_request(site, tmp_path):
+    body = (PAGES / "div-soup.html").read_bytes()
+    stamp = "Wed, 03 Mar 2021 08:00:00 GMT"
+    site.routes["/dated.html"] = (200, "text/html", body, {"Last-Modified": stamp})
+    assert fetch_pages([f"{site.base}/dated.html"], tmp_path, LIMITS)[0].status == "fetched"
+    site.requests.clear()
+    again = fetch_pages([f"{site.base}/dated.html"], tmp_path, LIMITS)
+    assert [(r.status, r.message) for r in again] == [("unchanged", "not modified since the last fetch")]
+    assert dict(site.requests)["/dated.html"]["If-Modified-Since"] == stamp
 
 
 def test_redirects_time_outs_size_and_schemes_fail_alone(site, tmp_path):
