@@ -261,3 +261,12 @@ def test_tsum_all_processes_what_was_fetched_and_redoes_it_when_extraction_chang
     monkeypatch.setitem(translate_sum.ingest.html._COMMON, "deduplicate", True)
     result = runner.invoke(cli, args[:-1])
     assert result.exit_code == 0 and "1 written, 1 up to date" in result.output, result.output
+
+
+def test_a_page_in_the_charset_its_server_named_is_read_in_it(site, tmp_path):
+    page = (PAGES / "json-ld-date.html").read_text(encoding="utf-8").replace('<meta charset="utf-8">', "")
+    page = page.replace("on Tuesday,", "on Tuesday — in the café season,")
+    site.routes["/latin.html"] = (200, "text/html; charset=windows-1252", page.encode("cp1252"), {})
+    (result,) = fetch_pages([f"{site.base}/latin.html"], tmp_path, LIMITS)
+    assert result.status == "fetched", result
+    assert "in the café season" in load_article(result.path).paragraphs[1].text

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 from pathlib import Path
 
 from translate_sum.errors import ArticleError
@@ -73,7 +75,7 @@ def load_article(path: Path) -> Article:
     if suffix in _HTML:
         from translate_sum.ingest.html import parse_html
 
-        text = decode_html(data, path)
+        text = decode_html(data, path, _fetched_charset(path))
         if not text.strip():
             raise ArticleError(f"{path}: empty article (no text)")
         article = parse_html(text, path, sha256)
@@ -87,6 +89,17 @@ def load_article(path: Path) -> Article:
         article = parse_text(decode_text(data, path), path, sha256)
     check_english(article)
     return article
+
+
+def _fetched_charset(path: Path) -> str | None:
+    """The charset the server named for a page ``tsum fetch`` saved, from its sidecar."""
+    sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
+    try:
+        content_type = json.loads(sidecar.read_text(encoding="utf-8")).get("content_type") or ""
+    except (OSError, ValueError, AttributeError):
+        return None
+    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type, re.IGNORECASE)
+    return match.group(1) if match else None
 
 
 def extraction_settings(path: Path) -> str:

@@ -45,22 +45,26 @@ def decode_text(data: bytes, path: Path) -> str:
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
-def decode_html(data: bytes, path: Path) -> str:
+def decode_html(data: bytes, path: Path, http_charset: str | None = None) -> str:
     """Like ``decode_text``, but a page that is not UTF-8 may name its encoding in a ``<meta charset>``
-    tag (pages saved from the web often do: windows-1252, GB2312 …)."""
+    tag (pages saved from the web often do: windows-1252, GB2312 …), or the server may have named it
+    (``http_charset``, from the Content-Type ``tsum fetch`` recorded)."""
     try:
         return decode_text(data, path)
     except ArticleError:
         declared = _META_CHARSET.search(data[:8192])
-        if declared is None or b"\x00" in data[:8192]:
+        if (declared is None and not http_charset) or b"\x00" in data[:8192]:
             raise
-    name = declared.group(1).decode("ascii")
+    if declared is not None:
+        name, where = declared.group(1).decode("ascii"), "<meta charset>"
+    else:
+        name, where = http_charset, "the server's Content-Type"
     try:
         return data.decode(codecs.lookup(name).name)
     except LookupError:
-        raise ArticleError(f"{path}: declares an unknown encoding {name!r} in <meta charset>") from None
+        raise ArticleError(f"{path}: {where} names an unknown encoding {name!r}") from None
     except UnicodeDecodeError as exc:
         raise ArticleError(
-            f"{path}: declares <meta charset={name}> but is not valid {name} "
+            f"{path}: {where} says {name}, but the page is not valid {name} "
             f"(invalid byte at offset {exc.start})"
         ) from None
