@@ -1,5 +1,4 @@
-"""``tsum fetch``: download new press releases (pages, or the items of an RSS/Atom feed) into the
-input folder, as the original HTML plus a ``.fetch.json`` sidecar."""
+"""``tsum fetch``: new press releases (pages, RSS/Atom items) into the input folder, HTML + sidecar."""
 
 from __future__ import annotations
 
