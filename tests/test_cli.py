@@ -68,7 +68,7 @@ def test_all_writes_every_file_for_both_seeds(first_run):
 
 def test_aligned_records_cover_every_segment(first_run):
     _, seeds, out = first_run
-    from translate_sum.articles import load_article
+    from translate_sum.ingest import load_article
     from translate_sum.segment import segment_article
 
     for name, slug in SLUGS.items():
@@ -93,7 +93,7 @@ def test_aligned_records_cover_every_segment(first_run):
 
 def test_markdown_keeps_paragraphs(first_run):
     _, seeds, out = first_run
-    from translate_sum.articles import load_article
+    from translate_sum.ingest import load_article
 
     article = load_article(seeds / "000_828caea308506d00.txt")
     slug = SLUGS["000_828caea308506d00.txt"]
@@ -274,6 +274,7 @@ def test_models_list_reports_availability(tiny_config):
         ["models", "convert"],
         ["glossary", "check"],
         ["glossary", "suggest"],
+        ["fetch"],
     ],
 )
 def test_help_explains_every_option(command):

@@ -696,8 +696,8 @@ def write_huge_article(path: Path) -> int:
 @pytest.mark.slow
 def test_five_megabyte_article_loads_segments_and_summarises(tmp_path):
     """The stages before translation on 5 MB, in process; the full run is timed in docs/robustness.md."""
-    from translate_sum.articles import load_article
     from translate_sum.engines.extractive import ExtractiveSummarizer
+    from translate_sum.ingest import load_article
     from translate_sum.segment import segment_article
     from translate_sum.storage import base_slug
 
@@ -758,8 +758,8 @@ def test_five_megabyte_article_loads_segments_and_summarises(tmp_path):
     ],
 )
 def test_non_english_articles_are_refused_by_script_or_words(tmp_path, text, problem):
-    from translate_sum.articles import load_article
     from translate_sum.errors import ArticleError
+    from translate_sum.ingest import load_article
 
     path = tmp_path / "a.txt"
     path.write_text(text, encoding="utf-8")

@@ -380,3 +380,37 @@ def test_index_html() -> None:
     assert rows[2].xpath(".//span[@class='error']")[0].text == 'cannot read <file> & "decode" | it'
     assert not rows[2].xpath(".//a")
     assert "default-src 'none'" in doc.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")[0]
+
+
+def test_segment_kinds_reach_markdown_jsonl_and_the_review_page() -> None:
+    from translate_sum.records import AlignedSegment
+
+    result = build_result()
+    extra = [
+        ("p7s0", "subheading", 7, "What was agreed", "商定内容", "Что согласовано"),
+        ("p8s0", "item", 8, "Joint courses.", "联合课程。", "Совместные курсы."),
+        ("p9s0", "item", 9, "Teacher exchanges.", "教师交流。", "Обмен учителями."),
+        ("p10s0", "quote", 10, "Education comes first.", "教育第一。", "Образование прежде всего."),
+    ]
+    at = len(result.source_segments())
+    result.segments[at:at] = [
+        AlignedSegment(id=i, kind=k, paragraph=n, en=en, translations={"zh": zh, "ru": ru})
+        for i, k, n, en, zh, ru in extra
+    ]
+    files = render_article(result)
+    assert files["article.en.md"].rstrip("\n").split("\n\n")[-4:] == [
+        "## What was agreed",
+        "- Joint courses.",
+        "- Teacher exchanges.",
+        "> Education comes first.",
+    ]
+    assert files["article.ru.md"].rstrip("\n").split("\n\n")[-2] == "- Обмен учителями."
+    kinds = {json.loads(line)["id"]: json.loads(line)["kind"] for line in files["aligned.jsonl"].splitlines()}
+    assert [kinds[i] for i, *_ in extra] == ["subheading", "item", "item", "quote"]
+    doc = lxml_html.fromstring(files["review.html"])
+    for seg_id, kind, *_ in extra:
+        (row,) = doc.xpath(f"//tr[@data-seg-id='{seg_id}']")
+        assert f"kind-{kind}" in row.get("class") and row.get("data-kind") == kind
+        assert row.xpath(f".//span[contains(@class, 'badge') and contains(@class, 'k-{kind}')]/text()") == [
+            kind
+        ]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from translate_sum.articles import parse_article
+from translate_sum.ingest.text import parse_text
 from translate_sum.segment import segment_article, split_sentences
 
 DATA = Path(__file__).parent / "data"
@@ -65,9 +65,7 @@ def test_huge_unpunctuated_paragraph_is_segmented_without_loss():
 
 
 def test_segment_ids_and_kinds():
-    article = parse_article(
-        "Title\n\nFirst one. Second one.\n\nPhoto: A caption\n\nThird.", Path("a.txt"), "0"
-    )
+    article = parse_text("Title\n\nFirst one. Second one.\n\nPhoto: A caption\n\nThird.", Path("a.txt"), "0")
     segments = segment_article(article)
     assert [(s.id, s.kind, s.paragraph) for s in segments] == [
         ("t0", "title", 0),

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from tiny_models import SEEDS, build_bart
 
-from translate_sum.articles import load_article
 from translate_sum.config import ModelSpec
 from translate_sum.engines.extractive import ExtractiveSummarizer
 from translate_sum.engines.hf import TransformersSummarizer
 from translate_sum.engines.hub import resolve_model
+from translate_sum.ingest import load_article
 from translate_sum.segment import segment_article
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from translate_sum.records import AlignedSegment, Segment, Support
+from translate_sum.records import PROSE_KINDS, AlignedSegment, Segment, Support
 from translate_sum.segment import words
 from translate_sum.similarity import cosine, tfidf_vectors
 
@@ -18,7 +18,7 @@ def summary_support(summary: Sequence[str], sources: Sequence[Segment]) -> list[
 
     Every summary sentence gets at least its best match, so a reviewer always has somewhere to look.
     """
-    candidates = [s for s in sources if s.kind == "body"] or list(sources)
+    candidates = [s for s in sources if s.kind in PROSE_KINDS] or list(sources)
     vectors = tfidf_vectors([words(s.en) for s in candidates] + [words(s) for s in summary])
     source_vectors, summary_vectors = vectors[: len(candidates)], vectors[len(candidates) :]
     supports = []

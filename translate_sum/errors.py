@@ -25,3 +25,7 @@ class ArticleError(TsumError):
 
 class OutputError(TsumError):
     """The output folder cannot be written (permissions, disk full, locked)."""
+
+
+class FetchError(TsumError):
+    """One URL cannot be downloaded (network, HTTP status, size, type, robots.txt); the others go on."""

@@ -15,11 +15,11 @@ from typing import Any
 
 from translate_sum import __version__
 from translate_sum.align import align, summary_segments, summary_support
-from translate_sum.articles import display_path, list_articles, load_article
 from translate_sum.config import Config
 from translate_sum.engines.loader import Engines
 from translate_sum.errors import ArticleError, ConfigError, OutputError, TsumError
-from translate_sum.records import AlignedSegment, Article, ArticleResult, IndexEntry
+from translate_sum.ingest import display_path, extraction_settings, list_articles, load_article
+from translate_sum.records import PROSE_KINDS, AlignedSegment, Article, ArticleResult, IndexEntry
 from translate_sum.segment import segment_article
 from translate_sum.storage import (
     MANIFEST,
@@ -174,7 +174,11 @@ def run_fingerprint(options: RunOptions, glossary) -> dict[str, Any]:
 
 
 def fingerprint_hash(article: Article, fingerprint: dict[str, Any]) -> str:
-    payload = json.dumps({"input": article.sha256, **fingerprint}, sort_keys=True, default=str)
+    # How the file was read (e.g. the HTML extractor's settings) counts as part of its input.
+    extraction = extraction_settings(article.path)
+    payload = json.dumps(
+        {"input": article.sha256, "extraction": extraction, **fingerprint}, sort_keys=True, default=str
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -205,7 +209,7 @@ def process_article(
         clock = now
 
     source = segment_article(article)
-    body = [s.en for s in source if s.kind == "body"]
+    body = [s.en for s in source if s.kind in PROSE_KINDS]
     lap("segment")
 
     summarizer = engines.summarizer()
@@ -240,7 +244,12 @@ def build_manifest(article, options, engines, glossary, fingerprint, segments, t
     return {
         "tsum_version": __version__,
         "input": {"path": str(article.path), "sha256": article.sha256},
-        "article": {"title": article.title, "date": article.date, "source": article.source},
+        "article": {
+            "title": article.title,
+            "date": article.date,
+            "source": article.source,
+            "author": article.author,
+        },
         "languages": list(options.languages),
         "models": models,
         "glossary": {"path": str(glossary.path), "sha256": glossary.sha256} if glossary is not None else None,

@@ -5,15 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: Segment kinds, in the order a reader meets them.
-SEGMENT_KINDS = ("title", "body", "caption", "summary")
+#: Segment kinds: where in the article a segment came from (``summary`` is tsum's own).
+SEGMENT_KINDS = ("title", "subheading", "body", "item", "quote", "caption", "summary")
+#: The kinds that make up an article's running text: what the summariser reads and summary
+#: sentences are aligned to (titles, subheadings and captions are translated, not summarised).
+PROSE_KINDS = ("body", "item", "quote")
 
 
 @dataclass(frozen=True)
 class Paragraph:
-    """One paragraph of an article as loaded: a title, body text or a photo caption."""
+    """One paragraph of an article as loaded: a title, subheading, body text, list item, block quote
+    or photo caption."""
 
-    kind: str  # "title" | "body" | "caption"
+    kind: str  # one of SEGMENT_KINDS but "summary"
     text: str
 
 
@@ -27,13 +31,15 @@ class Article:
     date: str | None
     source: str | None
     paragraphs: tuple[Paragraph, ...]
+    author: str | None = None
 
 
 @dataclass(frozen=True)
 class Segment:
-    """One unit of translation: a title, a body sentence, a caption or a summary sentence.
+    """One unit of translation: a title, a sentence of a paragraph, a caption or a summary sentence.
 
-    ``id`` is stable for the same input: ``t0`` (title), ``p<para>s<n>`` (body),
+    ``id`` is stable for the same input: ``t0`` (title), ``p<para>s<n>`` (body, subheading, list
+    item, quote),
     ``c<para>`` (caption; ``c<para>s<n>`` when it has several sentences), ``s<n>`` (summary).
     ``paragraph`` indexes ``Article.paragraphs``; summary sentences use -1.
     """

@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from translate_sum.align import align
-from translate_sum.articles import load_article
 from translate_sum.config import Config
 from translate_sum.engines.loader import Engines
+from translate_sum.ingest import load_article
 from translate_sum.pipeline import load_glossary, translate_into
-from translate_sum.records import AlignedSegment
+from translate_sum.records import PROSE_KINDS, AlignedSegment
 from translate_sum.segment import segment_article
 
 
 def summarize_file(path: Path, config: Config, device: str = "auto") -> list[str]:
     """The English summary sentences of the article at ``path``. Raises TsumError subclasses."""
-    body = [s.en for s in segment_article(load_article(path)) if s.kind == "body"]
+    body = [s.en for s in segment_article(load_article(path)) if s.kind in PROSE_KINDS]
     return Engines(config, device).summarizer().summarize(body)
 
 

@@ -7,6 +7,7 @@ import signal
 import click
 
 from translate_sum import __version__
+from translate_sum.cli.fetch import fetch_command
 from translate_sum.cli.glossary import glossary_group
 from translate_sum.cli.models import models_group
 from translate_sum.cli.run import all_command, summarize_command, translate_command
@@ -25,10 +26,18 @@ def cli() -> None:
       tsum all --only zh --force      # Chinese only, redo finished articles
       tsum summarize seeds/x.txt      # print a summary
       tsum models download            # fetch the models in models.toml
+      tsum fetch --feed URL && tsum all  # new releases from a feed, then process them
     """
 
 
-for command in (all_command, summarize_command, translate_command, models_group, glossary_group):
+for command in (
+    all_command,
+    summarize_command,
+    translate_command,
+    fetch_command,
+    models_group,
+    glossary_group,
+):
     cli.add_command(command)
 
 

@@ -11,17 +11,11 @@ from translate_sum.errors import ConfigError
 
 
 def _input_articles(input_dir: Path):
-    from translate_sum.articles import list_articles, load_article
-    from translate_sum.errors import ArticleError
+    from translate_sum.ingest import load_folder
 
-    if not input_dir.is_dir():
-        raise ConfigError(f"{input_dir}: input folder not found")
-    articles = []
-    for path in list_articles(input_dir)[0]:
-        try:
-            articles.append(load_article(path))
-        except ArticleError as exc:
-            click.echo(f"error: {exc}", err=True)
+    articles, errors = load_folder(input_dir)
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
     return articles
 
 

@@ -101,6 +101,10 @@ tr.kind-title td { font-size: 1.08rem; font-weight: 650; }
 tr.kind-caption td { font-style: italic; color: #3d444d; background: #fbfcfd; }
 .badge.k-title { background: #ddf4ff; color: #0550ae; }
 .badge.k-caption { background: #fbefff; color: #8250df; }
+.badge.k-subheading { background: #fff8c5; color: #7d4e00; }
+.badge.k-item, .badge.k-quote { background: #eef1f4; color: #424a53; }
+tr.kind-subheading td { font-weight: 650; }
+tr.kind-quote td { padding-left: 1.4rem; }
 .badge.k-summary { background: #dafbe1; color: #116329; }
 tr.flagged th { box-shadow: inset 3px 0 0 var(--flag-line); }
 .flags { display: block; margin-top: 0.3rem; font-style: normal; font-weight: 400; font-size: 0.78rem;

@@ -14,6 +14,7 @@ SUMMARY_HEADINGS = {"en": "Summary", "zh": "摘要", "ru": "Краткое со�
 _INLINE = re.compile(r"([\\`*_~\[\]<>|])")
 _BLOCK_START = re.compile(r"^([#>+\-=])")
 _NUMBERED = re.compile(r"^(\d+)([.)])")
+_KIND_MARKUP = {"title": "# {}", "subheading": "## {}", "item": "- {}", "quote": "> {}", "caption": "*{}*"}
 
 
 def escape_md(text: str) -> str:
@@ -38,15 +39,13 @@ def _block(run: list[AlignedSegment], lang: str) -> str:
     text = escape_md(join_sentences((text_in(s, lang) for s in run), lang))
     if not text:
         return ""
-    if run[0].kind == "title":
-        return f"# {text}"
-    if run[0].kind == "caption":
-        return f"*{text}*"
-    return text
+    # The structure the article came with: a reviewer sees headings, lists and quotes as such.
+    return _KIND_MARKUP.get(run[0].kind, "{}").format(text)
 
 
 def render_article_md(result: ArticleResult, lang: str) -> str:
-    """``article.<lang>.md``: title heading, date · source line, then paragraphs and italic captions."""
+    """``article.<lang>.md``: title heading, date · source line, then paragraphs, ``##`` subheadings,
+    ``-`` list items, ``>`` quotes and italic captions."""
     blocks = [f"# {escape_md(_title(result, lang))}", _metadata_line(result)]
     blocks += [
         _block(run, lang) for run in paragraph_runs(result.source_segments()) if run[0].kind != "title"

@@ -170,7 +170,7 @@ def _row(segment: AlignedSegment, langs: tuple[str, ...], *, para_start: bool) -
         "data-flags": " ".join(flag_types),
     }
     meta = [f'<span class="sid">{esc(segment.id)}</span>']
-    if segment.kind in ("title", "caption"):
+    if segment.kind not in ("body", "summary"):
         meta.append(f'<span class="badge k-{esc(segment.kind)}">{esc(segment.kind)}</span>')
     if segment.kind == "summary":
         classes.append("summary-row")
