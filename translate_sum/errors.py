@@ -25,3 +25,15 @@ class ArticleError(TsumError):
 
 class OutputError(TsumError):
     """The output folder cannot be written (permissions, disk full, locked)."""
+
+
+class TranslationMemoryError(TsumError):
+    """The translation memory file cannot be used, or an entry given to it is not valid."""
+
+
+class MemoryConflict(TranslationMemoryError):
+    """An entry changed since the caller read it (another tab or tool saved it first)."""
+
+    def __init__(self, message: str, current: object = None):
+        super().__init__(message)
+        self.current = current  # the entry as it now stands, or None

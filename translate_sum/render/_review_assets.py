@@ -133,6 +133,8 @@ mark.term-other { background: var(--faint); border-color: var(--muted); }
 .legend mark { font-size: 0.78rem; }
 body.only-flagged tr.seg:not(.flagged):not(.highlight) { display: none; }
 .empty-target { color: var(--muted); font-style: italic; }
+.mem { display: inline-block; margin-left: 0.4em; font-size: 0.72rem; border-radius: 4px; padding: 0 0.4em;
+  background: #dafbe1; color: #116329; font-weight: 600; white-space: nowrap; }
 footer { color: var(--muted); font-size: 0.8rem; border-top: 1px solid var(--line); padding: 1rem 0 2rem; }
 @media (max-width: 900px) { .wrap { padding: 0 12px; } table.grid col.c-meta { width: 6rem;
   } .toolbar .legend { display: none; } }
