@@ -13,6 +13,9 @@ from translate_sum.records import AlignedSegment, Article, ArticleResult, Flag, 
 from translate_sum.storage import MANIFEST, read_manifest, remove_stale_temporaries, write_atomic, write_json
 
 
+_RECORD_KEYS = {"id", "paragraph", "kind", "en", "support", "flags", "terms", "memory"}
+
+
 def segment_from_dict(record: dict, languages: tuple[str, ...]) -> AlignedSegment:
     """The inverse of ``AlignedSegment.to_dict`` (term offsets are found again in the source)."""
     en = str(record["en"])
@@ -45,10 +48,14 @@ def load_result(folder: Path) -> ArticleResult:
     manifest = read_manifest(folder)
     if not manifest:
         raise OutputError(f"{folder}: no finished article here (manifest.json missing); run tsum all")
-    languages = tuple(manifest.get("languages") or ())
     try:
         lines = (folder / "aligned.jsonl").read_text(encoding="utf-8").splitlines()
-        segments = [segment_from_dict(json.loads(line), languages) for line in lines if line.strip()]
+        raw = [json.loads(line) for line in lines if line.strip()]
+        # Older manifests lack "languages": the target columns of aligned.jsonl say the same.
+        languages = tuple(
+            manifest.get("languages") or (k for k in raw[0] if k not in _RECORD_KEYS) if raw else ()
+        )
+        segments = [segment_from_dict(record, languages) for record in raw]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise OutputError(f"{folder / 'aligned.jsonl'}: cannot be read back ({exc}); run tsum all") from None
     meta = manifest.get("article") or {}
