@@ -70,7 +70,9 @@ def test_a_stale_version_is_a_conflict_and_writes_nothing(store):
         store.put(SOURCE, "zh", "第二个标签页", status="edited", origin="review", expected_version=0)
     assert caught.value.current.target == "第一个标签页"
     assert store.get(SOURCE, "zh").target == "第一个标签页"
-    assert store.put(SOURCE, "zh", "第二个", status="edited", origin="review", expected_version=1).version == 2
+    assert (
+        store.put(SOURCE, "zh", "第二个", status="edited", origin="review", expected_version=1).version == 2
+    )
 
 
 @pytest.mark.parametrize(

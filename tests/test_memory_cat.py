@@ -37,7 +37,9 @@ def _post_edit(text: str, edits: dict[str, tuple[str, dict[str, str], dict[str, 
     return bytes(document)
 
 
-@pytest.mark.parametrize("code", [("zh-CN", "zh"), ("ru_RU", "ru"), ("EN", "en"), ("", None), ("x-klingon", None)])
+@pytest.mark.parametrize(
+    "code", [("zh-CN", "zh"), ("ru_RU", "ru"), ("EN", "en"), ("", None), ("x-klingon", None)]
+)
 def test_lang_code(code):
     assert lang_code(code[0]) == code[1]
 
@@ -99,7 +101,14 @@ def test_tmx_export_and_import_round_trip(store, tmp_path):
 
     store.put("About Weidong.", "zh", "关于伟东。", status="approved", origin="review")
     store.put("About Weidong.", "ru", "О Вэйдун.", status="edited", origin="review")
-    store.put('He said “yes” & <left>.', "zh", "他说“是”&<离开>。", status="imported", origin="xliff", origin_name="x.xlf")
+    store.put(
+        "He said “yes” & <left>.",
+        "zh",
+        "他说“是”&<离开>。",
+        status="imported",
+        origin="xliff",
+        origin_name="x.xlf",
+    )
     path = tmp_path / "memory.tmx"
     assert export_tmx(store, path) == 3
 
@@ -112,7 +121,7 @@ def test_tmx_export_and_import_round_trip(store, tmp_path):
     assert pairs == [
         ("About Weidong.", "ru", "О Вэйдун."),
         ("About Weidong.", "zh-CN", "关于伟东。"),
-        ('He said “yes” & <left>.', "zh-CN", "他说“是”&<离开>。"),
+        ("He said “yes” & <left>.", "zh-CN", "他说“是”&<离开>。"),
     ]
     props = document.units[0].xmlelement.findall("prop")
     assert {p.get("type"): p.text for p in props}["x-tsum-status"] == "approved"

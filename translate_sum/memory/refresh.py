@@ -12,7 +12,6 @@ from translate_sum.memory.store import MemoryStore
 from translate_sum.records import AlignedSegment, Article, ArticleResult, Flag, MemoryHit, Support, TermHit
 from translate_sum.storage import MANIFEST, read_manifest, remove_stale_temporaries, write_atomic, write_json
 
-
 _RECORD_KEYS = {"id", "paragraph", "kind", "en", "support", "flags", "terms", "memory"}
 
 
