@@ -14,7 +14,7 @@ from tiny_models import REPO
 
 from translate_sum.errors import MemoryConflict, TranslationMemoryError
 from translate_sum.memory import MemoryStore, apply_memory, normalize_key
-from translate_sum.memory.store import SCHEMA_VERSION
+from translate_sum.memory.store import EMPTY_DIGEST, SCHEMA_VERSION
 from translate_sum.records import AlignedSegment
 
 SOURCE = "About Weidong: Weidong Cloud Education Group is a leading company."
@@ -104,6 +104,7 @@ def test_near_matches_are_similar_but_not_equal(store):
 
 def test_digest_changes_only_with_relevant_entries(store):
     before = store.digest([SOURCE], ["zh", "ru"])
+    assert before == EMPTY_DIGEST
     store.put("Unrelated sentence.", "zh", "无关", status="approved", origin="review")
     assert store.digest([SOURCE], ["zh", "ru"]) == before
     store.put(SOURCE, "ru", "О Вэйдун", status="approved", origin="review")

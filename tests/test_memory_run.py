@@ -63,6 +63,7 @@ def workspace(tiny_config, tmp_path_factory):
     out = root / "outputs"
     result = run("all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config))
     assert result.exit_code == 0, result.output
+    assert not (out / "tm.sqlite").exists()  # a run only reads the memory; reviewing creates it
     return seeds, out
 
 

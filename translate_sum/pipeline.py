@@ -19,7 +19,14 @@ from translate_sum.articles import display_path, list_articles, load_article
 from translate_sum.config import Config
 from translate_sum.engines.loader import Engines
 from translate_sum.errors import ArticleError, ConfigError, OutputError, TsumError
-from translate_sum.memory import MemoryStore, apply_memory, is_memory_current, memory_digest, memory_path
+from translate_sum.memory import (
+    MemoryStore,
+    apply_memory,
+    is_memory_current,
+    memory_digest,
+    memory_path,
+    open_memory,
+)
 from translate_sum.memory.refresh import refresh_article
 from translate_sum.records import AlignedSegment, Article, ArticleResult, IndexEntry
 from translate_sum.segment import segment_article
@@ -136,7 +143,7 @@ def run_all(
     engines = Engines(options.config, options.device)
     fingerprint = run_fingerprint(options, glossary)
     memory_file = memory_path(options.config.memory, options.output_dir)
-    with output_lock(options.output_dir), MemoryStore(memory_file) as memory:
+    with output_lock(options.output_dir), open_memory(memory_file) as memory:
         remove_stale_temporaries(options.output_dir)  # e.g. an index.md a killed run was writing
         todo: list[tuple[Path, Article, str, bool]] = []  # ..., True: only memory entries changed
         for path, article, error in loaded:

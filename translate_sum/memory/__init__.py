@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from translate_sum.memory.apply import Served, apply_memory, is_memory_current, memory_digest
@@ -20,6 +21,7 @@ __all__ = [
     "memory_digest",
     "memory_path",
     "normalize_key",
+    "open_memory",
 ]
 
 #: The memory's file name in the output folder, unless models.toml ``[run] memory`` names another.
@@ -29,3 +31,12 @@ DEFAULT_NAME = "tm.sqlite"
 def memory_path(configured: Path | None, output_dir: Path) -> Path:
     """``[run] memory`` from models.toml when set, else ``<output>/tm.sqlite``."""
     return configured if configured is not None else Path(output_dir) / DEFAULT_NAME
+
+
+def open_memory(path: Path) -> AbstractContextManager[MemoryStore | None]:
+    """The memory at ``path`` as a context manager, or ``None`` while nothing was ever reviewed.
+
+    A run only reads the memory, so it never creates the file: the review server and
+    ``tsum memory import`` do.
+    """
+    return MemoryStore(path) if Path(path).exists() else nullcontext(None)

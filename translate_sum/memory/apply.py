@@ -9,7 +9,7 @@ from pathlib import Path
 
 from translate_sum.memory.checks import check_target
 from translate_sum.memory.keys import normalize_key
-from translate_sum.memory.store import Entry, MemoryStore
+from translate_sum.memory.store import EMPTY_DIGEST, Entry, MemoryStore
 from translate_sum.records import AlignedSegment, MemoryHit
 
 
@@ -79,4 +79,5 @@ def is_memory_current(manifest: dict | None, folder: Path, store: MemoryStore | 
     """Whether the outputs in ``folder`` already reflect the memory entries that concern them."""
     if store is None or not manifest:
         return True
-    return manifest.get("memory_digest") == store.digest(aligned_sources(folder), languages)
+    recorded = manifest.get("memory_digest") or EMPTY_DIGEST
+    return recorded == store.digest(aligned_sources(folder), languages)

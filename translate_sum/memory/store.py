@@ -219,12 +219,16 @@ class MemoryStore:
         return matches[:limit]
 
     def digest(self, sources: Iterable[str], languages: Iterable[str]) -> str:
-        """A hash of the entries that match ``sources`` in ``languages``: changes when any of them does."""
+        """A hash of the entries that match ``sources`` in ``languages``: changes when any of them does.
+
+        ``EMPTY_DIGEST`` when the memory holds none of them.
+        """
+        sources = list(sources)
         parts = []
         for lang in sorted(set(languages)):
             for key, entry in sorted(self.lookup(sources, lang).items()):
                 parts.append([lang, key, entry.target, entry.status, entry.origin, entry.origin_name])
-        return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+        return _digest(parts)
 
     def stats(self) -> dict:
         """Entry counts: total, and per language and status, and per origin."""
@@ -303,6 +307,14 @@ class MemoryStore:
                 )
             row = db.execute(f"SELECT {_COLUMNS} FROM entries WHERE id = ?", (entry_id,)).fetchone()
         return Entry(*row)
+
+
+def _digest(parts: list) -> str:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+#: The digest of no entries: what an article made before the memory held any of its sentences has.
+EMPTY_DIGEST = _digest([])
 
 
 def _lengths_allow(a: str, b: str, threshold: float) -> bool:
