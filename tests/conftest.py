@@ -30,7 +30,7 @@ def _isolated_env(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     monkeypatch.setenv("TSUM_CACHE", str(hf_home.parent / "tsum-cache"))
-    for name in ("TSUM_CONFIG", "TSUM_INPUT", "TSUM_OUTPUT", "TSUM_DEVICE", "TSUM_GLOSSARY", "TSUM_MEMORY"):
+    for name in ("TSUM_CONFIG", "TSUM_INPUT", "TSUM_OUTPUT", "TSUM_DEVICE", "TSUM_GLOSSARY"):
         monkeypatch.delenv(name, raising=False)
 
 

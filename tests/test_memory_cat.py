@@ -156,3 +156,23 @@ def test_unreadable_files_fail_with_their_name(store, tmp_path, name, content, m
     with pytest.raises(TranslationMemoryError, match=message) as caught:
         import_file(path, store)
     assert name in str(caught.value)
+
+
+def test_memory_commands_export_and_count(tmp_path):
+    from click.testing import CliRunner
+
+    from translate_sum.cli import cli
+
+    memory = tmp_path / "tm.sqlite"
+    with MemoryStore(memory) as store:
+        store.put("About Weidong.", "zh", "关于伟东。", status="approved", origin="review")
+    exported = tmp_path / "all.tmx"
+    result = CliRunner().invoke(cli, ["memory", "export", str(exported), "--memory", str(memory)])
+    assert result.exit_code == 0 and f"1 entries -> {exported}" in result.output
+    assert "关于伟东。" in exported.read_text(encoding="utf-8")
+    stats = CliRunner().invoke(cli, ["memory", "stats", "--memory", str(memory)])
+    assert stats.output.splitlines()[1:] == ["  zh: 1 approved", "  from: review 1"]
+    bad = tmp_path / "bad.xlf"
+    bad.write_bytes(b"<xliff")
+    failed = CliRunner().invoke(cli, ["memory", "import", str(bad), "--memory", str(memory)])
+    assert failed.exit_code == 1 and "bad.xlf: not a readable XLIFF file" in failed.output

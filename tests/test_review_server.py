@@ -248,3 +248,20 @@ def test_near_matches_are_offered_not_applied(server):
     [suggestion] = data["suggestions"][SEG]["zh"]
     assert suggestion["target"] == "上午的译文。" and 0.85 <= suggestion["score"] < 1
     assert data["rows"][SEG]["zh"]["text"] != "上午的译文。" and data["rows"][SEG]["zh"]["status"] is None
+
+
+def test_review_command_errors_are_actionable(tmp_path):
+    from click.testing import CliRunner
+
+    from translate_sum.cli import cli
+
+    missing = CliRunner().invoke(cli, ["review", "--output", str(tmp_path / "nothing"), "--port", "0"])
+    assert missing.exit_code == 1 and "run tsum all first" in missing.output
+    out = write_output(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = CliRunner().invoke(cli, ["review", "--output", str(out), "--port", str(port)])
+    assert busy.exit_code == 2 and f"127.0.0.1:{port}: cannot listen" in busy.output
+    assert "choose another --port" in busy.output

@@ -120,10 +120,14 @@ def test_edit_approve_reload_persists(open_page, review_url):
     _edit(page, "p1s0", "审校者改过的第一句。")
     _status_is(page, "^Saved p1s0")
     assert _cell(page, "p1s0", "zh").locator(".target-text").inner_text() == "审校者改过的第一句。"
+    # The edit dropped the sentence's glossary terms: the row is flagged at once, as a model output would be.
+    assert "glossary" in page.get_attribute('tr[data-seg-id="p1s0"]', "data-flags").split()
+    assert "glossary" in _cell(page, "p1s0", "zh").locator(".flags").inner_text()
     page.click('tr[data-seg-id="p1s0"] th')
     page.keyboard.press("a")  # approves every language of the row
     _status_is(page, r"^Approved p1s0 \(ru\)$")
     page.reload()
+    assert "glossary" in page.get_attribute('tr[data-seg-id="p1s0"]', "data-flags").split()
     cell = _cell(page, "p1s0", "zh")
     assert cell.inner_text().startswith("审校者改过的第一句。")
     assert cell.locator(".mem").inner_text() == "memory · approved"

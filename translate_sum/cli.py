@@ -448,8 +448,7 @@ memory_option = click.option(
     "memory_file",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    envvar="TSUM_MEMORY",
-    help="Translation memory file [default: models.toml [run] memory, else OUTPUT/tm.sqlite; env TSUM_MEMORY].",
+    help="Translation memory file [default: models.toml [run] memory, else OUTPUT/tm.sqlite, as tsum all].",
 )
 
 

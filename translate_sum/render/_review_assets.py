@@ -157,7 +157,7 @@ JS = """
   const support = data.support || {};
   const rows = Array.from(document.querySelectorAll("tr[data-seg-id]"));
   const byId = new Map(rows.map((row) => [row.dataset.segId, row]));
-  const flagged = rows.filter((row) => row.dataset.flags);
+  let flagged = rows.filter((row) => row.dataset.flags);
   const onlyFlagged = document.getElementById("only-flagged");
   const position = document.getElementById("flag-pos");
   let pinned = null;
@@ -226,10 +226,21 @@ JS = """
   }
 
   function go(step) {
-    if (!flagged.length) return;
-    if (current >= 0) flagged[current].classList.remove("current");
-    current = current < 0 ? (step > 0 ? 0 : flagged.length - 1)
-      : (current + step + flagged.length) % flagged.length;
+    // Flags can change while the page is open (the review server re-checks an edited row): re-read them.
+    const before = current >= 0 ? flagged[current] : null;
+    if (before) before.classList.remove("current");
+    flagged = rows.filter((row) => row.dataset.flags);
+    if (!flagged.length) { current = -1; describe(); return; }
+    const index = before ? flagged.indexOf(before) : -1;
+    if (index >= 0) {
+      current = (index + step + flagged.length) % flagged.length;
+    } else if (before) {  // that row is no longer flagged: go on from where it stood
+      const after = flagged.findIndex((row) => rows.indexOf(row) > rows.indexOf(before));
+      const next = after < 0 ? flagged.length : after;
+      current = step > 0 ? next % flagged.length : (next - 1 + flagged.length) % flagged.length;
+    } else {
+      current = step > 0 ? 0 : flagged.length - 1;
+    }
     const row = flagged[current];
     row.classList.add("current");
     row.scrollIntoView({ block: "center" });
