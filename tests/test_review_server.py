@@ -265,3 +265,16 @@ def test_review_command_errors_are_actionable(tmp_path):
         busy = CliRunner().invoke(cli, ["review", "--output", str(out), "--port", str(port)])
     assert busy.exit_code == 2 and f"127.0.0.1:{port}: cannot listen" in busy.output
     assert "choose another --port" in busy.output
+
+
+def test_simultaneous_saves_of_different_rows_all_land(server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    token = server.token()
+    segments = [s for s in build_result().segments if s.kind != "summary"][:6]
+    with ThreadPoolExecutor(len(segments)) as pool:
+        answers = list(pool.map(lambda s: server.save(f"译文 {s.id}。", seg=s.id, token=token), segments))
+    assert [status for status, _, _ in answers] == [200] * len(segments)
+    assert {e.target for e in server.store.entries("zh")} == {f"译文 {s.id}。" for s in segments}
+    _, _, page = server.request(f"/{SLUG}/review.html")
+    assert all(edit_data(page)["rows"][s.id]["zh"]["text"] == f"译文 {s.id}。" for s in segments)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from translate_sum.storage import article_dir, output_lock
 #: What the page may ask for: keep the text as a draft (edit) or approve it.
 ACTIONS = {"edit": "edited", "approve": "approved"}
 _SEG_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
+# Saves from two tabs arrive on two server threads: one at a time, so the second meets the output
+# folder's lock free (that lock is for other processes, e.g. a tsum all running meanwhile).
+_SAVING = threading.Lock()
 
 
 class NotFound(TsumError):
@@ -85,7 +89,7 @@ def save_target(
         raise TranslationMemoryError(f"action must be one of {', '.join(ACTIONS)}")
     check_text(text)
     folder = find_article(output_dir, slug)
-    with output_lock(output_dir):
+    with _SAVING, output_lock(output_dir):
         result = load_result(folder)
         segment = _segment(result, seg_id)
         if lang not in result.languages:
