@@ -153,3 +153,39 @@ def test_force_still_serves_the_memory(workspace, tiny_config, monkeypatch):
     assert seen and segment["en"] not in seen
     row = next(r for r in records(out, SLUG) if r["id"] == segment["id"])
     assert row["ru"] == APPROVED["ru"]
+
+
+def test_an_article_the_memory_covers_loads_no_translator(tiny_config, tmp_path, monkeypatch):
+    seeds, out = tmp_path / "in", tmp_path / "out"
+    seeds.mkdir()
+    (seeds / "short.txt").write_text(
+        "Weidong signs an agreement\n\nWeidong signed an agreement on Monday. Both sides were pleased.\n",
+        encoding="utf-8",
+    )
+    options = [
+        "--input",
+        str(seeds),
+        "--output",
+        str(out),
+        "--config",
+        str(tiny_config),
+        "--summarizer",
+        "extractive",
+    ]
+    assert run("all", *options).exit_code == 0
+    with MemoryStore(out / "tm.sqlite") as store:
+        for record in records(out, "weidong-signs-an-agreement"):
+            for lang in ("zh", "ru"):
+                store.put(record["en"], lang, f"{lang}: {record['en']}", status="approved", origin="review")
+
+    def no_translator(*args, **kwargs):
+        raise AssertionError("a translator was loaded for an article the memory covers")
+
+    monkeypatch.setattr(translate_sum.engines.loader, "make_translator", no_translator)
+    result = run("all", *options, "--force")
+    assert result.exit_code == 0, result.output
+    rows = records(out, "weidong-signs-an-agreement")
+    assert all(r["zh"] == f"zh: {r['en']}" and r["memory"]["ru"]["status"] == "approved" for r in rows)
+    manifest = json.loads((out / "weidong-signs-an-agreement" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["models"]["zh"] == {"memory": True}
+    assert manifest["counts"]["memory"] == {"zh": len(rows), "ru": len(rows)}
