@@ -41,6 +41,7 @@ def serve(
     except OSError as exc:
         listener.close()
         raise ConfigError(f"{HOST}:{port}: cannot listen ({exc.strerror}); choose another --port") from None
+    listener.listen(128)  # from here a browser's connection waits in the queue until the server is up
     port = listener.getsockname()[1]
     with MemoryStore(memory_file) as store:
         app = create_app(output_dir, store, port=port, token=secrets.token_urlsafe(32))
