@@ -275,6 +275,10 @@ def test_models_list_reports_availability(tiny_config):
         ["glossary", "check"],
         ["glossary", "suggest"],
         ["fetch"],
+        ["review"],
+        ["memory", "import"],
+        ["memory", "export"],
+        ["memory", "stats"],
     ],
 )
 def test_help_explains_every_option(command):

@@ -78,6 +78,7 @@ class Config:
     languages: tuple[str, ...] = ("zh", "ru")
     glossary: Path | None = None  # None: ``glossary.tsv`` beside the articles, if present
     batch_tokens: int = 4096
+    memory: Path | None = None  # the translation memory; None: ``tm.sqlite`` in the output folder
     source: Path | None = None  # the file this was read from
 
     def model_specs(self) -> list[ModelSpec]:
@@ -183,18 +184,20 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
         translators[lang] = _model_spec(lang, entry, path, base, default=translators.get(lang))
 
     run_raw = raw.get("run", {})
-    _check_keys(run_raw, {"languages", "glossary", "batch_tokens"}, path, "[run]")
+    _check_keys(run_raw, {"languages", "glossary", "batch_tokens", "memory"}, path, "[run]")
     languages = tuple(run_raw.get("languages", ("zh", "ru")))
     for lang in languages:
         if lang not in translators:
             raise ConfigError(f"{path}: [run] languages names {lang!r} but there is no [translators.{lang}]")
     glossary = run_raw.get("glossary")
+    memory = run_raw.get("memory")
     return Config(
         summarizer=SummarizerSpec(engine=engine, model=model, sentences=sentences),
         translators=translators,
         languages=languages,
         glossary=(base / glossary) if glossary else None,
         batch_tokens=_int(run_raw.get("batch_tokens", 4096), path, "[run] batch_tokens"),
+        memory=(base / memory) if memory else None,
         source=path,
     )
 

@@ -29,3 +29,15 @@ class OutputError(TsumError):
 
 class FetchError(TsumError):
     """One URL cannot be downloaded (network, HTTP status, size, type, robots.txt); the others go on."""
+
+
+class TranslationMemoryError(TsumError):
+    """The translation memory file cannot be used, or an entry given to it is not valid."""
+
+
+class MemoryConflict(TranslationMemoryError):
+    """An entry changed since the caller read it (another tab or tool saved it first)."""
+
+    def __init__(self, message: str, current: object = None):
+        super().__init__(message)
+        self.current = current  # the entry as it now stands, or None

@@ -19,6 +19,15 @@ from translate_sum.config import Config
 from translate_sum.engines.loader import Engines
 from translate_sum.errors import ArticleError, ConfigError, OutputError, TsumError
 from translate_sum.ingest import display_path, extraction_settings, list_articles, load_article
+from translate_sum.memory import (
+    MemoryStore,
+    apply_memory,
+    is_memory_current,
+    memory_digest,
+    memory_path,
+    open_memory,
+)
+from translate_sum.memory.refresh import refresh_article
 from translate_sum.records import PROSE_KINDS, AlignedSegment, Article, ArticleResult, IndexEntry
 from translate_sum.segment import segment_article
 from translate_sum.storage import (
@@ -65,6 +74,7 @@ class RunReport:
     notices: list[str] = field(default_factory=list)
     models_loaded: list[str] = field(default_factory=list)
     terms: dict[str, Counter] = field(default_factory=dict)  # lang -> found/kept/enforced/flagged, this run
+    memory: Counter = field(default_factory=Counter)  # lang -> segments served from the translation memory
 
     def add_terms(self, counts: dict[str, dict[str, int]]) -> None:
         for lang, numbers in counts.items():
@@ -122,9 +132,10 @@ def run_all(
 
     engines = Engines(options.config, options.device)
     fingerprint = run_fingerprint(options, glossary)
-    with output_lock(options.output_dir):
+    memory_file = memory_path(options.config.memory, options.output_dir)
+    with output_lock(options.output_dir), open_memory(memory_file) as memory:
         remove_stale_temporaries(options.output_dir)  # e.g. an index.md a killed run was writing
-        todo: list[tuple[Path, Article, str]] = []
+        todo: list[tuple[Path, Article, str, bool]] = []  # ..., True: only memory entries changed
         for path, article, error in loaded:
             if article is None:
                 shown = display_path(path)
@@ -132,20 +143,30 @@ def run_all(
                 notify(f"error: {error}")
                 continue
             slug = slugs[path.name]
-            previous = read_manifest(article_dir(options.output_dir, slug))
+            folder = article_dir(options.output_dir, slug)
+            previous = read_manifest(folder)
             if not options.force and is_current(previous, article, fingerprint):
-                report.entries.append(_entry(article, slug, "skipped", previous))
+                if is_memory_current(previous, folder, memory, options.languages):
+                    report.entries.append(_entry(article, slug, "skipped", previous))
+                else:
+                    todo.append((path, article, slug, True))
             else:
-                todo.append((path, article, slug))
-        if todo:
+                todo.append((path, article, slug, False))
+        if any(not memory_only for *_, memory_only in todo):
             engines.check_available(options.languages)
         with progress("articles", len(todo)) as advance:
-            for path, article, slug in todo:
+            for path, article, slug, memory_only in todo:
                 try:
-                    result = process_article(article, slug, options, engines, glossary, fingerprint, progress)
-                    write_article(result, options.output_dir)
+                    if memory_only:  # re-render from the outputs with the new memory entries: no model
+                        result = refresh_article(article_dir(options.output_dir, slug), memory, glossary)
+                    else:
+                        result = process_article(
+                            article, slug, options, engines, glossary, fingerprint, progress, memory
+                        )
+                        write_article(result, options.output_dir)
                     report.entries.append(_entry(article, slug, "done", result.manifest))
                     report.add_terms(result.manifest["counts"]["glossary"])
+                    report.memory.update(result.manifest["counts"].get("memory") or {})
                 except ConfigError:
                     raise  # the run cannot go on (e.g. a model that will not load): exit 2
                 except TsumError as exc:  # this article's input, or its output folder
@@ -195,8 +216,12 @@ def process_article(
     glossary,
     fingerprint: dict[str, Any],
     progress: ProgressFactory = no_progress,
+    memory: MemoryStore | None = None,
 ) -> ArticleResult:
-    """Run every stage for one article and return what the writers need."""
+    """Run every stage for one article and return what the writers need.
+
+    Segments the translation ``memory`` holds are served from it and never reach a translator.
+    """
     from translate_sum.terms import TermGuard
 
     timings: dict[str, float] = {}
@@ -224,13 +249,21 @@ def process_article(
 
     guard = TermGuard(glossary)
     term_counts: dict[str, dict[str, int]] = {}
+    memory_counts: dict[str, int] = {}
     for lang in options.languages:
-        term_counts[lang] = translate_into(segments, lang, engines.translator(lang), guard, progress)
+        served = apply_memory(segments, lang, memory, glossary)
+        rest = [s for s in segments if s.id not in served.ids]
+        counts = translate_into(rest, lang, engines.translator(lang), guard, progress) if rest else None
+        term_counts[lang] = served.add_counts(counts)
+        memory_counts[lang] = len(served.ids)
         lap(f"translate_{lang}")
 
     manifest = build_manifest(
         article, options, engines, glossary, fingerprint, segments, term_counts, timings
     )
+    manifest["counts"]["memory"] = memory_counts
+    if memory is not None:
+        manifest["memory_digest"] = memory_digest(memory, [s.en for s in segments], options.languages)
     return ArticleResult(
         article=article, slug=slug, languages=options.languages, segments=segments, manifest=manifest
     )
@@ -239,7 +272,8 @@ def process_article(
 def build_manifest(article, options, engines, glossary, fingerprint, segments, term_counts, timings) -> dict:
     models: dict[str, Any] = {"summarizer": engines.summarizer().describe()}
     for lang in options.languages:
-        models[lang] = engines.translator(lang).describe()
+        # A language the memory served entirely loaded no translator: nothing to describe.
+        models[lang] = engines.translator(lang).describe() if lang in engines.loaded else {"memory": True}
     flag_counts = Counter(f.type for s in segments for f in s.flags)
     return {
         "tsum_version": __version__,

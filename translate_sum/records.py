@@ -83,6 +83,24 @@ class TermHit:
     status: str  # "kept" (model produced it) | "enforced" (restored by tsum) | "flagged"
 
 
+@dataclass(frozen=True)
+class MemoryHit:
+    """A target served from the translation memory instead of the model, and where the entry came from."""
+
+    status: str  # "approved" | "edited" | "imported"
+    origin: str  # "review" | "xliff" | "tmx"
+    origin_name: str | None = None  # the file or page it came from
+    updated: str | None = None  # when the entry last changed (UTC, ISO 8601)
+
+    def to_dict(self) -> dict:
+        return {
+            "status": self.status,
+            "origin": self.origin,
+            "origin_name": self.origin_name,
+            "updated": self.updated,
+        }
+
+
 @dataclass
 class AlignedSegment:
     """A source segment with its translations, summary support and QA flags."""
@@ -95,6 +113,7 @@ class AlignedSegment:
     support: list[Support] = field(default_factory=list)  # summary sentences only
     flags: list[Flag] = field(default_factory=list)
     terms: list[TermHit] = field(default_factory=list)
+    memory: dict[str, MemoryHit] = field(default_factory=dict)  # lang -> memory entry that served it
 
     def to_dict(self) -> dict:
         record = {"id": self.id, "paragraph": self.paragraph, "kind": self.kind, "en": self.en}
@@ -105,6 +124,8 @@ class AlignedSegment:
             {"en": t.en, "surface": t.surface, "lang": t.lang, "target": t.target, "status": t.status}
             for t in self.terms
         ]
+        if self.memory:
+            record["memory"] = {lang: hit.to_dict() for lang, hit in sorted(self.memory.items())}
         return record
 
 

@@ -9,6 +9,7 @@ import click
 from translate_sum import __version__
 from translate_sum.cli.fetch import fetch_command
 from translate_sum.cli.glossary import glossary_group
+from translate_sum.cli.memory import memory_group, review_command
 from translate_sum.cli.models import models_group
 from translate_sum.cli.run import all_command, summarize_command, translate_command
 
@@ -27,6 +28,7 @@ def cli() -> None:
       tsum summarize seeds/x.txt      # print a summary
       tsum models download            # fetch the models in models.toml
       tsum fetch --feed URL && tsum all  # new releases from a feed, then process them
+      tsum review                     # edit and approve translations in the browser
     """
 
 
@@ -35,6 +37,8 @@ for command in (
     summarize_command,
     translate_command,
     fetch_command,
+    review_command,
+    memory_group,
     models_group,
     glossary_group,
 ):

@@ -73,6 +73,9 @@ def all_command(
             f"{done} written, {skipped} up to date, {len(report.failed)} failed -> {output_dir}/index.html",
             err=True,
         )
+        if report.memory:
+            served = ", ".join(f"{lang} {n}" for lang, n in sorted(report.memory.items()))
+            click.echo(f"translation memory: segments served ({served})", err=True)
         for lang, counts in report.terms.items():
             click.echo(
                 f"glossary {lang}: {counts['found']} terms found, {counts['kept']} kept by the model, "

@@ -31,25 +31,36 @@ def csp_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def csp_meta(*, scripts: tuple[str, ...] = (), styles: tuple[str, ...] = ()) -> str:
-    """A CSP that forbids every external load and runs only the given inline scripts and styles."""
+def csp_meta(*, scripts: tuple[str, ...] = (), styles: tuple[str, ...] = (), connect: str = "'none'") -> str:
+    """A CSP that forbids every external load and runs only the given inline scripts and styles.
+
+    ``connect`` is the ``connect-src`` source list: ``'self'`` for a page its own server serves.
+    """
     script_src = " ".join(csp_hash(s) for s in scripts) or "'none'"
     style_src = " ".join(csp_hash(s) for s in styles) or "'none'"
     policy = (
         f"default-src 'none'; script-src {script_src}; style-src {style_src}; "
-        "img-src 'none'; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'"
+        f"img-src 'none'; font-src 'none'; connect-src {connect}; base-uri 'none'; form-action 'none'"
     )
     return f'<meta http-equiv="Content-Security-Policy" content="{esc(policy)}">'
 
 
-def page(title: str, css: str, body: str, *, scripts: tuple[str, ...] = (), lang: str = "en") -> str:
+def page(
+    title: str,
+    css: str,
+    body: str,
+    *,
+    scripts: tuple[str, ...] = (),
+    lang: str = "en",
+    connect: str = "'none'",
+) -> str:
     """A complete self-contained HTML document; ``body`` must already be escaped markup."""
     script_tags = "".join(f"<script>{s}</script>\n" for s in scripts)
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"{csp_meta(scripts=scripts, styles=(css,))}\n"
+        f"{csp_meta(scripts=scripts, styles=(css,), connect=connect)}\n"
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{esc(title)}</title>\n<style>{css}</style>\n</head>\n"
         f"<body>\n{body}\n{script_tags}</body>\n</html>\n"

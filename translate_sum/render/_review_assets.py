@@ -137,6 +137,8 @@ mark.term-other { background: var(--faint); border-color: var(--muted); }
 .legend mark { font-size: 0.78rem; }
 body.only-flagged tr.seg:not(.flagged):not(.highlight) { display: none; }
 .empty-target { color: var(--muted); font-style: italic; }
+.mem { display: inline-block; margin-left: 0.4em; font-size: 0.72rem; border-radius: 4px; padding: 0 0.4em;
+  background: #dafbe1; color: #116329; font-weight: 600; white-space: nowrap; }
 footer { color: var(--muted); font-size: 0.8rem; border-top: 1px solid var(--line); padding: 1rem 0 2rem; }
 @media (max-width: 900px) { .wrap { padding: 0 12px; } table.grid col.c-meta { width: 6rem;
   } .toolbar .legend { display: none; } }
@@ -159,7 +161,7 @@ JS = """
   const support = data.support || {};
   const rows = Array.from(document.querySelectorAll("tr[data-seg-id]"));
   const byId = new Map(rows.map((row) => [row.dataset.segId, row]));
-  const flagged = rows.filter((row) => row.dataset.flags);
+  let flagged = rows.filter((row) => row.dataset.flags);
   const onlyFlagged = document.getElementById("only-flagged");
   const position = document.getElementById("flag-pos");
   let pinned = null;
@@ -228,10 +230,21 @@ JS = """
   }
 
   function go(step) {
-    if (!flagged.length) return;
-    if (current >= 0) flagged[current].classList.remove("current");
-    current = current < 0 ? (step > 0 ? 0 : flagged.length - 1)
-      : (current + step + flagged.length) % flagged.length;
+    // Flags can change while the page is open (the review server re-checks an edited row): re-read them.
+    const before = current >= 0 ? flagged[current] : null;
+    if (before) before.classList.remove("current");
+    flagged = rows.filter((row) => row.dataset.flags);
+    if (!flagged.length) { current = -1; describe(); return; }
+    const index = before ? flagged.indexOf(before) : -1;
+    if (index >= 0) {
+      current = (index + step + flagged.length) % flagged.length;
+    } else if (before) {  // that row is no longer flagged: go on from where it stood
+      const after = flagged.findIndex((row) => rows.indexOf(row) > rows.indexOf(before));
+      const next = after < 0 ? flagged.length : after;
+      current = step > 0 ? next % flagged.length : (next - 1 + flagged.length) % flagged.length;
+    } else {
+      current = step > 0 ? 0 : flagged.length - 1;
+    }
     const row = flagged[current];
     row.classList.add("current");
     row.scrollIntoView({ block: "center" });

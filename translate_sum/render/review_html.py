@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 
 from translate_sum.qa import FLAG_TYPES
 from translate_sum.records import AlignedSegment, ArticleResult, Flag
@@ -10,6 +11,29 @@ from translate_sum.render._common import LANG_NAMES, input_path, lang_tag, text_
 from translate_sum.render._html import esc, json_block, page
 from translate_sum.render._review_assets import CSS, JS
 from translate_sum.render._terms import marked_html, term_spans
+
+
+@dataclass(frozen=True)
+class PageExtras:
+    """What a local server adds to the page: its own script and styles, and data for the script.
+
+    With extras the page may connect back to the server that served it (``connect-src 'self'``).
+    """
+
+    script: str
+    css: str = ""
+    data: dict = field(default_factory=dict)
+
+
+def _memory_badge(segment: AlignedSegment, lang: str) -> str:
+    hit = segment.memory.get(lang)
+    if hit is None:
+        return ""
+    where = f"{hit.origin}: {hit.origin_name}" if hit.origin_name else hit.origin
+    title = f"From the translation memory ({hit.status}, {where}" + (
+        f", {hit.updated})" if hit.updated else ")"
+    )
+    return f'<span class="mem" title="{esc(title)}">memory · {esc(hit.status)}</span>'
 
 
 def _short(value: object, n: int = 12) -> str:
@@ -156,7 +180,10 @@ def _cell(segment: AlignedSegment, lang: str, langs: tuple[str, ...]) -> str:
     )
     # Flags about the source, or about a language without a column, show under the English text.
     mine = [f for f in segment.flags if f.lang == lang or (lang == "en" and f.lang not in langs[1:])]
-    return f'<td class="col-{esc(lang)}" lang="{esc(lang_tag(lang))}">{content}{_cell_flags(mine)}</td>'
+    return (
+        f'<td class="col-{esc(lang)}" lang="{esc(lang_tag(lang))}">{content}{_memory_badge(segment, lang)}'
+        f"{_cell_flags(mine)}</td>"
+    )
 
 
 def _row(segment: AlignedSegment, langs: tuple[str, ...], *, para_start: bool) -> str:
@@ -214,13 +241,15 @@ def _table(table_id: str, segments: list[AlignedSegment], langs: tuple[str, ...]
     )
 
 
-def render_review_html(result: ArticleResult) -> str:
+def render_review_html(result: ArticleResult, extras: PageExtras | None = None) -> str:
     """``review.html``: metadata header, the summary, then the article, one aligned row per segment.
 
     Self-contained (inline CSS and JS under a hash-based Content-Security-Policy, no external loads).
     All text is HTML-escaped; the script gets its data from a JSON block with ``<``, ``>``, ``&``
     written as ``\\u003c``-style escapes. Rows carry ``id="seg-<id>"``, ``data-seg-id``, ``data-kind``,
-    ``data-paragraph`` and ``data-flags`` (space-separated flag types).
+    ``data-paragraph`` and ``data-flags`` (space-separated flag types). Targets served from the
+    translation memory carry a ``memory`` badge. ``extras`` (the review server's) add a second script,
+    its styles and a ``tsum-edit`` JSON block.
     """
     langs = ("en", *result.languages)
     support = {
@@ -244,4 +273,8 @@ def render_review_html(result: ArticleResult) -> str:
         f"<code>{esc(input_path(result))}</code>. Machine translation: review before use.</div></footer>"
         + json_block("tsum-data", {"support": support, "slug": result.slug})
     )
-    return page(f"Review · {_title(result)}", CSS, body, scripts=(JS,))
+    if extras is None:
+        return page(f"Review · {_title(result)}", CSS, body, scripts=(JS,))
+    body += json_block("tsum-edit", extras.data)
+    css = CSS + extras.css
+    return page(f"Review · {_title(result)}", css, body, scripts=(JS, extras.script), connect="'self'")

@@ -22,7 +22,8 @@ def render_tmx(result: ArticleResult) -> str:
     """``<slug>.tmx``: one ``tu`` per segment (``tuid`` = segment id), ``tuv`` in en, zh-CN, ru.
 
     Segment kind, paragraph and summary support are ``x-`` props on the ``tu``; QA flags are
-    ``x-flag`` props on the ``tuv`` of the language they concern (source flags on the ``tu``).
+    ``x-flag`` props on the ``tuv`` of the language they concern (source flags on the ``tu``); a target
+    served from the translation memory has an ``x-memory`` prop (status, origin).
     """
     header_attrs = {
         "creationtool": "tsum",
@@ -55,6 +56,12 @@ def render_tmx(result: ArticleResult) -> str:
                 _prop(tu, "x-flag", _flag_text(flag))
         for lang in langs:
             tuv = ET.SubElement(tu, "tuv", {_XML_LANG: lang_tag(lang)})
+            if hit := segment.memory.get(lang):
+                _prop(
+                    tuv,
+                    "x-memory",
+                    f"{hit.status} {hit.origin}" + (f" {hit.origin_name}" if hit.origin_name else ""),
+                )
             for flag in segment.flags:
                 if flag.lang == lang:
                     _prop(tuv, "x-flag", _flag_text(flag))

@@ -38,6 +38,14 @@ def _notes(unit: ET.Element, segment: AlignedSegment, lang: str) -> None:
             {"from": "tsum", "annotates": "general", "priority": "5"},
             f"supported by: {support}",
         )
+    if hit := segment.memory.get(lang):
+        where = f"{hit.origin}: {hit.origin_name}" if hit.origin_name else hit.origin
+        _el(
+            unit,
+            "note",
+            {"from": "tsum", "annotates": "target", "priority": "5"},
+            f"memory: {hit.status} ({where})",
+        )
     for hit in segment.terms:
         if hit.lang == lang:
             _el(
@@ -55,7 +63,8 @@ def _restype(kind: str) -> str:
 
 def render_xliff(result: ArticleResult, lang: str) -> str:
     """``<slug>.en-<lang>.xlf``: one ``trans-unit`` per segment (id = segment id) with the machine
-    translation as ``target state="needs-review-translation" state-qualifier="mt-suggestion"``.
+    translation as ``target state="needs-review-translation" state-qualifier="mt-suggestion"``; a
+    target served from the translation memory is ``state="final"`` in an ``approved="yes"`` unit.
 
     ``restype`` is ``x-<kind>``; QA flags, summary support and glossary hits are ``note``s.
     Validates against the OASIS XLIFF 1.2 strict schema.
@@ -80,13 +89,20 @@ def render_xliff(result: ArticleResult, lang: str) -> str:
         _el(header, "note", {"from": "tsum"}, f"machine translation: {model['id']}{revision}")
     body = _el(file_el, "body")
     for segment in result.segments:
+        final = lang in segment.memory and lang in segment.translations
         unit = _el(
-            body, "trans-unit", {"id": segment.id, "restype": _restype(segment.kind), "approved": "no"}
+            body,
+            "trans-unit",
+            {"id": segment.id, "restype": _restype(segment.kind), "approved": "yes" if final else "no"},
         )
         unit.set(_XML_SPACE, "preserve")
         _el(unit, "source", text=segment.en)
         if lang in segment.translations:
-            target_attrs = {"state": "needs-review-translation", "state-qualifier": "mt-suggestion"}
+            target_attrs = (
+                {"state": "final"}
+                if final
+                else {"state": "needs-review-translation", "state-qualifier": "mt-suggestion"}
+            )
             _el(unit, "target", target_attrs, segment.translations[lang])
         _notes(unit, segment, lang)
     ET.indent(root)

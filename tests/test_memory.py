@@ -1,0 +1,201 @@
+"""The translation memory store: keys, writes, conflicts, near matches, schema and crash safety."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from tiny_models import REPO
+
+from translate_sum.errors import MemoryConflict, TranslationMemoryError
+from translate_sum.memory import MemoryStore, apply_memory, normalize_key
+from translate_sum.memory.store import EMPTY_DIGEST, SCHEMA_VERSION
+from translate_sum.records import AlignedSegment
+
+SOURCE = "About Weidong: Weidong Cloud Education Group is a leading company."
+
+
+@pytest.fixture
+def store(tmp_path):
+    with MemoryStore(tmp_path / "tm.sqlite") as opened:
+        yield opened
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("He said “yes”.", 'He said "yes".'),
+        ("It’s here.", "It's here."),
+        ("  Two   spaces\tand\na newline ", "Two spaces and a newline"),
+        ("Cafe\u0301 au lait", "Café au lait"),  # NFD and NFC
+        ("zero\u200bwidth", "zerowidth"),
+    ],
+)
+def test_keys_fold_quotes_spacing_and_unicode_forms(a, b):
+    assert normalize_key(a) == normalize_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Weidong", "weidong"), ("in 2020", "in 2021"), ("a-b", "a b")])
+def test_keys_keep_what_changes_a_translation(a, b):
+    assert normalize_key(a) != normalize_key(b)
+
+
+def test_put_and_lookup_by_normalised_key(store):
+    entry = store.put(SOURCE, "zh", "关于伟东", status="approved", origin="review", slug="x")
+    assert (entry.version, entry.status, entry.origin, entry.slug) == (1, "approved", "review", "x")
+    assert store.get(SOURCE.replace(" ", "  "), "zh") == entry
+    assert store.get(SOURCE, "ru") is None
+    assert store.lookup([SOURCE, "unknown"], "zh") == {normalize_key(SOURCE): entry}
+
+
+def test_changes_bump_the_version_and_imports_never_downgrade(store):
+    store.put(SOURCE, "zh", "初稿", status="edited", origin="review")
+    approved = store.put(SOURCE, "zh", "初稿", status="approved", origin="review")
+    assert (approved.version, approved.status) == (2, "approved")
+    same = store.put(SOURCE, "zh", "初稿", status="imported", origin="xliff", origin_name="a.xlf")
+    assert same == approved  # the same text from a file keeps the reviewer's status
+    changed = store.put(SOURCE, "zh", "新译文", status="imported", origin="xliff", origin_name="a.xlf")
+    assert (changed.version, changed.status, changed.origin_name) == (3, "imported", "a.xlf")
+    assert changed.created == approved.created
+
+
+def test_a_stale_version_is_a_conflict_and_writes_nothing(store):
+    store.put(SOURCE, "zh", "第一个标签页", status="edited", origin="review", expected_version=0)
+    with pytest.raises(MemoryConflict) as caught:
+        store.put(SOURCE, "zh", "第二个标签页", status="edited", origin="review", expected_version=0)
+    assert caught.value.current.target == "第一个标签页"
+    assert store.get(SOURCE, "zh").target == "第一个标签页"
+    assert (
+        store.put(SOURCE, "zh", "第二个", status="edited", origin="review", expected_version=1).version == 2
+    )
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [("", "empty"), ("   ", "empty"), ("x" * 20_001, "longer than"), ("a\0b", "NUL"), (None, "text")],
+)
+def test_invalid_targets_are_refused(store, target, message):
+    with pytest.raises(TranslationMemoryError, match=message):
+        store.put(SOURCE, "zh", target, status="approved", origin="review")
+    assert store.entries() == []
+
+
+def test_unknown_status_or_origin_is_refused(store):
+    with pytest.raises(TranslationMemoryError, match="status"):
+        store.put(SOURCE, "zh", "x", status="final", origin="review")
+    with pytest.raises(TranslationMemoryError, match="origin"):
+        store.put(SOURCE, "zh", "x", status="approved", origin="web")
+
+
+def test_near_matches_are_similar_but_not_equal(store):
+    store.put(SOURCE, "zh", "关于伟东", status="approved", origin="review")
+    store.put("Something else entirely.", "zh", "别的", status="approved", origin="review")
+    near = store.near(SOURCE.replace("leading", "leading global"), "zh")
+    assert [m.entry.source for m in near] == [SOURCE] and 0.85 <= near[0].score < 1
+    assert store.near(SOURCE, "zh") == []  # the exact match is not a suggestion
+    assert store.near("Weidong visits the SCO.", "zh") == []
+    assert store.near(SOURCE.replace("leading", "leading global"), "ru") == []
+
+
+def test_digest_changes_only_with_relevant_entries(store):
+    before = store.digest([SOURCE], ["zh", "ru"])
+    assert before == EMPTY_DIGEST
+    store.put("Unrelated sentence.", "zh", "无关", status="approved", origin="review")
+    assert store.digest([SOURCE], ["zh", "ru"]) == before
+    store.put(SOURCE, "ru", "О Вэйдун", status="approved", origin="review")
+    assert store.digest([SOURCE], ["zh", "ru"]) != before
+    assert store.digest([SOURCE], ["zh"]) == before
+
+
+def test_stats_count_by_language_status_and_origin(store):
+    store.put(SOURCE, "zh", "a", status="approved", origin="review")
+    store.put(SOURCE, "ru", "b", status="imported", origin="tmx")
+    store.put("Other.", "ru", "c", status="edited", origin="review")
+    assert store.stats() == {
+        "entries": 3,
+        "languages": {"ru": {"edited": 1, "imported": 1}, "zh": {"approved": 1}},
+        "origins": {"review": 2, "tmx": 1},
+        "schema": SCHEMA_VERSION,
+    }
+
+
+def test_file_is_wal_and_versioned(tmp_path):
+    path = tmp_path / "tm.sqlite"
+    MemoryStore(path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_newer_schema_or_a_foreign_file_is_refused_with_a_fix(tmp_path):
+    newer = tmp_path / "newer.sqlite"
+    db = sqlite3.connect(newer)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(TranslationMemoryError, match="newer tsum"):
+        MemoryStore(newer)
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(TranslationMemoryError, match="move it aside"):
+        MemoryStore(garbage)
+
+
+def test_served_segments_are_checked_like_model_output(store, tmp_path):
+    from translate_sum.glossary import Glossary
+
+    glossary = Glossary.load(REPO / "seeds" / "glossary.tsv")
+    en = "Weidong Group met the SCO Secretariat."
+    store.put(en, "zh", "一家公司会见了秘书处。", status="edited", origin="review")  # drops both terms
+    segments = [AlignedSegment("p1s0", "body", 1, en), AlignedSegment("p1s1", "body", 1, "Not in memory.")]
+    served = apply_memory(segments, "zh", store, glossary)
+    assert served.ids == {"p1s0"}
+    first = segments[0]
+    assert first.translations == {"zh": "一家公司会见了秘书处。"}
+    assert first.memory["zh"].status == "edited" and first.memory["zh"].origin == "review"
+    glossary_flags = [f for f in first.flags if f.type == "glossary"]
+    assert glossary_flags and all(f.lang == "zh" for f in glossary_flags)
+    assert served.add_counts(None)["flagged"] == len(glossary_flags)
+    assert segments[1].translations == {} and not segments[1].memory
+
+
+_WRITER = """
+import sys
+from translate_sum.memory import MemoryStore
+store = MemoryStore(sys.argv[1])
+i = 0
+while True:
+    store.put(f"Sentence number {i}.", "zh", "句子" * 200 + str(i), status="approved", origin="review")
+    i += 1
+    if i == 50:
+        print("ready", flush=True)
+"""
+
+
+def test_kill_9_during_saves_leaves_a_clean_database(tmp_path):
+    path = tmp_path / "tm.sqlite"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(path)], stdout=subprocess.PIPE, env=env, text=True
+    )
+    try:
+        assert writer.stdout.readline().strip() == "ready"
+        time.sleep(0.3)  # well inside the stream of transactions
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+    assert writer.returncode == -signal.SIGKILL
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+    with MemoryStore(path) as store:
+        entries = store.entries("zh")
+        assert len(entries) >= 50
+        # Every committed entry is whole, and they are exactly 0..n-1: no half-written save.
+        assert [e.source for e in entries] == [f"Sentence number {i}." for i in range(len(entries))]
+        assert all(e.target.endswith(str(i)) for i, e in enumerate(entries))
+        store.put("After the crash.", "zh", "之后", status="approved", origin="review")

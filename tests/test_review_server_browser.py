@@ -1,0 +1,161 @@
+"""`tsum review` in headless Chromium: edit and approve a row, reload, a conflicting tab, injected markup.
+
+Starts the real command (``python -m translate_sum review``) on the output of a tiny-model `tsum all`.
+Same requirements as test_review_browser.py (Debian's chromium, Playwright's Python package).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner
+from test_review_browser import CHROMIUM, CHROMIUM_ARGS, INSTALL_HINT
+from tiny_models import REPO
+
+from translate_sum.cli import cli
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+SLUG = "president-of-the-weidong-group-visits-sco-secretariat"
+EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> & “quoted”'
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if os.environ.get("TSUM_SKIP_BROWSER") == "1":
+        pytest.skip("TSUM_SKIP_BROWSER=1: headless Chromium tests skipped")
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        pytest.fail(f"playwright is not installed.\n{INSTALL_HINT}", pytrace=False)
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found.\n{INSTALL_HINT}", pytrace=False)
+    with sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        except Error as error:
+            pytest.fail(f"Chromium did not start: {error}\n{INSTALL_HINT}", pytrace=False)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def review_url(tiny_config, tmp_path_factory) -> Iterator[str]:
+    """`tsum all` with the tiny models, then `tsum review --port 0` on its output; yields the page URL."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("review-server")
+    seeds, out = root / "seeds", root / "outputs"
+    shutil.copytree(REPO / "seeds", seeds)
+    result = CliRunner().invoke(
+        cli, ["all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config)]
+    )
+    assert result.exit_code == 0, result.output
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "translate_sum", "review", "--output", str(out), "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=root,
+    )
+    try:
+        line = server.stderr.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert match, f"no address announced: {line!r}"
+        yield f"{match.group(0)}{SLUG}/review.html"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+@pytest.fixture
+def open_page(browser) -> Iterator:
+    """Opens the URL in a fresh page; fails the test on any page error or console error but a 409 answer."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    problems: list[str] = []
+
+    def _open(url: str):
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+
+        def console(msg) -> None:
+            if msg.type == "error" and "status of 409" not in msg.text:
+                problems.append(f"console {msg.type}: {msg.text}")
+
+        page.on("console", console)
+        page.goto(url)
+        return page
+
+    yield _open
+    context.close()
+    assert not problems, problems
+
+
+def _cell(page, seg: str, lang: str):
+    return page.locator(f'tr[data-seg-id="{seg}"] td.col-{lang}')
+
+
+def _status_is(page, pattern: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#edit-status")).to_have_text(re.compile(pattern))
+
+
+def _edit(page, seg: str, text: str) -> None:
+    page.click(f'tr[data-seg-id="{seg}"] th')  # focus the row
+    page.keyboard.press("e")
+    area = _cell(page, seg, "zh").locator("textarea")
+    area.fill(text)
+    area.press("Control+Enter")
+
+
+def test_edit_approve_reload_persists(open_page, review_url):
+    page = open_page(review_url)
+    _edit(page, "p1s0", "审校者改过的第一句。")
+    _status_is(page, "^Saved p1s0")
+    assert _cell(page, "p1s0", "zh").locator(".target-text").inner_text() == "审校者改过的第一句。"
+    # The edit dropped the sentence's glossary terms: the row is flagged at once, as a model output would be.
+    assert "glossary" in page.get_attribute('tr[data-seg-id="p1s0"]', "data-flags").split()
+    assert "glossary" in _cell(page, "p1s0", "zh").locator(".flags").inner_text()
+    page.click('tr[data-seg-id="p1s0"] th')
+    page.keyboard.press("a")  # approves every language of the row
+    _status_is(page, r"^Approved p1s0 \(ru\)$")
+    page.reload()
+    assert "glossary" in page.get_attribute('tr[data-seg-id="p1s0"]', "data-flags").split()
+    cell = _cell(page, "p1s0", "zh")
+    assert cell.inner_text().startswith("审校者改过的第一句。")
+    assert cell.locator(".mem").inner_text() == "memory · approved"
+    assert _cell(page, "p1s0", "ru").locator(".mem").inner_text() == "memory · approved"
+    data = json.loads(page.inner_text("#tsum-edit"))
+    assert data["rows"]["p1s0"]["zh"]["version"] == 2
+
+
+def test_conflicting_save_from_a_second_tab_is_shown(open_page, review_url):
+    first, second = open_page(review_url), open_page(review_url)
+    _edit(first, "p2s0", "第一个标签页保存的译文。")
+    _status_is(first, "^Saved p2s0")
+    _edit(second, "p2s0", "第二个标签页的译文。")
+    message = _cell(second, "p2s0", "zh").locator(".edit-msg.error")
+    message.wait_for()
+    assert message.inner_text().startswith("Conflict: this translation was saved elsewhere")
+    assert _cell(second, "p2s0", "zh").locator("textarea").input_value() == "第二个标签页的译文。"  # kept
+    second.reload()
+    assert _cell(second, "p2s0", "zh").inner_text().startswith("第一个标签页保存的译文。")
+
+
+def test_injected_script_in_an_edit_is_shown_as_text(open_page, review_url):
+    page = open_page(review_url)
+    _edit(page, "p3s0", EVIL)
+    _status_is(page, "^Saved p3s0")
+    for _ in range(2):
+        assert _cell(page, "p3s0", "zh").inner_text().startswith("<script>window.__pwned=1</script><img")
+        assert page.locator("main img").count() == 0
+        assert page.evaluate("window.__pwned") is None
+        page.reload()
+    assert page.locator("script").count() == 4  # data, edit data, and the two page scripts only

@@ -1,0 +1,109 @@
+"""``tsum review`` and ``tsum memory``: reviewers' corrections, saved in the translation memory and reused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from translate_sum.cli.common import config_option, load, output_option, reports_errors
+
+memory_option = click.option(
+    "--memory",
+    "memory_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Translation memory file [default: models.toml [run] memory, else OUTPUT/tm.sqlite, as tsum all].",
+)
+
+
+def _memory_file(memory_file: Path | None, config_path: Path | None, output_dir: Path) -> Path:
+    from translate_sum.memory import memory_path
+
+    return memory_file or memory_path(load(config_path).memory, output_dir)
+
+
+@click.command(name="review")
+@output_option
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0: any free port."
+)
+@memory_option
+@config_option
+@reports_errors
+def review_command(output_dir, port, memory_file, config_path):
+    """Serve the review pages on 127.0.0.1 with editing switched on, until Ctrl-C.
+
+    \b
+    Keys: e edit a row, a approve it, n / p next / previous flagged row.
+    Every edit or approval is saved at once to the translation memory, checked again against the
+    glossary and QA rules, and written into the article's files; later runs reuse it.
+    """
+    from translate_sum.review import serve
+
+    memory = _memory_file(memory_file, config_path, output_dir)
+    serve(
+        output_dir, memory, port, on_ready=lambda url: click.echo(f"Review at {url} (Ctrl-C stops)", err=True)
+    )
+
+
+@click.group(name="memory")
+def memory_group() -> None:
+    """Import, export and count the translation memory's reviewed sentences."""
+
+
+@memory_group.command(name="import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True)
+)
+@output_option
+@memory_option
+@config_option
+@reports_errors
+def memory_import(files, output_dir, memory_file, config_path):
+    """Add finished translations from XLIFF 1.2 or TMX 1.4 FILES (e.g. an .xlf post-edited in OmegaT).
+
+    XLIFF targets count when their state is final, translated or signed-off, or the unit is approved.
+    The next tsum all puts them into every article that contains the sentence.
+    """
+    from translate_sum.memory import MemoryStore
+    from translate_sum.memory.cat import import_file
+
+    with MemoryStore(_memory_file(memory_file, config_path, output_dir)) as store:
+        for path in files:
+            click.echo(import_file(path, store).describe())
+
+
+@memory_group.command(name="export")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@output_option
+@memory_option
+@config_option
+@reports_errors
+def memory_export(file, output_dir, memory_file, config_path):
+    """Write the whole translation memory to FILE as TMX 1.4."""
+    from translate_sum.memory import MemoryStore
+    from translate_sum.memory.cat import export_tmx
+
+    with MemoryStore(_memory_file(memory_file, config_path, output_dir)) as store:
+        count = export_tmx(store, file)
+    click.echo(f"{count} entries -> {file}", err=True)
+
+
+@memory_group.command(name="stats")
+@output_option
+@memory_option
+@config_option
+@reports_errors
+def memory_stats(output_dir, memory_file, config_path):
+    """Count the memory's entries by language, status and origin."""
+    from translate_sum.memory import MemoryStore
+
+    path = _memory_file(memory_file, config_path, output_dir)
+    with MemoryStore(path) as store:
+        stats = store.stats()
+    click.echo(f"{path}: {stats['entries']} entries (schema {stats['schema']})")
+    for lang, statuses in stats["languages"].items():
+        click.echo(f"  {lang}: " + ", ".join(f"{n} {status}" for status, n in statuses.items()))
+    if stats["origins"]:
+        click.echo("  from: " + ", ".join(f"{origin} {n}" for origin, n in stats["origins"].items()))

@@ -1,0 +1,44 @@
+"""The glossary and QA checks, run on a target a person wrote: the one adapter onto ``terms`` and ``qa``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from translate_sum.records import Flag, TermHit
+
+
+def check_target(
+    en: str, target: str, lang: str, glossary, *, split: bool = False
+) -> tuple[list[TermHit], list[Flag]]:
+    """Glossary hits and QA flags for ``target`` as the ``lang`` translation of ``en``.
+
+    The same checks a model output gets: every glossary term of ``en`` must have its fixed form in
+    ``target`` or is flagged ``glossary``; then the numbers/untranslated/length/repetition checks.
+    ``glossary`` is a loaded glossary or None. ``target`` is never changed.
+    """
+    from translate_sum.qa import check_segment
+    from translate_sum.terms import TermGuard
+
+    # The guard verifies whatever the "backend" returns; returning the person's text as it stands
+    # makes it check that text. Its placeholder retry gets the same text back, so nothing is rewritten.
+    [result] = TermGuard(glossary).translate([en], lang, lambda batch: [target] * len(batch))
+    ignore = [t.surface for t in result.terms] + [t.target for t in result.terms]
+    flags = list(result.flags) + check_segment(en, target, lang, split=split, ignore=ignore)
+    return list(result.terms), flags
+
+
+def article_glossary(manifest: dict):
+    """The glossary an article was made with (from its manifest), loaded; None when it had none.
+
+    Raises GlossaryError when the file is there but cannot be read, ConfigError when it is gone.
+    """
+    from translate_sum.errors import ConfigError
+    from translate_sum.glossary import Glossary
+
+    recorded = (manifest.get("glossary") or {}).get("path")
+    if not recorded:
+        return None
+    path = Path(recorded)
+    if not path.is_file():
+        raise ConfigError(f"{path}: the glossary this article was made with is gone; checks need it")
+    return Glossary.load(path)

@@ -1,0 +1,130 @@
+"""A reviewer's edit or approval: saved to the memory, checked again, and the article's files re-rendered."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from translate_sum.errors import TranslationMemoryError, TsumError
+from translate_sum.memory.checks import article_glossary
+from translate_sum.memory.keys import normalize_key
+from translate_sum.memory.refresh import load_result, refresh_article
+from translate_sum.memory.store import MemoryStore, check_text
+from translate_sum.records import AlignedSegment, ArticleResult
+from translate_sum.storage import article_dir, output_lock
+
+#: What the page may ask for: keep the text as a draft (edit) or approve it.
+ACTIONS = {"edit": "edited", "approve": "approved"}
+_SEG_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
+# Saves from two tabs arrive on two server threads: one at a time, so the second meets the output
+# folder's lock free (that lock is for other processes, e.g. a tsum all running meanwhile).
+_SAVING = threading.Lock()
+
+
+class NotFound(TsumError):
+    """No such article or segment in the output folder."""
+
+
+@dataclass(frozen=True)
+class RowState:
+    """One target cell after a save, as the page shows it."""
+
+    id: str
+    lang: str
+    text: str
+    version: int
+    status: str | None
+    flags: list[dict]
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "lang": self.lang,
+            "text": self.text,
+            "version": self.version,
+            "status": self.status,
+            "flags": self.flags,
+        }
+
+
+def find_article(output_dir: Path, slug: str) -> Path:
+    """The folder of the finished article ``slug``; raises NotFound."""
+    try:
+        folder = article_dir(output_dir, slug)
+    except TsumError:
+        raise NotFound(f"no article {slug!r}") from None
+    if not (folder / "aligned.jsonl").is_file():
+        raise NotFound(f"no article {slug!r} in {output_dir}")
+    return folder
+
+
+def _segment(result: ArticleResult, seg_id: str) -> AlignedSegment:
+    if _SEG_ID.fullmatch(seg_id):
+        for segment in result.segments:
+            if segment.id == seg_id:
+                return segment
+    raise NotFound(f"no segment {seg_id!r} in {result.slug}")
+
+
+def save_target(
+    output_dir: Path,
+    store: MemoryStore,
+    slug: str,
+    seg_id: str,
+    lang: str,
+    text: str,
+    action: str,
+    version: int,
+) -> list[RowState]:
+    """Save ``text`` as the ``lang`` target of segment ``seg_id`` of article ``slug``.
+
+    ``version`` is the memory version the page showed (0: none); a different current version raises
+    MemoryConflict and nothing changes. The entry is ``edited`` or ``approved`` (``action``), the
+    glossary and QA checks run on it, and the article's output files are re-rendered atomically.
+    Returns every row of the article holding the same sentence, as now shown.
+    """
+    if action not in ACTIONS:
+        raise TranslationMemoryError(f"action must be one of {', '.join(ACTIONS)}")
+    check_text(text)
+    folder = find_article(output_dir, slug)
+    with _SAVING, output_lock(output_dir):
+        result = load_result(folder)
+        segment = _segment(result, seg_id)
+        if lang not in result.languages:
+            raise NotFound(f"{slug} has no {lang!r} translation")
+        store.put(
+            segment.en,
+            lang,
+            text,
+            status=ACTIONS[action],
+            origin="review",
+            origin_name="review page",
+            slug=slug,
+            expected_version=version,
+        )
+        result = refresh_article(folder, store, article_glossary(result.manifest))
+    return rows_like(result, store, segment.en, lang)
+
+
+def rows_like(result: ArticleResult, store: MemoryStore, en: str, lang: str) -> list[RowState]:
+    """The ``lang`` cells of every segment of ``result`` with the same normalised source as ``en``."""
+    key = normalize_key(en)
+    entry = store.get(en, lang)
+    rows = []
+    for segment in result.segments:
+        if normalize_key(segment.en) != key:
+            continue
+        hit = segment.memory.get(lang)
+        rows.append(
+            RowState(
+                id=segment.id,
+                lang=lang,
+                text=segment.translations.get(lang, ""),
+                version=entry.version if entry else 0,
+                status=hit.status if hit else None,
+                flags=[f.to_dict() for f in segment.flags if f.lang == lang],
+            )
+        )
+    return rows

@@ -1,0 +1,50 @@
+"""The review page as the server serves it: the static page plus editing, versions and suggestions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from translate_sum.memory.keys import normalize_key
+from translate_sum.memory.refresh import load_result
+from translate_sum.memory.store import MAX_TEXT, MemoryStore
+from translate_sum.render.review_html import PageExtras, render_review_html
+from translate_sum.review.assets import EDIT_CSS, EDIT_JS
+
+
+def page_data(folder: Path, store: MemoryStore, token: str) -> tuple[object, dict]:
+    """The article in ``folder`` and what the edit script needs: texts, memory versions, near matches."""
+    result = load_result(folder)
+    rows: dict[str, dict] = {}
+    suggestions: dict[str, dict] = {}
+    for lang in result.languages:
+        exact = store.lookup([s.en for s in result.segments], lang)
+        pool = store.entries(lang)
+        for segment in result.segments:
+            entry = exact.get(normalize_key(segment.en))
+            hit = segment.memory.get(lang)
+            rows.setdefault(segment.id, {})[lang] = {
+                "text": segment.translations.get(lang, ""),
+                "version": entry.version if entry else 0,
+                "status": hit.status if hit else None,
+            }
+            if hit is None and entry is None:
+                near = store.near(segment.en, lang, pool=pool)
+                if near:
+                    suggestions.setdefault(segment.id, {})[lang] = [
+                        {"source": m.entry.source, "target": m.entry.target, "score": m.score} for m in near
+                    ]
+    data = {
+        "token": token,
+        "slug": result.slug,
+        "languages": list(result.languages),
+        "maxLength": MAX_TEXT,
+        "rows": rows,
+        "suggestions": suggestions,
+    }
+    return result, data
+
+
+def render_server_page(folder: Path, store: MemoryStore, token: str) -> str:
+    """``review.html`` with editing switched on, for the local review server."""
+    result, data = page_data(folder, store, token)
+    return render_review_html(result, PageExtras(script=EDIT_JS, css=EDIT_CSS, data=data))
