@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from translate_sum.errors import GlossaryError
-from translate_sum.glossary import Glossary, GlossaryEntry
+from translate_sum.terms.glossary import Glossary, GlossaryEntry
 
 REPO = Path(__file__).resolve().parent.parent
 HEADER = "en\tzh\tru\tvariants\tru_forms\tkeep\tcase_sensitive\tnote"

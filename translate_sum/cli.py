@@ -276,7 +276,7 @@ def translate_command(file, lang, config_path, device, backend, glossary):
     from translate_sum.articles import load_article
     from translate_sum.pipeline import Engines, load_glossary, translate_into
     from translate_sum.segment import segment_article
-    from translate_sum.terms import TermGuard
+    from translate_sum.terms.guard import TermGuard
 
     config = _load(config_path, backend=backend)
     lang = _languages(lang, config)[0]
@@ -399,7 +399,7 @@ def glossary_group() -> None:
 def glossary_check(file, input_dir, config_path):
     """Validate the glossary FILE (default: the one `tsum all` would use) and show each article's terms."""
     from translate_sum.pipeline import load_glossary
-    from translate_sum.suggest import coverage
+    from translate_sum.terms.suggest import coverage
 
     path = _glossary_file(file, _load(config_path), input_dir)
     if path is None:
@@ -427,7 +427,7 @@ def glossary_suggest(input_dir, glossary, config_path):
     Fill in the zh and ru columns and append the rows to the glossary.
     """
     from translate_sum.pipeline import load_glossary
-    from translate_sum.suggest import suggest_terms
+    from translate_sum.terms.suggest import suggest_terms
 
     try:
         loaded = load_glossary(_glossary_file(glossary, _load(config_path), input_dir))
