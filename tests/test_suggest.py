@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from translate_sum.terms.glossary import Glossary
 from translate_sum.records import Article, Paragraph
+from translate_sum.terms.glossary import Glossary
 from translate_sum.terms.suggest import coverage, suggest_terms
 
 REPO = Path(__file__).resolve().parent.parent

@@ -8,10 +8,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import term_oracle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import term_oracle
 from translate_sum.errors import ArticleError
 from translate_sum.terms.glossary import Glossary, GlossaryEntry
 from translate_sum.terms.guard import GuardedTranslation, TermGuard, count_terms, term_present
