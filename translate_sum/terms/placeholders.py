@@ -86,7 +86,8 @@ def _remnant_regex(prefix: str) -> re.Pattern[str]:
     # digit (Z X 1).
     joined = "".join(_letters(prefix))
     spaced = f"{_SPACE}?".join(_letters(prefix))
-    return re.compile(f"{joined}|{spaced}{_SPACE}?-?{_SPACE}?{_DIGIT}")
+    number = f"{_SPACE}?-?{_SPACE}?{_DIGIT}{{1,3}}"
+    return re.compile(f"{joined}(?:{number})?|{spaced}{number}")
 
 
 def remnants(text: str, prefix: str) -> list[str]:
