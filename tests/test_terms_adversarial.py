@@ -642,3 +642,23 @@ def test_every_occurrence_is_present_or_flagged_whatever_the_model_writes(batch,
         assert sum(needed.values()) == len(result.terms)
         if prefix and result.text != first and _remnant(result.text, prefix):
             assert any(f.detail.startswith("placeholder left in output") for f in result.flags), result
+
+
+@pytest.mark.parametrize(
+    ("retry", "text"),
+    [
+        ("Подарок для ZX1.", "Подарок для Шерали Джонона."),
+        ("Письмо к ZX1.", "Письмо к Шерали Джонону."),
+        ("Встреча с ZX1.", "Встреча с Шерали Джононом."),
+        ("Речь о ZX1.", "Речь о Шерали Джононе."),
+        ("Это сделано через ZX1.", "Это сделано через Шерали Джонона."),
+    ],
+)
+def test_unlabelled_russian_forms_are_picked_by_their_tags(retry, text):
+    forms = ("Шерали Джонона", "Шерали Джонону", "Шерали Джононом", "Шерали Джононе")
+    glossary = Glossary(
+        Path("g.tsv"), "", (E("Sherali Jonon", "舍拉利·卓农", "Шерали Джонон", ru_forms=forms),)
+    )
+    [result] = TermGuard(glossary).translate(["Sherali Jonon"], "ru", Model("ничего", retry))
+    assert result.text == text
+    assert [t.status for t in result.terms] == ["enforced"] and not result.flags

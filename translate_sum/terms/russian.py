@@ -92,16 +92,19 @@ def analyse(phrase: str) -> Phrase:
     words = tuple(phrase.split())
     roles = ["fixed"] * len(words)
     parses: list = [None] * len(words)
+    quoted = _quoted(words)
+    if all(quoted):  # «Вэйдун Клауд Эдьюкейшн Груп»: a quoted name keeps its form
+        return Phrase(words, tuple(roles), tuple(parses), True)
     i = 0
-    while i < len(words) - 1 and _plain(words[i]) and (p := _pick(words[i], ("ADJF", "PRTF"))):
+    while i < len(words) - 1 and not quoted[i] and _plain(words[i]) and (p := _pick(words[i], ("ADJF", "PRTF"))):
         roles[i], parses[i] = "adj", p
         i += 1
-    head = _pick(words[i], ("NOUN",)) if i < len(words) and _plain(words[i]) else None
+    head = _pick(words[i], ("NOUN",)) if i < len(words) and not quoted[i] and _plain(words[i]) else None
     if head is not None and "Fixd" in head.tag:  # Циндао, ЮНЕСКО: indeclinable
         head = None
     if head is None:
         # No declining head: fine when nothing here declines (ШОС, «Вэйдун», COVID-19, Циндао).
-        known = i == 0 and all(not _plain(w) or w[:1] in _QUOTES or _indeclinable(w) for w in words)
+        known = i == 0 and all(q or not _plain(w) or _indeclinable(w) for w, q in zip(words, quoted, strict=True))
         return Phrase(words, ("fixed",) * len(words), (None,) * len(words), known)
     roles[i], parses[i] = "noun", head
     known = True
@@ -113,12 +116,25 @@ def analyse(phrase: str) -> Phrase:
                 known = False
                 break
             roles[j] = "surname"
-    rest = [w for k, w in enumerate(words) if k > i and roles[k] == "fixed"]
+    rest = [w for k, w in enumerate(words) if k > i and roles[k] == "fixed" and not quoted[k]]
     # A capitalised word the dictionary does not know after the head is a name we cannot decline
     # (Ван Дуаньжуй: "Ван" parses as a common noun).
-    if any(_plain(w) and w[:1].isupper() and not _known_word(w) for w in rest if w[:1] not in _QUOTES):
+    if any(_plain(w) and w[:1].isupper() and not _known_word(w) for w in rest):
         known = False
     return Phrase(words, tuple(roles), tuple(parses), known)
+
+
+def _quoted(words: tuple[str, ...]) -> list[bool]:
+    """Which words stand inside quotation marks (the marks' own words included)."""
+    inside, out = False, []
+    for word in words:
+        opens = word[:1] in "«„“\""
+        out.append(inside or opens)
+        if opens:
+            inside = True
+        if word[-1:] in "»“”\"" and (inside or opens) and len(word) > 1:
+            inside = False
+    return out
 
 
 def _indeclinable(word: str) -> bool:
@@ -208,8 +224,8 @@ def form_for(entry: GlossaryEntry, case: str) -> str | None:
     if case == "accs":
         # Accusative is the genitive for animate heads and the nominative otherwise: needs the analysis.
         analysis = analyse(entry.ru)
-        if not analysis.known and labelled.get("gent") and _animate_name(entry.ru):
-            return labelled["gent"]
+        if not analysis.known and _animate_name(entry.ru):
+            return form_for(entry, "gent")
     inflected = inflect(entry.ru, case)
     if inflected is not None:
         return inflected
