@@ -28,7 +28,9 @@ def _occurrences(form: str, text: str, fold: bool) -> list[tuple[int, int]]:
             ok = False
         if word_edge_right and (re.match(f"[{_WORD}]", after) or re.fullmatch(f"-[{_WORD}]", after2)):
             ok = False
-        if not word_edge_right and after == needle[-1]:  # "C++" is not in "C+++"
+        if (
+            not needle[-1].isalnum() and not needle[-1].isspace() and after == needle[-1]
+        ):  # "C++" not in "C+++"
             ok = False
         if ok:
             spans.append((at, end))

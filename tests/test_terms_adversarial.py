@@ -662,3 +662,15 @@ def test_unlabelled_russian_forms_are_picked_by_their_tags(retry, text):
     [result] = TermGuard(glossary).translate(["Sherali Jonon"], "ru", Model("ничего", retry))
     assert result.text == text
     assert [t.status for t in result.terms] == ["enforced"] and not result.flags
+
+
+@pytest.mark.parametrize("lang", ["zh", "ru"])
+def test_a_placeholder_the_model_writes_by_itself_is_flagged(lang):
+    # The same glued placeholders in both passes: the first pass stays, and its trace is flagged.
+    result, model = run("The SCO.", lang, "ZX1ZX1", "ZX1ZX1")
+    assert model.calls[1] == ["The QZ1."]
+    assert result.text == "ZX1ZX1"
+    assert details(result)[1:] == ["placeholder left in output: ZX1, ZX1"]
+    # A source that holds such a token itself passes it through without a flag.
+    result, _ = run("Model ZX1 of the SCO.", lang, "ZX1 " + ("上合组织" if lang == "zh" else "ШОС"))
+    assert result.flags == [] and [t.status for t in result.terms] == ["kept"]

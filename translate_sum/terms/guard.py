@@ -70,7 +70,10 @@ class TermGuard:
 
         entries = self.glossary.entries
         matches = [self.glossary.find(source) for source in sources]
-        outcomes = [_check(m, text, lang, entries) for m, text in zip(matches, first, strict=True)]
+        outcomes = [
+            _check(m, text, lang, entries, source=source)
+            for m, text, source in zip(matches, first, sources, strict=True)
+        ]
 
         retry = [i for i, o in enumerate(outcomes) if _short(matches[i], o)]
         if retry:
@@ -80,7 +83,7 @@ class TermGuard:
             second = _call(translate_batch, protected, lang)
             for i, raw in zip(retry, second, strict=True):
                 text, restored = _restore(raw, slots[i], prefix, lang)
-                outcome = _check(matches[i], text, lang, entries, slots[i], restored, prefix)
+                outcome = _check(matches[i], text, lang, entries, slots[i], restored, prefix, sources[i])
                 # Keep the first pass on a tie: it is the model's own, more fluent, wording.
                 if outcome.score > outcomes[i].score:
                     outcomes[i] = outcome
@@ -152,6 +155,7 @@ def _check(
     slots: list[TermMatch] = (),
     restored: list[placeholders.Restored] = (),
     prefix: str | None = None,
+    source: str = "",
 ) -> _Outcome:
     """Statuses of each occurrence in ``matches`` against ``text``, and the flags that go with them."""
     needed = Counter(m.entry for m in matches)
@@ -182,7 +186,7 @@ def _check(
             detail = f"missing {entry.en!r} → {entry.target(lang)}: {found} of {needed[entry]}"
             missing.append(Flag(type="glossary", lang=lang, detail=detail))
     flags = missing + flags
-    left = placeholders.remnants(text, prefix) if prefix else []
+    left = placeholders.leftovers(text, source, prefix)
     if left:
         flags.append(
             Flag(type="glossary", lang=lang, detail=f"placeholder left in output: {', '.join(left)}")

@@ -95,6 +95,16 @@ def remnants(text: str, prefix: str) -> list[str]:
     return [m.group() for m in _remnant_regex(prefix).finditer(text)]
 
 
+def leftovers(text: str, source: str, prefix: str | None = None) -> list[str]:
+    """Placeholder-like traces in a final ``text`` that its ``source`` does not hold: of ``prefix``, and
+    of every prefix tsum may use (a model that writes one by itself is as wrong as one left over)."""
+    found: list[str] = []
+    for candidate in dict.fromkeys((*((prefix,) if prefix else ()), *PREFIXES)):
+        if not _remnant_regex(candidate).search(source):
+            found += [t for t in remnants(text, candidate) if t not in found]
+    return found
+
+
 def restore(
     text: str, slots: int, prefix: str, form_at: Callable[[int, str], tuple[str, str | None]], lang: str
 ) -> tuple[str, list[Restored]]:

@@ -96,7 +96,9 @@ def analyse(phrase: str) -> Phrase:
     if all(quoted):  # «Вэйдун Клауд Эдьюкейшн Груп»: a quoted name keeps its form
         return Phrase(words, tuple(roles), tuple(parses), True)
     i = 0
-    while i < len(words) - 1 and not quoted[i] and _plain(words[i]) and (p := _pick(words[i], ("ADJF", "PRTF"))):
+    while (
+        i < len(words) - 1 and not quoted[i] and _plain(words[i]) and (p := _pick(words[i], ("ADJF", "PRTF")))
+    ):
         roles[i], parses[i] = "adj", p
         i += 1
     head = _pick(words[i], ("NOUN",)) if i < len(words) and not quoted[i] and _plain(words[i]) else None
@@ -104,7 +106,9 @@ def analyse(phrase: str) -> Phrase:
         head = None
     if head is None:
         # No declining head: fine when nothing here declines (ШОС, «Вэйдун», COVID-19, Циндао).
-        known = i == 0 and all(q or not _plain(w) or _indeclinable(w) for w, q in zip(words, quoted, strict=True))
+        known = i == 0 and all(
+            q or not _plain(w) or _indeclinable(w) for w, q in zip(words, quoted, strict=True)
+        )
         return Phrase(words, ("fixed",) * len(words), (None,) * len(words), known)
     roles[i], parses[i] = "noun", head
     known = True
@@ -128,11 +132,11 @@ def _quoted(words: tuple[str, ...]) -> list[bool]:
     """Which words stand inside quotation marks (the marks' own words included)."""
     inside, out = False, []
     for word in words:
-        opens = word[:1] in "«„“\""
+        opens = word[:1] in '«„“"'
         out.append(inside or opens)
         if opens:
             inside = True
-        if word[-1:] in "»“”\"" and (inside or opens) and len(word) > 1:
+        if word[-1:] in '»“”"' and (inside or opens) and len(word) > 1:
             inside = False
     return out
 
