@@ -64,7 +64,9 @@ def copying_model() -> dict[str, Counter]:
     from translate_sum.terms.guard import TermGuard, count_terms
 
     glossary = Glossary.load(REPO / "seeds" / "glossary.tsv")
-    sources = [s.en for path in sorted((REPO / "seeds").glob("*.txt")) for s in segment_article(load_article(path))]
+    sources = [
+        s.en for path in sorted((REPO / "seeds").glob("*.txt")) for s in segment_article(load_article(path))
+    ]
     return {
         lang: Counter(count_terms(TermGuard(glossary).translate(sources, lang, lambda batch: list(batch))))
         for lang in ("zh", "ru")
@@ -73,7 +75,9 @@ def copying_model() -> dict[str, Counter]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workdir", type=Path, help="where to build the tiny models (default: a temporary folder)")
+    parser.add_argument(
+        "--workdir", type=Path, help="where to build the tiny models (default: a temporary folder)"
+    )
     args = parser.parse_args()
     for lang, counts in copying_model().items():
         print(_line(f"copying model, {lang}", counts))

@@ -160,8 +160,13 @@ def _check(
     """Statuses of each occurrence in ``matches`` against ``text``, and the flags that go with them."""
     needed = Counter(m.entry for m in matches)
     void = [(r.start, r.end) for r in restored if r.repeated]
-    placed = allocate(needed, text, lang, entries, void)
     ordered_slots = sorted(range(len(slots)), key=lambda k: slots[k].start)
+    inserted = [
+        (r.start, r.end, slots[ordered_slots[r.slot - 1]].entry)
+        for r in restored
+        if text[r.start : r.end] == r.form
+    ]
+    placed = allocate(needed, text, lang, entries, void, inserted)
     occurrence = {id(slots[k]): n for n, k in enumerate(ordered_slots, start=1)}
     by_slot = {r.slot: r for r in restored if not r.repeated}
 

@@ -322,28 +322,57 @@ def spans(entry: GlossaryEntry, text: str) -> list[tuple[int, int]]:
     """Where ``entry``'s Russian form stands in ``text``: as written, as a listed form, or inflected.
 
     An inflection counts only when the declining words agree in one case ("старшего эксперта", not
-    "старшего эксперт"); words with punctuation or Latin letters ("C++", "COVID-19") and the words
-    after the head ("сотрудничества", "ШОС") must stand exactly as in the glossary.
+    "старшего эксперт"), and, right after a preposition that takes one case only, when that is the
+    case ("для Шерали Джонона", not "для Шерали Джонон"); words with punctuation or Latin letters
+    ("C++", "COVID-19") and the words after the head ("сотрудничества", "ШОС") must stand exactly as
+    in the glossary.
     """
     normal = _yo(text)
-    found = {_span(m) for m in _exact_regex(entry.ru_variants).finditer(normal)}
     analysis = analyse(entry.ru)
+    found: dict[tuple[int, int], set[str] | None] = {}
+    for m in _exact_regex(entry.ru_variants).finditer(normal):
+        found[_span(m)] = _form_cases(entry, analysis, m.group(1))
     if analysis.known:
         pattern = _phrase_regex(entry.ru)
         if pattern is not None:
             for m in pattern.finditer(normal):
-                if _agrees(analysis, m):
-                    found.add(_span(m))
+                if cases := _agrees(analysis, m):
+                    found[_span(m)] = cases
     else:
-        found |= _lemma_spans(entry.ru, normal)
-    return sorted(found)
+        for span in _lemma_spans(entry.ru, normal):
+            found.setdefault(span, None)
+    return sorted(span for span, cases in found.items() if _fits_context(normal[: span[0]], cases))
+
+
+def _form_cases(entry: GlossaryEntry, analysis: Phrase, form: str) -> set[str] | None:
+    """The cases a listed form stands in (None: not known, so not checked against the context)."""
+    if analysis.known:
+        if not analysis.declinable:
+            return None
+        m = _phrase_regex(entry.ru).match(form)
+        return (_agrees(analysis, m) or None) if m and m.end(1) == len(form) else None
+    labelled = {case for case, f in entry.ru_cases.items() if _yo(f).lower() == form.lower()}
+    if labelled:
+        return labelled
+    if form.lower() == _yo(entry.ru).lower():
+        return {"nomn"} if _animate_name(entry.ru) else {"nomn", "accs"}
+    return form_cases(form, _yo(entry.ru)) or None
+
+
+def _fits_context(before: str, cases: set[str] | None) -> bool:
+    if cases is None:
+        return True
+    m = re.search(r"(?:^|[^А-Яа-яЁё-])([А-Яа-яЁё]+(?:-[А-Яа-яЁё]+)*)\s+[«\"„“]?$", before)
+    wanted = _ONE_CASE.get(m.group(1).lower()) if m else None
+    return wanted is None or wanted in cases
 
 
 def _span(m: re.Match[str]) -> tuple[int, int]:
     return m.start(1), m.end(1)
 
 
-def _agrees(analysis: Phrase, m: re.Match[str]) -> bool:
+def _agrees(analysis: Phrase, m: re.Match[str]) -> set[str]:
+    """The cases the declining words of a match agree in (empty: they do not agree)."""
     head = next(p for p, r in zip(analysis.parses, analysis.roles, strict=True) if r == "noun")
     common = set(CASES)
     slots = iter(m.groups()[1:])
@@ -363,8 +392,8 @@ def _agrees(analysis: Phrase, m: re.Match[str]) -> bool:
             }
         common &= cases
         if not common:
-            return False
-    return True
+            return common
+    return common
 
 
 def _lemmas(word: str) -> frozenset[str]:

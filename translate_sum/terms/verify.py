@@ -54,6 +54,7 @@ def allocate(
     lang: str,
     entries: Iterable[GlossaryEntry],
     void: Iterable[Span] = (),
+    inserted: Iterable[tuple[int, int, GlossaryEntry]] = (),
 ) -> dict[GlossaryEntry, list[Span]]:
     """The occurrences of each needed entry in ``text``, at most ``needed[entry]`` each, none shared.
 
@@ -61,19 +62,22 @@ def allocate(
     a longer known form of another entry (秘书长 inside 副秘书长, "Генерального секретаря" inside
     "заместитель Генерального секретаря") does not count, unless that longer form is itself needed and
     still unplaced, or is made up entirely of needed forms (上合组织 + 秘书长 for "SCO's
-    Secretary-General"). ``void`` spans (repeated placeholders) neither count nor block.
+    Secretary-General"). ``void`` spans (repeated placeholders) do not count, but block; ``inserted``
+    spans hold exactly the form tsum put there for that entry (a Russian one in the case it chose).
     """
     void = set(void)
-    candidates: list[tuple[int, int, GlossaryEntry]] = []
+    candidates: list[tuple[int, int, GlossaryEntry]] = [c for c in inserted if c[1] > c[0]]
     for entry in _relevant(entries, needed, text, lang):
         candidates += [(s, e, entry) for s, e in target_spans(entry, lang, text) if e > s]
+    candidates = list(dict.fromkeys(candidates))
     candidates.sort(key=lambda c: (c[0] - c[1], c[0], c[2].line, c[2].en))
     placed: dict[GlossaryEntry, list[Span]] = {entry: [] for entry in needed}
     taken: list[Span] = []
     for start, end, entry in candidates:
-        if (start, end) in void and entry in needed:
-            continue
         if any(start < e and s < end for s, e in taken):
+            continue
+        if (start, end) in void:  # a repeat: not an occurrence of its own, but what lies inside is its
+            taken.append((start, end))
             continue
         if entry in needed and len(placed[entry]) < needed[entry]:
             placed[entry].append((start, end))
