@@ -319,7 +319,13 @@ def _phrase_regex(phrase: str) -> re.Pattern[str] | None:
 
 
 def spans(entry: GlossaryEntry, text: str) -> list[tuple[int, int]]:
-    """Where ``entry``'s Russian form stands in ``text``: as written, as a listed form, or inflected.
+    """Where ``entry``'s Russian form stands in ``text`` and counts (see ``renderings``)."""
+    return [span for span, fits in renderings(entry, text) if fits]
+
+
+def renderings(entry: GlossaryEntry, text: str) -> list[tuple[tuple[int, int], bool]]:
+    """Where ``entry``'s Russian form stands in ``text`` (as written, listed or inflected), and whether
+    it counts there. A rendering that does not count still shows where the term stands.
 
     An inflection counts only when the declining words agree in one case ("старшего эксперта", not
     "старшего эксперт"), and, right after a preposition that takes one case only, when that is the
@@ -341,7 +347,7 @@ def spans(entry: GlossaryEntry, text: str) -> list[tuple[int, int]]:
     else:
         for span in _lemma_spans(entry.ru, normal):
             found.setdefault(span, None)
-    return sorted(span for span, cases in found.items() if _fits_context(normal[: span[0]], cases))
+    return sorted((span, _fits_context(normal[: span[0]], cases)) for span, cases in found.items())
 
 
 def _form_cases(entry: GlossaryEntry, analysis: Phrase, form: str) -> set[str] | None:

@@ -15,6 +15,12 @@ Span = tuple[int, int]
 _DOTS = str.maketrans("•・‧∙⋅．", "······")
 
 
+def _renderings(entry: GlossaryEntry, lang: str, text: str) -> list[tuple[Span, bool]]:
+    if lang == "ru" and not entry.keep:
+        return russian.renderings(entry, text)
+    return [(span, True) for span in target_spans(entry, lang, text)]
+
+
 def target_spans(entry: GlossaryEntry, lang: str, text: str) -> list[Span]:
     """Every place where ``entry``'s fixed ``lang`` form stands in ``text`` (Russian: or an inflection).
 
@@ -65,10 +71,17 @@ def allocate(
     Secretary-General"). ``void`` spans (repeated placeholders) do not count, but block; ``inserted``
     spans hold exactly the form tsum put there for that entry (a Russian one in the case it chose).
     """
-    void = set(void)
-    candidates: list[tuple[int, int, GlossaryEntry]] = [c for c in inserted if c[1] > c[0]]
+    void, inserted = set(void), [c for c in inserted if c[1] > c[0]]
+    candidates = list(inserted)
+    # A Russian form in a case its context rules out does not count, but still shows where that term is.
+    wrong_case: set[tuple[int, int, GlossaryEntry]] = set()
     for entry in _relevant(entries, needed, text, lang):
-        candidates += [(s, e, entry) for s, e in target_spans(entry, lang, text) if e > s]
+        for (s, e), fits in _renderings(entry, lang, text):
+            if e > s:
+                candidates.append((s, e, entry))
+                if not fits:
+                    wrong_case.add((s, e, entry))
+    wrong_case -= set(inserted)
     candidates = list(dict.fromkeys(candidates))
     candidates.sort(key=lambda c: (c[0] - c[1], c[0], c[2].line, c[2].en))
     placed: dict[GlossaryEntry, list[Span]] = {entry: [] for entry in needed}
@@ -79,10 +92,12 @@ def allocate(
         if (start, end) in void:  # a repeat: not an occurrence of its own, but what lies inside is its
             taken.append((start, end))
             continue
-        if entry in needed and len(placed[entry]) < needed[entry]:
+        if (start, end, entry) in wrong_case:
+            taken.append((start, end))
+        elif entry in needed and len(placed[entry]) < needed[entry]:
             placed[entry].append((start, end))
             taken.append((start, end))
-        elif not _tiled(start, end, entry, candidates, needed, text):
+        elif not _tiled(start, end, entry, [c for c in candidates if c not in wrong_case], needed, text):
             taken.append((start, end))  # a rendering of something else: what lies inside does not count
     return {entry: sorted(spans) for entry, spans in placed.items()}
 
