@@ -292,8 +292,11 @@ def _exact_pattern(form: str) -> str:
         return re.escape(form)
     before = _BEFORE if re.match(f"[{WORD_CHARS}]", core[0]) else f"(?<![{WORD_CHARS}{re.escape(core[0])}])"
     after = _AFTER if re.match(f"[{WORD_CHARS}]", core[-1]) else f"(?![{WORD_CHARS}{re.escape(core[-1])}])"
-    quotes = f"[{re.escape(_QUOTES)}]?"
-    return f"{quotes}{before}{body}{after}{quotes}" if core != form else f"{before}{body}{after}"
+    if core == form:
+        return f"{before}{body}{after}"
+    # Quotation marks are optional (компании Вэйдун), but taken whole where they stand.
+    quote = f"[{re.escape(_QUOTES)}]"
+    return f"(?:{quote}{before}{body}{after}{quote}?|(?<!{quote}){before}{body}{after})"
 
 
 @lru_cache(maxsize=4096)
