@@ -25,8 +25,8 @@ from translate_sum.terms.glossary import WORD_CHARS, TermMatch
 
 # Prefixes tried in turn; the first that no source or first translation contains is used.
 PREFIXES = ("ZX", "QZ", "XQ", "ZQX", "QXZ", "XZQ")
-# Letters as models may write them back: full-width, or the Cyrillic look-alike (Х for X).
-_LOOKALIKE = {"Z": "ZzＺｚ", "X": "XxＸｘХх", "Q": "QqＱｑ"}
+# Letters as models may write them back: full-width, or a Cyrillic look-alike (Х for X, З for Z).
+_LOOKALIKE = {"Z": "ZzＺｚЗз", "X": "XxＸｘХх", "Q": "QqＱｑ"}
 _SPACE = "[ \u00a0]"
 _DIGIT = "[0-9０-９]"
 
