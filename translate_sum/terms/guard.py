@@ -16,7 +16,7 @@ Strategy, chosen for any backend (constrained beam search needs remote code in t
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from translate_sum.errors import ArticleError
@@ -151,9 +151,9 @@ def _check(
     matches: list[TermMatch],
     text: str,
     lang: str,
-    entries,
-    slots: list[TermMatch] = (),
-    restored: list[placeholders.Restored] = (),
+    entries: Sequence[GlossaryEntry],
+    slots: Sequence[TermMatch] = (),
+    restored: Sequence[placeholders.Restored] = (),
     prefix: str | None = None,
     source: str = "",
 ) -> _Outcome:
