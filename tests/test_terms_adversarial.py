@@ -676,3 +676,12 @@ def test_a_placeholder_the_model_writes_by_itself_is_flagged(lang):
     # A source that holds such a token itself passes it through without a flag.
     result, _ = run("Model ZX1 of the SCO.", lang, "ZX1 " + ("上合组织" if lang == "zh" else "ШОС"))
     assert result.flags == [] and [t.status for t in result.terms] == ["kept"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "ru"])
+def test_a_kept_english_form_ending_in_a_mark_stays_whole(lang):
+    glossary = Glossary(Path("g.tsv"), "", (E("C++", "", "", keep=True),))
+    [result] = TermGuard(glossary).translate(["Written in C++."], lang, Model("用C+++写的", "用C+++写的"))
+    assert [t.status for t in result.terms] == ["flagged"]
+    [result] = TermGuard(glossary).translate(["Written in C++."], lang, Model("用C++写的"))
+    assert [t.status for t in result.terms] == ["kept"]

@@ -29,7 +29,9 @@ def target_spans(entry: GlossaryEntry, lang: str, text: str) -> list[Span]:
     Kept English terms match with their exact capitalisation.
     """
     if entry.keep:
-        return [m.span() for m in english_regex(entry, exact_case=True).finditer(text)]
+        found = [m.span() for m in english_regex(entry, exact_case=True).finditer(text)]
+        # A form ending in a mark is not followed by the same mark ("C++" is not in "C+++").
+        return [(s, e) for s, e in found if text[e - 1].isalnum() or text[e : e + 1] != text[e - 1]]
     if lang == "ru":
         return russian.spans(entry, text)
     # Chinese name separators come in several look-alike dots; same length, so spans still line up.
