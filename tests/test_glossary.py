@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from translate_sum.errors import GlossaryError
-from translate_sum.glossary import Glossary, GlossaryEntry
+from translate_sum.terms.glossary import Glossary, GlossaryEntry
 
 REPO = Path(__file__).resolve().parent.parent
 HEADER = "en\tzh\tru\tvariants\tru_forms\tkeep\tcase_sensitive\tnote"
@@ -215,6 +215,16 @@ ERRORS = [
         r"line 2: keep must be yes or no, not 'maybe'",
     ),
     ("no header", ["# only a comment"], r"glossary.tsv: no header row"),
+    (
+        "unknown case label",
+        [HEADER, "Vladimir Norov\tx\tВладимир Норов\t\tgent:Владимира Норова\t\t\t"],
+        r"line 2: unknown case 'gent' in ru_forms \(known: nom, gen, dat, acc, ins, loc, prep\)",
+    ),
+    (
+        "empty labelled form",
+        [HEADER, "Vladimir Norov\tx\tВладимир Норов\t\tgen:\t\t\t"],
+        r"line 2: empty form after 'gen' in ru_forms",
+    ),
 ]
 
 
@@ -297,6 +307,30 @@ def test_shipped_glossary_finds_the_seed_entities():
         "Shandong",
         "Qingdao",
     } <= second
+
+
+def test_case_labels_in_ru_forms(tmp_path):
+    row = "Vladimir Norov\tx\tВладимир Норов\t\tgen:Владимира Норова|ins:Владимиром Норовым|Владимиру Норову\t\t\t"
+    [entry] = Glossary.load(write(tmp_path, f"{HEADER}\n{row}\n")).entries
+    assert entry.ru_cases == {"gent": "Владимира Норова", "ablt": "Владимиром Норовым"}
+    assert entry.ru_variants == (
+        "Владимир Норов",
+        "Владимира Норова",
+        "Владимиром Норовым",
+        "Владимиру Норову",
+    )
+
+
+def test_shipped_glossary_names_sherali_jonon_as_attested():
+    glossary = Glossary.load(REPO / "seeds" / "glossary.tsv")
+    [jonon] = [e for e in glossary.entries if e.en == "Sherali Jonon"]
+    assert jonon.zh == "舍拉利·卓农" and "卓农" in jonon.note and "attested" in jonon.note
+    assert set(jonon.variants) == {"Sherali Jononov", "Sherali Saidamir Jonon"}
+    assert jonon.ru_cases["gent"] == "Шерали Джонона"
+    found = [(m.surface, m.entry.en) for m in glossary.find("Sherali Jononov met Sherali Saidamir Jonon.")]
+    assert found == [("Sherali Jononov", "Sherali Jonon"), ("Sherali Saidamir Jonon", "Sherali Jonon")]
+    president = [m.entry.en for m in glossary.find("President of the Weidong Group; Vice President")]
+    assert president == ["President", "Weidong Group", "Vice President"]
 
 
 def test_shipped_glossary_rows_are_complete():

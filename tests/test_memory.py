@@ -146,7 +146,7 @@ def test_a_newer_schema_or_a_foreign_file_is_refused_with_a_fix(tmp_path):
 
 
 def test_served_segments_are_checked_like_model_output(store, tmp_path):
-    from translate_sum.glossary import Glossary
+    from translate_sum.terms.glossary import Glossary
 
     glossary = Glossary.load(REPO / "seeds" / "glossary.tsv")
     en = "Weidong Group met the SCO Secretariat."

@@ -143,7 +143,7 @@ def test_save_stores_rechecks_and_rerenders(server, tmp_path):
     assert (row["id"], row["lang"], row["version"], row["status"]) == (SEG, "zh", 1, "edited")
     # The edit drops "Shanghai Cooperation Organization" (上海合作组织): flagged as a model output would be.
     assert [f["detail"] for f in row["flags"] if f["type"] == "glossary"] == [
-        "missing 'Shanghai Cooperation Organization' → 上海合作组织"
+        "missing 'Shanghai Cooperation Organization' → 上海合作组织: 0 of 1"
     ]
     entry = server.store.get(build_result().segments[1].en, "zh")
     assert (entry.target, entry.status, entry.origin, entry.slug) == (row["text"], "edited", "review", SLUG)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from translate_sum.glossary import Glossary
 from translate_sum.records import Article, Paragraph
-from translate_sum.suggest import coverage, suggest_terms
+from translate_sum.terms.glossary import Glossary
+from translate_sum.terms.suggest import coverage, suggest_terms
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -89,7 +89,7 @@ def load_glossary(path: Path | None):
     """The glossary at ``path`` (None: no glossary). Raises GlossaryError."""
     if path is None:
         return None
-    from translate_sum.glossary import Glossary
+    from translate_sum.terms.glossary import Glossary
 
     if not path.is_file():
         raise ConfigError(f"{path}: glossary file not found")
@@ -222,7 +222,7 @@ def process_article(
 
     Segments the translation ``memory`` holds are served from it and never reach a translator.
     """
-    from translate_sum.terms import TermGuard
+    from translate_sum.terms.guard import TermGuard
 
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -347,7 +347,7 @@ def translate_into(
     Returns the glossary counts (found, kept, enforced, flagged).
     """
     from translate_sum.qa import check_segment
-    from translate_sum.terms import count_terms
+    from translate_sum.terms.guard import count_terms
 
     pieces = {s.id: translator.pieces(s.en) for s in segments}
     calls = 0

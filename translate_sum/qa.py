@@ -17,7 +17,7 @@ __all__ = ["FLAG_TYPES", "LENGTH_BANDS", "check_segment"]
 
 #: Flag type -> one-line description for the review UI. ``glossary`` flags come from the glossary stage.
 FLAG_TYPES: dict[str, str] = {
-    "glossary": "A glossary term is missing its fixed translation and could not be restored.",
+    "glossary": "A glossary term lacks its fixed form, a placeholder was left, or a Russian case is unverified.",
     "numbers": "A number, date, amount or percentage in the source is missing or changed in the target.",
     "untranslated": "The target looks untranslated: it equals the source or is mostly Latin script.",
     "empty": "The target is empty although the source is not.",

@@ -80,7 +80,7 @@ class TermHit:
     end: int
     lang: str
     target: str  # the fixed target form
-    status: str  # "kept" (model produced it) | "enforced" (restored by tsum) | "flagged"
+    status: str  # "kept" (model produced it) | "enforced" (restored by tsum) | "flagged" (missing, or case unverified)
 
 
 @dataclass(frozen=True)

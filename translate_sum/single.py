@@ -24,7 +24,7 @@ def translate_file(
 ) -> list[AlignedSegment]:
     """The article at ``path`` translated into ``lang`` segment by segment, with the glossary `tsum all`
     would use for it (or ``glossary``) enforced and QA flags set. Raises TsumError subclasses."""
-    from translate_sum.terms import TermGuard
+    from translate_sum.terms.guard import TermGuard
 
     article = load_article(path)
     guard = TermGuard(load_glossary(config.glossary_file(path.parent, glossary)))

@@ -32,7 +32,7 @@ def glossary_group() -> None:
 def glossary_check(file, input_dir, config_path):
     """Validate the glossary FILE (default: the one `tsum all` would use) and show each article's terms."""
     from translate_sum.pipeline import load_glossary
-    from translate_sum.suggest import coverage
+    from translate_sum.terms.suggest import coverage
 
     path = load(config_path).glossary_file(input_dir, file)
     if path is None:
@@ -58,7 +58,7 @@ def glossary_suggest(input_dir, glossary, config_path):
     Fill in the zh and ru columns and append the rows to the glossary.
     """
     from translate_sum.pipeline import load_glossary
-    from translate_sum.suggest import suggest_terms
+    from translate_sum.terms.suggest import suggest_terms
 
     loaded = load_glossary(load(config_path).glossary_file(input_dir, glossary))
     click.echo(suggest_terms(_input_articles(input_dir), loaded), nl=False)

@@ -78,8 +78,9 @@ def all_command(
             click.echo(f"translation memory: segments served ({served})", err=True)
         for lang, counts in report.terms.items():
             click.echo(
-                f"glossary {lang}: {counts['found']} terms found, {counts['kept']} kept by the model, "
-                f"{counts['enforced']} enforced, {counts['flagged']} flagged for review",
+                f"glossary {lang}: {counts['found']} terms found (each occurrence counted), "
+                f"{counts['kept']} kept by the model, {counts['enforced']} enforced, "
+                f"{counts['flagged']} flagged for review",
                 err=True,
             )
     if report.failed:

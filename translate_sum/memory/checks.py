@@ -17,7 +17,7 @@ def check_target(
     ``glossary`` is a loaded glossary or None. ``target`` is never changed.
     """
     from translate_sum.qa import check_segment
-    from translate_sum.terms import TermGuard
+    from translate_sum.terms.guard import TermGuard
 
     # The guard verifies whatever the "backend" returns; returning the person's text as it stands
     # makes it check that text. Its placeholder retry gets the same text back, so nothing is rewritten.
@@ -33,7 +33,7 @@ def article_glossary(manifest: dict):
     Raises GlossaryError when the file is there but cannot be read, ConfigError when it is gone.
     """
     from translate_sum.errors import ConfigError
-    from translate_sum.glossary import Glossary
+    from translate_sum.terms.glossary import Glossary
 
     recorded = (manifest.get("glossary") or {}).get("path")
     if not recorded:

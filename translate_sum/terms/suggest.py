@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from translate_sum.glossary import Glossary, is_acronym
 from translate_sum.records import Article
+from translate_sum.terms.glossary import Glossary, is_acronym
 
 
 def _words(text: str) -> frozenset[str]:

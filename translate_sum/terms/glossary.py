@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import re
@@ -32,13 +33,43 @@ _DASH = "[-\u2010\u2011\u2012\u2013\u2014]"
 _GAP = f"(?:{_SPACE}*{_DASH}{_SPACE}*|{_SPACE}+)"
 _SPLIT = re.compile(_GAP)
 
+# Typographic apostrophes, quotes, dashes and spaces, each mapped to one ASCII character, so that a
+# source is matched on a copy of the same length and offsets stay valid ("People’s" ~ "People's").
+_NORMAL = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u02bc\u2032\u00b4\uff07", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\uff02", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u00a0\u2007\u2009\u200a\u202f\u3000", " "),
+    }
+)
+
+#: Case labels a ``ru_forms`` item may carry ("gen:Владимира Норова"), as pymorphy3 grammemes.
+RU_CASES = {
+    "nom": "nomn",
+    "gen": "gent",
+    "dat": "datv",
+    "acc": "accs",
+    "ins": "ablt",
+    "loc": "loct",
+    "prep": "loct",
+}
+
+
+def normalize(text: str) -> str:
+    """``text`` with typographic apostrophes, quotes, dashes and spaces made ASCII; same length."""
+    return text.translate(_NORMAL)
+
 
 @dataclass(frozen=True)
 class GlossaryEntry:
     """One glossary row: an English term, its aliases and its fixed Chinese and Russian forms.
 
-    ``case_sensitive`` None means automatic: acronyms (all capitals) match case-sensitively,
-    other forms do not. ``keep`` means the English form stays in every target language.
+    ``case_sensitive`` None means automatic: forms with lower-case letters match in any case; an
+    acronym (all capitals) matches as written, and also capitalised or in mixed case ("Covid-19",
+    "Unesco") when it has four letters or more or a digit, while "SCO" never matches "Sco" and "WHO"
+    never matches "Who". True: only as written; False: in any case. ``keep`` means the English form
+    stays in every target language. ``ru_forms`` items may name their case: ``gen:Владимира Норова``.
     """
 
     en: str
@@ -63,10 +94,38 @@ class GlossaryEntry:
         return self.en if self.keep else getattr(self, lang)
 
     def is_case_sensitive(self, form: str) -> bool:
-        """Whether ``form`` (one of ``forms``) must match with its exact capitalisation."""
+        """Whether ``form`` (one of ``forms``) must match with its exact capitalisation (or mixed case)."""
         if self.case_sensitive is not None:
             return self.case_sensitive
         return is_acronym(form)
+
+    def case_rule(self, form: str) -> str:
+        """How ``form`` matches: "exact", "any", or "capitalised" (as written, or mixed case, not lower)."""
+        if self.case_sensitive is not None:
+            return "exact" if self.case_sensitive else "any"
+        if not is_acronym(form):
+            return "any"
+        letters = sum(c.isalpha() for c in form)
+        return "capitalised" if letters >= 4 or any(c.isdigit() for c in form) else "exact"
+
+    @property
+    def ru_cases(self) -> dict[str, str]:
+        """The ``ru_forms`` that name their case, by pymorphy3 case ("gent" -> "Владимира Норова")."""
+        cases = {}
+        for item in self.ru_forms:
+            label, sep, form = item.partition(":")
+            if sep and label.strip().lower() in RU_CASES:
+                cases.setdefault(RU_CASES[label.strip().lower()], form.strip())
+        return cases
+
+    @property
+    def ru_variants(self) -> tuple[str, ...]:
+        """Every Russian form of the entry: the fixed form, then each ``ru_forms`` item without its label."""
+        forms = [self.ru]
+        for item in self.ru_forms:
+            label, sep, form = item.partition(":")
+            forms.append(form.strip() if sep and label.strip().lower() in RU_CASES else item)
+        return tuple(dict.fromkeys(f for f in forms if f))
 
 
 @dataclass(frozen=True)
@@ -99,47 +158,70 @@ class Glossary:
         return cls(path=path, sha256=hashlib.sha256(data).hexdigest(), entries=entries)
 
     def find(self, text: str) -> list[TermMatch]:
-        """Glossary terms in ``text``, left to right, non-overlapping, the longest term winning at a position.
+        """Glossary terms in ``text``, left to right, non-overlapping, covering as much text as possible.
 
-        Matches respect word boundaries and each entry's case rule, accept simple English plurals and
-        hyphen/space variation, and stop before a possessive ``'s``.
+        Matches respect word boundaries and each entry's case rule, accept simple English plurals,
+        hyphen/space variation and typographic apostrophes, quotes, dashes and spaces, and stop before
+        a possessive ``'s``. Where matches overlap, the set that leaves the fewest words uncovered (not
+        counting "of", "the", "and") wins, then the one with fewer, longer terms; so a variant cannot
+        swallow the start of a longer entry ("Secretary-General of the SCO Secretariat": Secretary-General
+        + SCO Secretariat) and a title keeps its first word ("Deputy Secretary-General of the SCO").
         """
+        normal = normalize(text)
         index = self._index
-        found: list[TermMatch] = []
-        end = 0
+        candidates: list[tuple[int, int, GlossaryEntry]] = []
         # One big alternation is slow with many terms (re tries every branch at every word), so each word
         # picks the few forms that start with it, through a dict, and only those are tried there.
-        for word in _WORD.finditer(text):
-            if word.start() < end:
-                continue
-            best = None
+        for word in _WORD.finditer(normal):
             for key in _lookup_keys(word.group().casefold()):
-                group = index.get(key)
-                m = group[0].match(text, word.start()) if group else None
-                if m and (best is None or m.end() > best[0].end()):
-                    best = (m, group[1])
-            if best:
-                m, forms = best
-                found.append(TermMatch(forms[m.lastindex - 1], m.start(), m.end(), m.group()))
-                end = m.end()
-        return found
+                for pattern, entry in index.get(key, ()):
+                    m = pattern.match(normal, word.start())
+                    if m:
+                        candidates.append((m.start(), m.end(), entry))
+        chosen = _best_cover(candidates, normal)
+        return [TermMatch(e, start, end, text[start:end]) for start, end, e in chosen]
 
     @cached_property
-    def _index(self) -> dict[str, tuple[re.Pattern[str], list[GlossaryEntry]]]:
-        groups: dict[str, list[tuple[GlossaryEntry, str]]] = {}
+    def _index(self) -> dict[str, list[tuple[re.Pattern[str], GlossaryEntry]]]:
+        index: dict[str, list[tuple[re.Pattern[str], GlossaryEntry]]] = {}
         for entry in self.entries:
             for form in entry.forms:
-                groups.setdefault(_lead(form), []).append((entry, form))
-        index = {}
-        for key, forms in groups.items():
-            # Python's alternation takes the first branch that matches, so longer forms go first.
-            forms.sort(key=lambda item: len(item[1]), reverse=True)
-            branches = "|".join(f"({form_pattern(f, e.is_case_sensitive(f))})" for e, f in forms)
-            index[key] = (re.compile(f"(?:{branches}){_AFTER}"), [e for e, _ in forms])
+                pattern = re.compile(f"(?:{form_pattern(normalize(form), entry.case_rule(form))}){_AFTER}")
+                index.setdefault(_lead(normalize(form)), []).append((pattern, entry))
         return index
 
 
+def _best_cover(
+    candidates: list[tuple[int, int, GlossaryEntry]], text: str
+) -> list[tuple[int, int, GlossaryEntry]]:
+    """Non-overlapping candidates covering the most words; on a tie, the fewest (longest) terms."""
+    candidates = sorted(set(candidates), key=lambda c: (c[1], c[0], c[2].line, c[2].en))
+    ends = [c[1] for c in candidates]
+    best: list[tuple[int, int]] = [(0, 0)]  # (covered characters, -number of terms) over a prefix
+    choice: list[int] = [0]
+    for i, (start, end, _) in enumerate(candidates):
+        j = bisect.bisect_right(ends, start, 0, i)
+        words = sum(w.group().casefold() not in _LINK_WORDS for w in _WORD.finditer(text, start, end))
+        take = (best[j][0] + words, best[j][1] - 1)
+        if take > best[i]:
+            best.append(take)
+            choice.append(j)
+        else:
+            best.append(best[i])
+            choice.append(-1)
+    picked = []
+    i = len(candidates)
+    while i > 0:
+        if choice[i] < 0:
+            i -= 1
+        else:
+            picked.append(candidates[i - 1])
+            i = choice[i]
+    return picked[::-1]
+
+
 _WORD = re.compile(f"[{WORD_CHARS}]+")
+_LINK_WORDS = frozenset({"of", "the", "and", "for", "a", "an", "de", "in", "on"})
 
 
 def _lead(form: str) -> str:
@@ -161,7 +243,7 @@ def english_regex(entry: GlossaryEntry, exact_case: bool = False) -> re.Pattern[
     With ``exact_case`` it checks a kept (untranslated) term in a translation: "zoom" is not "Zoom".
     """
     forms = sorted(entry.forms, key=len, reverse=True)
-    branches = "|".join(form_pattern(f, exact_case or entry.is_case_sensitive(f)) for f in forms)
+    branches = "|".join(form_pattern(f, "exact" if exact_case else entry.case_rule(f)) for f in forms)
     return re.compile(f"{_BEFORE}(?:{branches}){_AFTER}")
 
 
@@ -171,12 +253,20 @@ def is_acronym(form: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-def form_pattern(form: str, case_sensitive: bool) -> str:
-    """Regex source for one English form, without the word boundaries around it."""
+def form_pattern(form: str, case: str | bool) -> str:
+    """Regex source for one English form, without the word boundaries around it.
+
+    ``case``: "exact" (or True), "any" (or False), or "capitalised": any case but not starting lower-case.
+    """
+    case = {True: "exact", False: "any"}.get(case, case)
     words = [w for w in _SPLIT.split(form.strip()) if w]
     pieces = [re.escape(w) for w in words[:-1]] + [_last_word(words[-1])]
     body = _GAP.join(pieces)
-    return body if case_sensitive else f"(?i:{body})"
+    if case == "exact":
+        return body
+    if case == "capitalised":
+        return f"(?![a-z])(?i:{body})"
+    return f"(?i:{body})"
 
 
 def _last_word(word: str) -> str:
@@ -275,6 +365,16 @@ def _entry(row: dict[str, str], line: int, problems: list[tuple[int, str]]) -> G
         for lang in LANGUAGES:
             if not row[lang]:
                 problems.append((line, f"empty {lang!r} target for {en!r} (fill it in, or set keep)"))
+    for item in _items(row.get("ru_forms", "")):
+        label, sep, form = item.partition(":")
+        if (
+            sep
+            and re.fullmatch(r"[a-z]{3,4}", label.strip().lower())
+            and label.strip().lower() not in RU_CASES
+        ):
+            problems.append((line, f"unknown case {label!r} in ru_forms (known: {', '.join(RU_CASES)})"))
+        elif sep and not form.strip():
+            problems.append((line, f"empty form after {label!r} in ru_forms"))
     if len(problems) > before:
         return None
     variants = tuple(dict.fromkeys(v for v in _items(row.get("variants", "")) if v != en))

@@ -1,0 +1,93 @@
+"""How many glossary term occurrences on the seeds are kept, enforced without a flag, or flagged.
+
+Two translators: the tiny random-weight MarianMT models of the test suite (``tsum all`` with the
+extractive summariser, counts read from each manifest), and a fake "copying" model that returns its
+input unchanged, placeholders intact (every source segment, through ``TermGuard``).
+
+    python benchmarks/glossary_share.py [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+
+def _line(label: str, counts: Counter) -> str:
+    found = counts["found"] or 1
+    return (
+        f"{label}: {counts['found']} occurrences; kept {counts['kept']}, enforced without a flag "
+        f"{counts['enforced']} ({counts['enforced'] / found:.1%}), flagged {counts['flagged']}; "
+        f"present without a flag (kept + enforced) {(counts['kept'] + counts['enforced']) / found:.1%}"
+    )
+
+
+def tiny_models(workdir: Path) -> dict[str, Counter]:
+    from click.testing import CliRunner
+    from tiny_models import build_bart, build_marian, write_models_toml
+
+    from translate_sum.cli import cli
+
+    models = workdir / "models"
+    config = write_models_toml(
+        workdir / "models.toml",
+        build_bart(models / "bart"),
+        build_marian(models / "zh", "zh", save_bin=True),
+        build_marian(models / "ru", "ru"),
+    )
+    out = workdir / "out"
+    result = CliRunner().invoke(
+        cli,
+        ["all", "--input", str(REPO / "seeds"), "--output", str(out), "--config", str(config)]
+        + ["--summarizer", "extractive", "--force", "--quiet"],
+    )
+    if result.exit_code != 0:
+        raise SystemExit(result.output)
+    totals = {lang: Counter() for lang in ("zh", "ru")}
+    for manifest in out.glob("*/manifest.json"):
+        for lang, counts in json.loads(manifest.read_text())["counts"]["glossary"].items():
+            totals[lang].update(counts)
+    return totals
+
+
+def copying_model() -> dict[str, Counter]:
+    from translate_sum.articles import load_article
+
+    from translate_sum.segment import segment_article
+    from translate_sum.terms.glossary import Glossary
+    from translate_sum.terms.guard import TermGuard, count_terms
+
+    glossary = Glossary.load(REPO / "seeds" / "glossary.tsv")
+    sources = [
+        s.en for path in sorted((REPO / "seeds").glob("*.txt")) for s in segment_article(load_article(path))
+    ]
+    return {
+        lang: Counter(count_terms(TermGuard(glossary).translate(sources, lang, lambda batch: list(batch))))
+        for lang in ("zh", "ru")
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--workdir", type=Path, help="where to build the tiny models (default: a temporary folder)"
+    )
+    args = parser.parse_args()
+    for lang, counts in copying_model().items():
+        print(_line(f"copying model, {lang}", counts))
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for lang, counts in tiny_models(workdir).items():
+            print(_line(f"tiny models (tsum all, extractive summary), {lang}", counts))
+
+
+if __name__ == "__main__":
+    main()

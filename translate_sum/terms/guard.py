@@ -1,0 +1,206 @@
+"""Glossary terms through translation: translate, count, retry with placeholders, restore, or flag.
+
+Strategy, chosen for any backend (constrained beam search needs remote code in transformers 5):
+
+1. Translate every sentence as it is and count each glossary term found in its source: every source
+   occurrence needs an occurrence of its own of the fixed form in the translation (see ``verify``).
+   MarianMT often renders well-known names correctly, and in Russian in the right grammatical case,
+   which a substituted fixed form cannot match, so a complete first pass is kept untouched.
+2. Sentences with a missing occurrence are translated again, in one batch, with every occurrence of
+   the short entries replaced by its own placeholder (``placeholders``), and the fixed target form is
+   put back where each placeholder comes out; in Russian, in the case the words before it ask for.
+3. The counts are taken again on the final text, whatever the backend produced. Whatever is still
+   missing, a Russian case that could not be settled, and any placeholder left over are flagged.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from translate_sum.errors import ArticleError
+from translate_sum.records import Flag, TermHit
+from translate_sum.terms import placeholders, russian
+from translate_sum.terms.glossary import Glossary, GlossaryEntry, TermMatch
+from translate_sum.terms.verify import allocate, target_spans
+
+
+@dataclass
+class GuardedTranslation:
+    """A translation with the glossary terms of its source checked (and restored where needed)."""
+
+    text: str  # final target text
+    terms: list[TermHit] = field(default_factory=list)  # one per glossary term occurrence in the source
+    flags: list[Flag] = field(default_factory=list)  # "glossary" flags: missing, case, placeholder
+
+
+@dataclass
+class _Outcome:
+    result: GuardedTranslation
+    present: int  # occurrences with a form of their own in the text
+    clean: int  # of those, the ones without a flag
+
+    @property
+    def score(self) -> tuple[int, int]:
+        return self.present, self.clean
+
+
+class TermGuard:
+    """Runs a translation backend so that glossary terms come out in their fixed target forms."""
+
+    def __init__(self, glossary: Glossary | None):
+        self.glossary = glossary
+
+    def translate(
+        self, sources: list[str], lang: str, translate_batch: Callable[[list[str]], list[str]]
+    ) -> list[GuardedTranslation]:
+        """Translate ``sources`` into ``lang`` with at most two ``translate_batch`` calls.
+
+        In each result, every occurrence of a glossary term found in the source has an occurrence of
+        its own of the fixed form (or, in Russian, of an inflection whose words agree in case), or a
+        ``glossary`` flag names the entry with the count found.
+        """
+        sources = list(sources)
+        if not sources:
+            return []
+        first = _call(translate_batch, sources, lang)
+        if self.glossary is None:
+            return [GuardedTranslation(text) for text in first]
+
+        entries = self.glossary.entries
+        matches = [self.glossary.find(source) for source in sources]
+        outcomes = [
+            _check(m, text, lang, entries, source=source)
+            for m, text, source in zip(matches, first, sources, strict=True)
+        ]
+
+        retry = [i for i, o in enumerate(outcomes) if _short(matches[i], o)]
+        if retry:
+            prefix = placeholders.choose_prefix(sources + first)
+            slots = {i: [m for m in matches[i] if m.entry in _short(matches[i], outcomes[i])] for i in retry}
+            protected = [placeholders.protect(sources[i], slots[i], prefix) for i in retry]
+            second = _call(translate_batch, protected, lang)
+            for i, raw in zip(retry, second, strict=True):
+                text, restored = _restore(raw, slots[i], prefix, lang)
+                outcome = _check(matches[i], text, lang, entries, slots[i], restored, prefix, sources[i])
+                # Keep the first pass on a tie: it is the model's own, more fluent, wording.
+                if outcome.score > outcomes[i].score:
+                    outcomes[i] = outcome
+        return [o.result for o in outcomes]
+
+
+def count_terms(results: list[GuardedTranslation]) -> dict[str, int]:
+    """Term occurrences over ``results``: found, kept (by the model), enforced (by tsum), flagged."""
+    counts = Counter(hit.status for result in results for hit in result.terms)
+    return {
+        "found": sum(counts.values()),
+        "kept": counts["kept"],
+        "enforced": counts["enforced"],
+        "flagged": counts["flagged"],
+    }
+
+
+def term_present(entry: GlossaryEntry, lang: str, text: str) -> bool:
+    """Whether ``text`` holds the fixed ``lang`` form of ``entry`` (for Russian, an agreeing inflection)."""
+    return bool(target_spans(entry, lang, text))
+
+
+def _call(translate_batch: Callable[[list[str]], list[str]], texts: list[str], lang: str) -> list[str]:
+    out = list(translate_batch(list(texts)))
+    if len(out) != len(texts):
+        raise ArticleError(
+            f"the {lang} translation backend returned {len(out)} texts for {len(texts)} sentences"
+        )
+    return ["" if t is None else str(t) for t in out]
+
+
+def _short(matches: list[TermMatch], outcome: _Outcome) -> set[GlossaryEntry]:
+    """Entries with an occurrence that is missing or flagged."""
+    return {m.entry for m, hit in zip(matches, outcome.result.terms, strict=True) if hit.status == "flagged"}
+
+
+def _restore(
+    raw: str, slots: list[TermMatch], prefix: str, lang: str
+) -> tuple[str, list[placeholders.Restored]]:
+    ordered = sorted(slots, key=lambda m: m.start)
+
+    def form_at(n: int, before: str) -> tuple[str, str | None]:
+        return _fit(ordered[n - 1].entry, lang, before)
+
+    return placeholders.restore(raw, len(ordered), prefix, form_at, lang)
+
+
+def _fit(entry: GlossaryEntry, lang: str, before: str) -> tuple[str, str | None]:
+    """The form to insert after ``before``, and a note when its Russian case is not certain."""
+    target, note = entry.target(lang), None
+    if lang == "ru" and russian.declinable(entry):
+        case, where = russian.context_case(before)
+        form = russian.form_for(entry, case) if case else None
+        if form is None:
+            why = f"no {russian.case_name(case)} form known" if case else "case unclear"
+            note = f"case not verified: {entry.en!r} → {target} ({where}: {why}, nominative inserted)"
+        else:
+            target = form
+    if not entry.keep and (not before.strip() or before.rstrip()[-1] in ".!?…"):
+        target = target[:1].upper() + target[1:]
+    return target, note
+
+
+def _check(
+    matches: list[TermMatch],
+    text: str,
+    lang: str,
+    entries: Sequence[GlossaryEntry],
+    slots: Sequence[TermMatch] = (),
+    restored: Sequence[placeholders.Restored] = (),
+    prefix: str | None = None,
+    source: str = "",
+) -> _Outcome:
+    """Statuses of each occurrence in ``matches`` against ``text``, and the flags that go with them."""
+    needed = Counter(m.entry for m in matches)
+    void = [(r.start, r.end) for r in restored if r.repeated]
+    ordered_slots = sorted(range(len(slots)), key=lambda k: slots[k].start)
+    inserted = [
+        (r.start, r.end, slots[ordered_slots[r.slot - 1]].entry)
+        for r in restored
+        if text[r.start : r.end] == r.form
+    ]
+    placed = allocate(needed, text, lang, entries, void, inserted)
+    occurrence = {id(slots[k]): n for n, k in enumerate(ordered_slots, start=1)}
+    by_slot = {r.slot: r for r in restored if not r.repeated}
+
+    status: list[str | None] = [None] * len(matches)
+    flags: list[Flag] = []
+    free = {entry: list(spans) for entry, spans in placed.items()}
+    for k, m in enumerate(matches):  # occurrences restored from their own placeholder
+        r = by_slot.get(occurrence.get(id(m), 0))
+        if r is not None and (r.start, r.end) in free[m.entry]:
+            free[m.entry].remove((r.start, r.end))
+            status[k] = "flagged" if r.note else "enforced"
+            if r.note:
+                flags.append(Flag(type="glossary", lang=lang, detail=r.note))
+    for k, m in enumerate(matches):  # the others take what the model wrote, in order
+        if status[k] is None:
+            status[k] = "kept" if free[m.entry] and free[m.entry].pop(0) else "flagged"
+
+    missing: list[Flag] = []
+    for entry in dict.fromkeys(m.entry for m in matches):
+        found = len(placed[entry])
+        if found < needed[entry]:
+            detail = f"missing {entry.en!r} → {entry.target(lang)}: {found} of {needed[entry]}"
+            missing.append(Flag(type="glossary", lang=lang, detail=detail))
+    flags = missing + flags
+    left = placeholders.leftovers(text, source, prefix)
+    if left:
+        flags.append(
+            Flag(type="glossary", lang=lang, detail=f"placeholder left in output: {', '.join(left)}")
+        )
+
+    hits = [
+        TermHit(m.entry.en, m.surface, m.start, m.end, lang, m.entry.target(lang), s)
+        for m, s in zip(matches, status, strict=True)
+    ]
+    present = sum(len(spans) for spans in placed.values())
+    clean = sum(s != "flagged" for s in status)
+    return _Outcome(GuardedTranslation(text, hits, flags), present, clean)
