@@ -266,10 +266,9 @@ def summarize_command(file, config_path, device, summarizer, backend):
 @glossary_option
 def translate_command(file, lang, config_path, device, backend, glossary):
     """Print one article translated into LANG, paragraph by paragraph, glossary enforced."""
-    from translate_sum.align import align
     from translate_sum.articles import load_article
     from translate_sum.engines.loader import Engines
-    from translate_sum.pipeline import load_glossary, translate_into
+    from translate_sum.pipeline import load_glossary, translate_language
     from translate_sum.segment import segment_article
     from translate_sum.terms import TermGuard
 
@@ -279,19 +278,19 @@ def translate_command(file, lang, config_path, device, backend, glossary):
     try:
         article = load_article(file)
         guard = TermGuard(load_glossary(_glossary_file(glossary, config, file.parent)))
-        segments = align(segment_article(article), {})
-        translate_into(segments, lang, Engines(config, device).translator(lang), guard)
+        segments = segment_article(article)
+        result = translate_language(segments, lang, Engines(config, device).translator(lang), guard)
     except ConfigError as exc:
         raise ConfigProblem(str(exc)) from None
     except TsumError as exc:
         raise click.ClickException(str(exc)) from None
     joiner = "" if lang == "zh" else " "
     paragraphs: dict[int, list[str]] = {}
-    for segment in segments:
-        paragraphs.setdefault(segment.paragraph, []).append(segment.translations[lang])
+    for segment, translation in zip(segments, result.segments, strict=True):
+        paragraphs.setdefault(segment.paragraph, []).append(translation.text)
     click.echo("\n\n".join(joiner.join(p) for p in paragraphs.values()))
-    for segment in segments:
-        for flag in segment.flags:
+    for segment, translation in zip(segments, result.segments, strict=True):
+        for flag in translation.flags:
             click.echo(f"{segment.id}: {flag.type}: {flag.detail}", err=True)
 
 

@@ -42,9 +42,13 @@ class ModelSpec:
         return str(self.path) if self.path else str(self.model)
 
     def fingerprint(self) -> dict[str, Any]:
-        """Everything about this spec that changes its output (for incremental runs)."""
+        """Everything about this spec that changes its output (for incremental runs).
+
+        A local model counts as "local", not by its path: the pipeline adds its files' hashes, so
+        moving the folder redoes nothing and replacing the files at the same path redoes everything.
+        """
         data = asdict(self)
-        data["path"] = str(self.path) if self.path else None
+        data["path"] = "local" if self.path else None
         return data
 
 
