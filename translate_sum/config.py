@@ -68,6 +68,16 @@ class SummarizerSpec:
         return {"engine": self.engine, "model": self.model.fingerprint()}
 
 
+@dataclass(frozen=True)
+class RaySettings:
+    """``[ray]``: how ``tsum all --executor ray`` sizes its workers (see docs/scaling.md)."""
+
+    concurrency: int = 1  # actors per model stage (each loads its model once)
+    num_cpus: float = 0.25  # CPUs Ray reserves per actor; fractional, so CPU tasks can still run
+    num_gpus: float = 0.0  # GPUs per actor (e.g. 1 with --device cuda on GPU nodes)
+    threads: int | None = None  # threads each actor's model uses; None: this node's cores / concurrency
+
+
 def _default_translators() -> dict[str, ModelSpec]:
     return {
         "zh": ModelSpec(role="zh", model="Helsinki-NLP/opus-mt-en-zh", target_token=">>cmn_Hans<<"),
@@ -85,6 +95,7 @@ class Config:
     glossary: Path | None = None  # None: ``glossary.tsv`` beside the articles, if present
     batch_tokens: int = 4096
     source: Path | None = None  # the file this was read from
+    ray: RaySettings = field(default_factory=RaySettings)
 
     def model_specs(self) -> list[ModelSpec]:
         """Every model this configuration names: the summariser (when abstractive), then translators."""
@@ -129,7 +140,7 @@ def load_config(path: Path | None) -> Config:
 
 def _parse(raw: dict[str, Any], path: Path) -> Config:
     base = path.parent
-    _check_keys(raw, {"summarizer", "translators", "run"}, path, "top level")
+    _check_keys(raw, {"summarizer", "translators", "run", "ray"}, path, "top level")
 
     summ_raw = raw.get("summarizer", {})
     _check_keys(summ_raw, {"engine", "sentences", *_MODEL_KEYS}, path, "[summarizer]")
@@ -166,6 +177,23 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
         glossary=(base / glossary) if glossary else None,
         batch_tokens=_int(run_raw.get("batch_tokens", 4096), path, "[run] batch_tokens"),
         source=path,
+        ray=_ray_settings(raw.get("ray", {}), path),
+    )
+
+
+def _ray_settings(table: Any, path: Path) -> RaySettings:
+    _check_keys(table, {"concurrency", "num_cpus", "num_gpus", "threads"}, path, "[ray]")
+    for key in ("num_cpus", "num_gpus"):
+        value = table.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{path}: [ray] {key} must be a number of 0 or more, not {value!r}")
+    default = RaySettings()
+    threads = table.get("threads")
+    return RaySettings(
+        concurrency=_int(table.get("concurrency", default.concurrency), path, "[ray] concurrency"),
+        num_cpus=float(table.get("num_cpus", default.num_cpus)),
+        num_gpus=float(table.get("num_gpus", default.num_gpus)),
+        threads=_int(threads, path, "[ray] threads") if threads is not None else None,
     )
 
 
