@@ -177,9 +177,44 @@ def cli() -> None:
 @summarizer_option
 @backend_option
 @glossary_option
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    envvar="TSUM_EXECUTOR",
+    help='Where the work runs: this machine, or Ray (needs pip install "translate-sum[ray]"; '
+    "docs/scaling.md) [env TSUM_EXECUTOR].",
+)
+@click.option(
+    "--ray-address",
+    default=None,
+    metavar="ADDR",
+    envvar="TSUM_RAY_ADDRESS",
+    help="--executor ray: a running Ray cluster, e.g. 10.0.0.5:6379 [default: start a local Ray].",
+)
+@click.option(
+    "--window",
+    type=click.IntRange(min=1),
+    default=32,
+    show_default=True,
+    help="Articles batched together and written together when done.",
+)
 @quiet_option
 def all_command(
-    input_dir, output_dir, config_path, only, device, force, summarizer, backend, glossary, quiet
+    input_dir,
+    output_dir,
+    config_path,
+    only,
+    device,
+    force,
+    summarizer,
+    backend,
+    glossary,
+    executor,
+    ray_address,
+    window,
+    quiet,
 ):
     """Summarise and translate every article in the input folder.
 
@@ -189,6 +224,8 @@ def all_command(
     """
     from translate_sum.pipeline import RunOptions, run_all
 
+    if ray_address and executor != "ray":
+        raise ConfigProblem("--ray-address needs --executor ray")
     config = _load(config_path, summarizer, backend)
     options = RunOptions(
         input_dir=input_dir,
@@ -198,6 +235,9 @@ def all_command(
         device=device,
         force=force,
         glossary=glossary,
+        executor=executor,
+        window=window,
+        ray_address=ray_address,
     )
     _quiet_libraries()
     try:

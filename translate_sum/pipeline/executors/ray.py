@@ -20,12 +20,8 @@ from translate_sum.records import ArticleJob, ArticleResult, Failed
 
 logger = logging.getLogger("translate_sum")
 
-#: Environment variables the workers take from this process (caches, offline mode, threads).
-_FORWARDED_ENV = ("TSUM_", "HF_", "TRANSFORMERS_OFFLINE", "TOKENIZERS_PARALLELISM")
 #: CPUs a segmenting or assembling task reserves: small, so it is never starved by the actors.
 _TASK_CPUS = 0.1
-#: How often Ray restarts a dead actor or retries a task before the run fails.
-_RETRIES = 2
 
 
 class RayExecutor(Executor):
@@ -74,26 +70,24 @@ class RayExecutor(Executor):
         context.enable_progress_bars = False
         settings = plan.config.ray
         packed = pickle.dumps(plan)
-        env = {k: v for k, v in os.environ.items() if k.startswith(_FORWARDED_ENV)}
-        env.setdefault("TSUM_THREADS", str(settings.threads or max(1, _cores(ray) // settings.concurrency)))
+        threads = settings.threads or max(1, _cores(ray) // settings.concurrency)
+        # Ray Data restarts a dead actor and retries a failed task by default; a window is only
+        # handed back (and written) once every stage has finished it, so nothing partial is seen.
         actor_args = {
-            "concurrency": settings.concurrency,
+            "compute": ray.data.ActorPoolStrategy(size=settings.concurrency),
             "num_cpus": settings.num_cpus,
             "num_gpus": settings.num_gpus or None,
-            "max_restarts": _RETRIES,
-            "max_task_retries": _RETRIES,
-            "runtime_env": {"env_vars": env},
         }
-        task_args = {"num_cpus": _TASK_CPUS, "max_retries": _RETRIES, "runtime_env": {"env_vars": env}}
+        task_args = {"num_cpus": _TASK_CPUS}
         rows = [{"payload": pickle.dumps(window)} for window in windows(jobs, plan.window)]
         dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
         dataset = dataset.map_batches(_segment, batch_size=1, **task_args)
         dataset = dataset.map_batches(
-            _ModelStage, batch_size=1, fn_constructor_args=(packed, "summarizer"), **actor_args
+            _ModelStage, batch_size=1, fn_constructor_args=(packed, "summarizer", threads), **actor_args
         )
         for lang in plan.languages:
             dataset = dataset.map_batches(
-                _ModelStage, batch_size=1, fn_constructor_args=(packed, lang), **actor_args
+                _ModelStage, batch_size=1, fn_constructor_args=(packed, lang, threads), **actor_args
             )
         dataset = dataset.map_batches(_assemble, batch_size=1, fn_kwargs={"packed": packed}, **task_args)
         try:
@@ -107,13 +101,13 @@ class RayExecutor(Executor):
 class _ModelStage:
     """One model stage in a Ray actor: the model is loaded once, when the actor starts."""
 
-    def __init__(self, packed: bytes, role: str) -> None:
+    def __init__(self, packed: bytes, role: str, threads: int) -> None:
         from translate_sum.engines.loader import Engines
         from translate_sum.pipeline.inputs import term_guard
 
         self.plan: Plan = pickle.loads(packed)
         self.role = role
-        _limit_torch_threads()
+        _limit_threads(threads)
         engines = Engines(self.plan.config, self.plan.device)
         if role == "summarizer":
             self.model = engines.summarizer()
@@ -150,12 +144,12 @@ def _map_payloads(batch: dict, stage) -> dict:
     return {"payload": [pickle.dumps(stage(pickle.loads(payload))) for payload in batch["payload"]]}
 
 
-def _limit_torch_threads() -> None:
-    threads = int(os.environ.get("TSUM_THREADS") or 0)
-    if threads:
-        import torch
+def _limit_threads(threads: int) -> None:
+    """Each actor's share of its node's cores: CTranslate2 reads TSUM_THREADS, torch is told directly."""
+    import torch
 
-        torch.set_num_threads(threads)
+    os.environ["TSUM_THREADS"] = str(threads)
+    torch.set_num_threads(threads)
 
 
 def _cores(ray) -> int:
