@@ -18,7 +18,7 @@ from translate_sum.articles import load_article
 from translate_sum.config import load_config
 from translate_sum.errors import ConfigError
 from translate_sum.pipeline import RunOptions, run_all
-from translate_sum.pipeline.executors.ray import _import_ray
+from translate_sum.pipeline.executors.ray import LOOPBACK_ONLY_ENV, _import_ray
 from translate_sum.storage import MANIFEST, base_slug
 
 #: Files that must be byte-identical between executors (review.html shows the run's time; the
@@ -36,7 +36,6 @@ SAME_BYTES = (
 @pytest.fixture(scope="module")
 def local_ray(tmp_path_factory):
     """A local Ray with 2 CPUs bound to 127.0.0.1, its workers seeing the tests' caches; shut down after."""
-    ray = pytest.importorskip("ray", reason='the Ray executor needs the ray extra: pip install -e ".[ray]"')
     base = tmp_path_factory.getbasetemp()
     # The same locations conftest's _isolated_env gives every test, set before the workers start.
     env = {
@@ -45,9 +44,11 @@ def local_ray(tmp_path_factory):
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
         "TSUM_CACHE": str(base / "tsum-cache"),
+        LOOPBACK_ONLY_ENV: "0",  # before ray is imported
     }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
+    ray = pytest.importorskip("ray", reason='the Ray executor needs the ray extra: pip install -e ".[ray]"')
     ray.init(
         address="local",
         num_cpus=2,
@@ -56,6 +57,7 @@ def local_ray(tmp_path_factory):
         log_to_driver=False,
     )
     try:
+        assert {node["NodeManagerAddress"] for node in ray.nodes()} == {"127.0.0.1"}
         yield ray
     finally:
         ray.shutdown()

@@ -20,6 +20,8 @@ from translate_sum.records import ArticleJob, ArticleResult, Failed
 
 logger = logging.getLogger("translate_sum")
 
+#: Ray's switch for multi-node networking; "0" keeps a local instance on 127.0.0.1.
+LOOPBACK_ONLY_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 #: CPUs a segmenting or assembling task reserves: small, so it is never starved by the actors.
 _TASK_CPUS = 0.1
 
@@ -34,6 +36,11 @@ class RayExecutor(Executor):
         self.models_loaded: list[str] = []
 
     def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress) -> Iterator[list[ArticleResult | Failed]]:
+        if self.address is None:
+            # A local Ray listens on the loopback only: without this, Ray on Linux resolves even
+            # 127.0.0.1 to the machine's network address and its servers listen on every interface.
+            # Read when ray is first imported, and inherited by the processes it starts.
+            os.environ.setdefault(LOOPBACK_ONLY_ENV, "0")
         ray = _import_ray()
         started = self._connect(ray)
         try:
