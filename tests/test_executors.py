@@ -168,3 +168,16 @@ def test_kill_9_mid_window_then_rerun_completes_everything(tiny_config, tmp_path
     assert not list(out.rglob("*.tmp"))
     for slug, mtime in finished.items():
         assert (out / slug / MANIFEST).stat().st_mtime_ns == mtime, f"{slug} was redone"
+
+
+def test_ray_address_without_the_ray_executor_is_a_usage_error(tiny_config, tmp_path):
+    from click.testing import CliRunner
+
+    from translate_sum.cli import cli
+
+    base = ["all", "--input", str(SEEDS), "--output", str(tmp_path / "out"), "--config", str(tiny_config)]
+    result = CliRunner().invoke(cli, [*base, "--ray-address", "10.0.0.5:6379"])
+    assert result.exit_code == 2 and "--ray-address needs --executor ray" in result.output
+    result = CliRunner().invoke(cli, [*base, "--window", "0"])
+    assert result.exit_code == 2 and "--window" in result.output
+    assert not (tmp_path / "out").exists()
