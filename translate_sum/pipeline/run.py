@@ -13,7 +13,7 @@ from typing import Any
 from translate_sum.config import Config
 from translate_sum.engines.loader import Engines
 from translate_sum.errors import ConfigError, TsumError
-from translate_sum.pipeline.executors import EXECUTORS, Plan, executor_class
+from translate_sum.pipeline.executors import EXECUTORS, Executor, Plan, executor_class
 from translate_sum.pipeline.fingerprint import is_current, run_fingerprint
 from translate_sum.pipeline.inputs import load_glossary, load_inputs
 from translate_sum.pipeline.manifest import ManifestContext, library_versions
@@ -143,8 +143,15 @@ def run_all(
 
 
 def _process(
-    todo, options: RunOptions, glossary, fingerprint, report: RunReport, progress, notify
+    todo: list[ArticleJob],
+    options: RunOptions,
+    glossary,
+    fingerprint: dict[str, Any],
+    report: RunReport,
+    progress: ProgressFactory,
+    notify: Callable[[str], None],
 ) -> list[str]:
+    """Hand ``todo`` to the executor; write each window it hands back. Returns the models loaded."""
     engines = Engines(options.config, options.device)
     engines.check_available(options.languages)  # a missing model fails the run before any work
     executor = _executor(options)
@@ -177,14 +184,16 @@ def _process(
     return executor.models_loaded
 
 
-def _executor(options: RunOptions):
+def _executor(options: RunOptions) -> Executor:
     cls = executor_class(options.executor)
     if options.executor == "ray":
         return cls(address=options.ray_address)
     return cls(release_models=options.release_models)
 
 
-def _finish(outcome: ArticleResult | Failed, output_dir: Path, report: RunReport, notify) -> None:
+def _finish(
+    outcome: ArticleResult | Failed, output_dir: Path, report: RunReport, notify: Callable[[str], None]
+) -> None:
     """Write one article, or record its failure; a write that fails fails this article alone."""
     if isinstance(outcome, Failed):
         report.entries.append(failed_entry(outcome.job, outcome.error))
