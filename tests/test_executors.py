@@ -181,3 +181,19 @@ def test_ray_address_without_the_ray_executor_is_a_usage_error(tiny_config, tmp_
     result = CliRunner().invoke(cli, [*base, "--window", "0"])
     assert result.exit_code == 2 and "--window" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_ray_settings_come_from_models_toml_and_are_checked(tmp_path):
+    path = tmp_path / "models.toml"
+    path.write_text("[ray]\nconcurrency = 3\nnum_cpus = 0.5\nnum_gpus = 1\nthreads = 2\n", encoding="utf-8")
+    settings = load_config(path).ray
+    assert (settings.concurrency, settings.num_cpus, settings.num_gpus, settings.threads) == (3, 0.5, 1.0, 2)
+    assert load_config(None).ray.concurrency == 1
+    for bad, message in (
+        ("concurrency = 0", r"\[ray\] concurrency must be a positive whole number"),
+        ("num_cpus = -1", r"\[ray\] num_cpus must be a number of 0 or more"),
+        ("workers = 2", r"\[ray\] has unknown key\(s\) workers"),
+    ):
+        path.write_text(f"[ray]\n{bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=message):
+            load_config(path)
