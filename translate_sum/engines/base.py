@@ -50,7 +50,7 @@ class AbstractiveSummarizer(Summarizer):
     """
 
     #: The most padded input tokens one generation batch of ``summarize_many`` may hold.
-    batch_tokens = 4096
+    batch_tokens = 2048
 
     def __init__(self, spec: ModelSpec, resolved: ResolvedModel, device: str, tokenizer, config) -> None:
         self.spec = spec
@@ -105,7 +105,7 @@ class AbstractiveSummarizer(Summarizer):
         """``summarize`` for each article, with the chunks of all articles generated in shared batches.
 
         Each article goes through the same rounds as ``summarize`` alone; only the batching differs.
-        Batches hold at most ``batch_tokens`` padded input tokens (about four full chunks), longest first.
+        Batches hold at most ``batch_tokens`` padded input tokens (about two full chunks: memory stays low), longest first.
         """
         texts = [list(sentences) for sentences in articles]
         previous = [math.inf] * len(texts)
