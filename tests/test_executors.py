@@ -111,6 +111,24 @@ def test_ray_and_local_executors_write_identical_outputs_and_fail_the_same_artic
     assert ray.terms == local.terms
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("executor", ["local", "ray"])
+def test_a_model_that_will_not_load_stops_the_run_with_its_error(local_ray, tiny_models, tmp_path, executor):
+    broken = tmp_path / "zh"
+    shutil.copytree(tiny_models["zh"], broken)
+    (broken / "pytorch_model.bin").write_bytes(b"not a checkpoint")
+    config = tmp_path / "models.toml"
+    config.write_text(
+        f'[summarizer]\nengine = "extractive"\n\n[translators.zh]\npath = "{broken}"\n'
+        'target_token = ">>cmn_Hans<<"\n',
+        encoding="utf-8",
+    )
+    options = RunOptions(SEEDS, tmp_path / "out", load_config(config), ("zh",), executor=executor)
+    with pytest.raises(ConfigError, match=r"model '.*zh' \(zh\)"):
+        run_all(options)
+    assert not list((tmp_path / "out").glob(f"*/{MANIFEST}"))
+
+
 def test_ray_executor_without_ray_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(ConfigError, match=r'pip install "translate-sum\[ray\]"'):

@@ -99,7 +99,12 @@ class RayExecutor(Executor):
         dataset = dataset.map_batches(_assemble, batch_size=1, fn_kwargs={"packed": packed}, **task_args)
         try:
             for row in dataset.iter_rows():
-                yield pickle.loads(row["payload"])
+                result = pickle.loads(row["payload"])
+                if isinstance(result, TsumError):
+                    raise result
+                yield result
+        except TsumError:
+            raise
         except Exception as exc:  # noqa: BLE001 - a stage's own error, unwrapped from Ray's
             raise _unwrap(exc) from None
         self.models_loaded = ["summarizer", *plan.languages]
@@ -114,16 +119,25 @@ class _ModelStage:
 
         self.plan: Plan = pickle.loads(packed)
         self.role = role
+        self.error: TsumError | None = None
         _limit_threads(threads)
         engines = Engines(self.plan.config, self.plan.device)
-        if role == "summarizer":
-            self.model = engines.summarizer()
-        else:
-            self.model = engines.translator(role)
-            self.guard = term_guard(self.plan.glossary)
+        try:
+            if role == "summarizer":
+                self.model = engines.summarizer()
+            else:
+                self.model = engines.translator(role)
+                self.guard = term_guard(self.plan.glossary)
+        except TsumError as exc:
+            # Handed on as the window's result instead: an actor that dies in __init__ is restarted
+            # by Ray and reported as a bare ActorDiedError, and a raised error loses its type on the way.
+            self.error = exc
 
     def __call__(self, batch: dict) -> dict:
         from translate_sum.pipeline.stages import summarise_stage, translate_stage
+
+        if self.error is not None:
+            return _map_payloads(batch, lambda items: self.error)
 
         def stage(items):
             if self.role == "summarizer":
@@ -147,8 +161,21 @@ def _assemble(batch: dict, packed: bytes) -> dict:
 
 
 def _map_payloads(batch: dict, stage) -> dict:
-    """Each row's payload (a pickled list of records) through ``stage``, pickled again."""
-    return {"payload": [pickle.dumps(stage(pickle.loads(payload))) for payload in batch["payload"]]}
+    """Each row's payload (a pickled list of records) through ``stage``, pickled again.
+
+    A ConfigError (the run cannot go on) becomes the payload, passed on by every later stage and
+    raised by the driver with its own type and message.
+    """
+    out = []
+    for payload in batch["payload"]:
+        items = pickle.loads(payload)
+        if not isinstance(items, TsumError):
+            try:
+                items = stage(items)
+            except ConfigError as exc:
+                items = exc
+        out.append(pickle.dumps(items))
+    return {"payload": out}
 
 
 def _limit_threads(threads: int) -> None:
