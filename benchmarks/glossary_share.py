@@ -58,8 +58,7 @@ def tiny_models(workdir: Path) -> dict[str, Counter]:
 
 
 def copying_model() -> dict[str, Counter]:
-    from translate_sum.articles import load_article
-
+    from translate_sum.ingest import load_article
     from translate_sum.segment import segment_article
     from translate_sum.terms.glossary import Glossary
     from translate_sum.terms.guard import TermGuard, count_terms

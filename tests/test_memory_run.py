@@ -187,5 +187,5 @@ def test_an_article_the_memory_covers_loads_no_translator(tiny_config, tmp_path,
     rows = records(out, "weidong-signs-an-agreement")
     assert all(r["zh"] == f"zh: {r['en']}" and r["memory"]["ru"]["status"] == "approved" for r in rows)
     manifest = json.loads((out / "weidong-signs-an-agreement" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["models"]["zh"] == {"memory": True}
+    assert manifest["models"]["zh"]["memory"] is True and manifest["models"]["zh"]["id"] is None
     assert manifest["counts"]["memory"] == {"zh": len(rows), "ru": len(rows)}

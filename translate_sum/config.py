@@ -40,9 +40,13 @@ class ModelSpec:
         return str(self.path) if self.path else str(self.model)
 
     def fingerprint(self) -> dict[str, Any]:
-        """Everything about this spec that changes its output (for incremental runs)."""
+        """Everything about this spec that changes its output (for incremental runs).
+
+        A local model counts as "local", not by its path: the pipeline adds its files' hashes, so
+        moving the folder redoes nothing and replacing the files at the same path redoes everything.
+        """
         data = asdict(self)
-        data["path"] = str(self.path) if self.path else None
+        data["path"] = "local" if self.path else None
         return data
 
 
@@ -60,6 +64,16 @@ class SummarizerSpec:
         if self.engine == "extractive":
             return {"engine": self.engine, "sentences": self.sentences}
         return {"engine": self.engine, "model": self.model.fingerprint()}
+
+
+@dataclass(frozen=True)
+class RaySettings:
+    """``[ray]``: how ``tsum all --executor ray`` sizes its workers (see docs/scaling.md)."""
+
+    concurrency: int = 1  # actors per model stage (each loads its model once)
+    num_cpus: float = 0.25  # CPUs Ray reserves per actor; fractional, so CPU tasks can still run
+    num_gpus: float = 0.0  # GPUs per actor (e.g. 1 with --device cuda on GPU nodes)
+    threads: int | None = None  # threads each actor's model uses; None: this node's cores / concurrency
 
 
 def _default_translators() -> dict[str, ModelSpec]:
@@ -80,6 +94,7 @@ class Config:
     batch_tokens: int = 4096
     memory: Path | None = None  # the translation memory; None: ``tm.sqlite`` in the output folder
     source: Path | None = None  # the file this was read from
+    ray: RaySettings = field(default_factory=RaySettings)
 
     def model_specs(self) -> list[ModelSpec]:
         """Every model this configuration names: the summariser (when abstractive), then translators."""
@@ -160,7 +175,7 @@ def load_config(path: Path | None) -> Config:
 
 def _parse(raw: dict[str, Any], path: Path) -> Config:
     base = path.parent
-    _check_keys(raw, {"summarizer", "translators", "run"}, path, "top level")
+    _check_keys(raw, {"summarizer", "translators", "run", "ray"}, path, "top level")
 
     summ_raw = raw.get("summarizer", {})
     _check_keys(summ_raw, {"engine", "sentences", *_MODEL_KEYS}, path, "[summarizer]")
@@ -199,6 +214,23 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
         batch_tokens=_int(run_raw.get("batch_tokens", 4096), path, "[run] batch_tokens"),
         memory=(base / memory) if memory else None,
         source=path,
+        ray=_ray_settings(raw.get("ray", {}), path),
+    )
+
+
+def _ray_settings(table: Any, path: Path) -> RaySettings:
+    _check_keys(table, {"concurrency", "num_cpus", "num_gpus", "threads"}, path, "[ray]")
+    for key in ("num_cpus", "num_gpus"):
+        value = table.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{path}: [ray] {key} must be a number of 0 or more, not {value!r}")
+    default = RaySettings()
+    threads = table.get("threads")
+    return RaySettings(
+        concurrency=_int(table.get("concurrency", default.concurrency), path, "[ray] concurrency"),
+        num_cpus=float(table.get("num_cpus", default.num_cpus)),
+        num_gpus=float(table.get("num_gpus", default.num_gpus)),
+        threads=_int(threads, path, "[ray] threads") if threads is not None else None,
     )
 
 

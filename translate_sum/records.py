@@ -137,7 +137,12 @@ class ArticleResult:
     slug: str
     languages: tuple[str, ...]  # target languages, e.g. ("zh", "ru")
     segments: list[AlignedSegment]  # title, body and captions in reading order, then summary
-    manifest: dict  # the reproducibility record written to manifest.json
+    manifest: Manifest | dict  # the reproducibility record (a dict: as read back, or a partial one)
+
+    @property
+    def record(self) -> Manifest:
+        """The manifest as a typed record, whichever form it was given in."""
+        return Manifest.of(self.manifest)
 
     def source_segments(self) -> list[AlignedSegment]:
         return [s for s in self.segments if s.kind != "summary"]
@@ -157,3 +162,194 @@ class IndexEntry:
     status: str  # "done" | "skipped" (unchanged since the last run) | "failed"
     flags: dict[str, int] = field(default_factory=dict)  # flag type -> count
     error: str | None = None
+
+
+# --- Between the pipeline's batch stages (translate_sum/pipeline/stages.py) ---------------------------
+
+
+@dataclass(frozen=True)
+class ArticleJob:
+    """An article to process, and the output folder name it was given."""
+
+    article: Article
+    slug: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An article that failed at some stage; later stages pass it through untouched."""
+
+    job: ArticleJob
+    error: str
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """An article cut into its source segments (title, body sentences, captions)."""
+
+    job: ArticleJob
+    source: tuple[Segment, ...]
+    timings: dict[str, float]
+
+    @property
+    def body(self) -> list[str]:
+        """The prose sentences (body, list items, quotes), which alone go to the summariser."""
+        return [s.en for s in self.source if s.kind in PROSE_KINDS]
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One segment in one target language: the text, its glossary terms and its QA flags."""
+
+    text: str
+    terms: tuple[TermHit, ...]
+    flags: tuple[Flag, ...]
+    memory: MemoryHit | None = None  # set when the text came from the translation memory
+
+
+@dataclass(frozen=True)
+class LanguageResult:
+    """Every segment of an article (source order, then summary) in one target language."""
+
+    segments: tuple[Translation, ...]
+    terms: dict[str, int]  # glossary counts: found, kept, enforced, flagged
+    model: dict  # the translator's description, for the manifest
+    served: int = 0  # segments whose text came from the translation memory
+
+
+@dataclass(frozen=True)
+class Summarised:
+    """A segmented article with its summary sentences, their support, and (as they are done) translations."""
+
+    job: ArticleJob
+    source: tuple[Segment, ...]
+    summary: tuple[Segment, ...]
+    support: dict[str, tuple[Support, ...]]  # summary sentence id -> its source segments
+    summarizer: dict  # the summariser's description, for the manifest
+    timings: dict[str, float]
+    translations: dict[str, LanguageResult] = field(default_factory=dict)  # lang -> result
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        """Every segment to translate: the source in reading order, then the summary."""
+        return self.source + self.summary
+
+
+# --- The manifest (manifest.json), built and read in one place ---------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What ran as one model: its identity, backend and generation settings (``extra``: backend details)."""
+
+    id: str | None = None
+    path: str | None = None
+    revision: str | None = None
+    requested_revision: str | None = None
+    backend: str | None = None
+    target_token: str | None = None
+    generation: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # engine-specific: compute_type, max_input_tokens, ...
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ModelInfo:
+        """From an engine's ``describe()`` or a manifest's ``models`` entry; other keys go to ``extra``."""
+        data = data if isinstance(data, dict) else {}
+        known = {k: data[k] for k in _MODEL_FIELDS if k in data}
+        return cls(**known, extra={k: v for k, v in data.items() if k not in _MODEL_FIELDS})
+
+    def to_dict(self) -> dict:
+        return {**{k: getattr(self, k) for k in _MODEL_FIELDS}, **self.extra}
+
+
+_MODEL_FIELDS = ("id", "path", "revision", "requested_revision", "backend", "target_token", "generation")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The reproducibility record of one article (``manifest.json``): what went in, what ran, what came out."""
+
+    tsum_version: str = ""
+    input_path: str | None = None
+    input_sha256: str | None = None
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    author: str | None = None
+    languages: tuple[str, ...] = ()
+    models: dict[str, ModelInfo] = field(default_factory=dict)  # "summarizer", then each language
+    glossary_path: str | None = None
+    glossary_sha256: str | None = None
+    settings: dict = field(default_factory=dict)  # device, batch_tokens, config_file, executor, window
+    libraries: dict[str, str | None] = field(default_factory=dict)  # package -> installed version
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds spent on this article
+    segments: int = 0
+    flags: dict[str, int] = field(default_factory=dict)  # flag type -> count
+    glossary_counts: dict = field(default_factory=dict)  # lang -> found/kept/enforced/flagged
+    memory_counts: dict[str, int] = field(default_factory=dict)  # lang -> segments served from the memory
+    fingerprint: str | None = None  # the hash that decides whether a later run may skip the article
+    memory_digest: str | None = None  # the memory entries these outputs reflect (None: no memory)
+
+    def to_dict(self) -> dict:
+        """The JSON object written as ``manifest.json``."""
+        glossary = None
+        if self.glossary_path is not None or self.glossary_sha256 is not None:
+            glossary = {"path": self.glossary_path, "sha256": self.glossary_sha256}
+        return {
+            "tsum_version": self.tsum_version,
+            "input": {"path": self.input_path, "sha256": self.input_sha256},
+            "article": {"title": self.title, "date": self.date, "source": self.source, "author": self.author},
+            "languages": list(self.languages),
+            "models": {role: info.to_dict() for role, info in self.models.items()},
+            "glossary": glossary,
+            "settings": dict(self.settings),
+            "libraries": dict(self.libraries),
+            "timings": dict(self.timings),
+            "counts": {
+                "segments": self.segments,
+                "flags": dict(self.flags),
+                "glossary": self.glossary_counts,
+                "memory": dict(self.memory_counts),
+            },
+            "fingerprint": self.fingerprint,
+            "memory_digest": self.memory_digest,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> Manifest:
+        """A manifest read back (or a partial one): missing or malformed parts take their defaults."""
+
+        def table(value) -> dict:
+            return value if isinstance(value, dict) else {}
+
+        data = table(data)
+        inp, art, glossary, counts = (table(data.get(k)) for k in ("input", "article", "glossary", "counts"))
+        return cls(
+            tsum_version=str(data.get("tsum_version") or ""),
+            input_path=inp.get("path"),
+            input_sha256=inp.get("sha256"),
+            title=art.get("title"),
+            date=art.get("date"),
+            source=art.get("source"),
+            author=art.get("author"),
+            languages=tuple(data.get("languages") or ()),
+            models={
+                r: ModelInfo.from_dict(m) for r, m in table(data.get("models")).items() if isinstance(m, dict)
+            },
+            glossary_path=glossary.get("path"),
+            glossary_sha256=glossary.get("sha256"),
+            settings=table(data.get("settings")),
+            libraries=table(data.get("libraries")),
+            timings={k: v for k, v in table(data.get("timings")).items() if isinstance(v, int | float)},
+            segments=int(counts.get("segments") or 0),
+            flags=table(counts.get("flags")),
+            glossary_counts=table(counts.get("glossary")),
+            memory_counts=table(counts.get("memory")),
+            fingerprint=data.get("fingerprint"),
+            memory_digest=data.get("memory_digest"),
+        )
+
+    @classmethod
+    def of(cls, value: Manifest | dict | None) -> Manifest:
+        """``value`` as a Manifest: itself, or read from its dictionary form."""
+        return value if isinstance(value, Manifest) else cls.from_dict(value)

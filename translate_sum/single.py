@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from translate_sum.align import align
 from translate_sum.config import Config
 from translate_sum.engines.loader import Engines
 from translate_sum.ingest import load_article
-from translate_sum.pipeline import load_glossary, translate_into
+from translate_sum.pipeline import load_glossary, translate_language
 from translate_sum.records import PROSE_KINDS, AlignedSegment
 from translate_sum.segment import segment_article
 
@@ -26,8 +25,18 @@ def translate_file(
     would use for it (or ``glossary``) enforced and QA flags set. Raises TsumError subclasses."""
     from translate_sum.terms.guard import TermGuard
 
-    article = load_article(path)
+    segments = segment_article(load_article(path))
     guard = TermGuard(load_glossary(config.glossary_file(path.parent, glossary)))
-    segments = align(segment_article(article), {})
-    translate_into(segments, lang, Engines(config, device).translator(lang), guard)
-    return segments
+    result = translate_language(segments, lang, Engines(config, device).translator(lang), guard)
+    return [
+        AlignedSegment(
+            id=s.id,
+            kind=s.kind,
+            paragraph=s.paragraph,
+            en=s.en,
+            translations={lang: t.text},
+            flags=list(t.flags),
+            terms=list(t.terms),
+        )
+        for s, t in zip(segments, result.segments, strict=True)
+    ]

@@ -22,6 +22,7 @@ from translate_sum.cli.common import (
     reports_errors,
     summarizer_option,
 )
+from translate_sum.errors import ConfigError
 
 
 @click.command(name="all")
@@ -41,10 +42,47 @@ from translate_sum.cli.common import (
 @summarizer_option
 @backend_option
 @glossary_option
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),  # run_all checks these against pipeline.executors.EXECUTORS
+    default="local",
+    show_default=True,
+    envvar="TSUM_EXECUTOR",
+    help='Where the work runs: this machine, or Ray (needs pip install "translate-sum[ray]"; '
+    "docs/scaling.md) [env TSUM_EXECUTOR].",
+)
+@click.option(
+    "--ray-address",
+    default=None,
+    metavar="ADDR",
+    envvar="TSUM_RAY_ADDRESS",
+    help="--executor ray: a running Ray cluster, e.g. 10.0.0.5:6379 [default: start a local Ray; "
+    "env TSUM_RAY_ADDRESS].",
+)
+@click.option(
+    "--window",
+    type=click.IntRange(min=1),
+    default=32,
+    show_default=True,
+    envvar="TSUM_WINDOW",
+    help="Articles batched together, stage by stage, and written together when done [env TSUM_WINDOW].",
+)
 @quiet_option
 @reports_errors
 def all_command(
-    input_dir, output_dir, config_path, only, device, force, summarizer, backend, glossary, quiet
+    input_dir,
+    output_dir,
+    config_path,
+    only,
+    device,
+    force,
+    summarizer,
+    backend,
+    glossary,
+    executor,
+    ray_address,
+    window,
+    quiet,
 ):
     """Summarise and translate every article in the input folder.
 
@@ -54,6 +92,8 @@ def all_command(
     """
     from translate_sum.pipeline import RunOptions, run_all
 
+    if ray_address and executor != "ray":
+        raise ConfigError("--ray-address needs --executor ray")
     config = load(config_path, summarizer, backend)
     options = RunOptions(
         input_dir=input_dir,
@@ -63,6 +103,9 @@ def all_command(
         device=device,
         force=force,
         glossary=glossary,
+        executor=executor,
+        window=window,
+        ray_address=ray_address,
     )
     quiet_libraries()
     report = run_all(options, progress=progress_factory(quiet), notify=notifier(quiet))

@@ -34,6 +34,12 @@ class Summarizer(ABC):
     def describe(self) -> dict[str, Any]:
         """Model, settings and engine, for the manifest."""
 
+    def summarize_many(
+        self, articles: Sequence[Sequence[str]], progress: Progress | None = None
+    ) -> list[list[str]]:
+        """Summaries of several articles (each given as its body sentences); batched where the engine can."""
+        return [self.summarize(sentences, progress=progress) for sentences in articles]
+
 
 class AbstractiveSummarizer(Summarizer):
     """A seq2seq summarisation model (distilbart-cnn by default); backends supply ``_generate``.
@@ -42,6 +48,9 @@ class AbstractiveSummarizer(Summarizer):
     each chunk is summarised, and the chunk summaries are summarised again until one pass covers
     them all: every sentence reaches the model, none is silently cut off.
     """
+
+    #: The most padded input tokens one generation batch of ``summarize_many`` may hold.
+    batch_tokens = 2048
 
     def __init__(self, spec: ModelSpec, resolved: ResolvedModel, device: str, tokenizer, config) -> None:
         self.spec = spec
@@ -61,6 +70,10 @@ class AbstractiveSummarizer(Summarizer):
     @abstractmethod
     def _generate(self, text: str) -> str:
         """The summary of one chunk that fits the model's input."""
+
+    def _generate_batch(self, texts: list[str]) -> list[str]:
+        """Summaries of several chunks; backends that can batch generation override this."""
+        return [self._generate(text) for text in texts]
 
     def describe(self) -> dict[str, Any]:
         info = {"engine": "abstractive", **self.resolved.describe()}
@@ -85,6 +98,41 @@ class AbstractiveSummarizer(Summarizer):
                 # summaries are as long as its input), where the chunk summaries are the result.
                 return texts
             previous = len(chunks)
+
+    def summarize_many(
+        self, articles: Sequence[Sequence[str]], progress: Progress | None = None
+    ) -> list[list[str]]:
+        """``summarize`` for each article, with the chunks of all articles generated in shared batches.
+
+        Each article goes through the same rounds as ``summarize`` alone; only the batching differs.
+        Batches hold at most ``batch_tokens`` padded input tokens (about two full chunks: memory stays low), longest first.
+        """
+        texts = [list(sentences) for sentences in articles]
+        previous = [math.inf] * len(texts)
+        results: list[list[str] | None] = [None] * len(texts)
+        while any(r is None for r in results):
+            open_ = [i for i, r in enumerate(results) if r is None]
+            chunks = {i: self.chunk(texts[i]) for i in open_}
+            flat = [(i, chunk) for i in open_ for chunk in chunks[i]]
+            summaries = self._generate_budgeted([chunk for _, chunk in flat], progress)
+            done: dict[int, list[str]] = {i: [] for i in open_}
+            for (i, _), summary in zip(flat, summaries, strict=True):
+                done[i] += split_sentences(summary)
+            for i in open_:
+                texts[i] = done[i]
+                if len(chunks[i]) == 1 or len(chunks[i]) >= previous[i]:
+                    results[i] = texts[i]
+                previous[i] = len(chunks[i])
+        return [r or [] for r in results]
+
+    def _generate_budgeted(self, chunks: list[str], progress: Progress | None) -> list[str]:
+        out: list[str] = [""] * len(chunks)
+        for batch in token_budget_batches(self.count_tokens(chunks) if chunks else [], self.batch_tokens):
+            for i, summary in zip(batch, self._generate_batch([chunks[i] for i in batch]), strict=True):
+                out[i] = summary
+            if progress:
+                progress(len(batch))
+        return out
 
     def chunk(self, sentences: Sequence[str]) -> list[str]:
         """Consecutive sentences packed into texts that each fit the model's input."""

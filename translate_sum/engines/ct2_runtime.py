@@ -228,7 +228,8 @@ def open_converted(resolved: ResolvedModel, device: str, compute_type: str):
         device=device,
         compute_type=compute_type,
         inter_threads=1,
-        intra_threads=os.cpu_count() or 0,
+        # TSUM_THREADS: a worker sharing its machine with others (the Ray executor) takes fewer.
+        intra_threads=int(os.environ.get("TSUM_THREADS") or 0) or os.cpu_count() or 0,
     )
     return model_dir, model
 

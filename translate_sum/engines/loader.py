@@ -20,7 +20,7 @@ class Engines:
         self._device: str | None = None
         self._summarizer: Summarizer | None = None
         self._translators: dict[str, Translator] = {}
-        self.loaded: list[str] = []
+        self.loaded: list[str] = []  # each load, in order (a released model loaded again appears twice)
 
     @property
     def device(self) -> str:
@@ -55,3 +55,30 @@ class Engines:
                 )
             self.loaded.append(lang)
         return self._translators[lang]
+
+    def release(self, role: str) -> None:
+        """Drop the loaded summariser (``"summarizer"``) or translator (a language) to free its memory.
+
+        The next use loads it again; a run that works stage by stage releases each model after its stage.
+        """
+        if role == "summarizer":
+            self._summarizer = None
+        else:
+            self._translators.pop(role, None)
+        import gc
+
+        gc.collect()  # CTranslate2 and torch free their buffers when the last reference goes
+        _return_freed_memory()
+
+
+def _return_freed_memory() -> None:
+    """Hand freed heap memory back to the system (glibc keeps it otherwise), so the next model's
+    stage starts from a smaller footprint. A no-op where the C library has no ``malloc_trim``."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass

@@ -5,14 +5,21 @@ from __future__ import annotations
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from translate_sum.memory.apply import Served, apply_memory, is_memory_current, memory_digest
+from translate_sum.memory.apply import (
+    Served,
+    apply_memory,
+    is_memory_current,
+    memory_digest,
+    served_translation,
+)
 from translate_sum.memory.keys import normalize_key
-from translate_sum.memory.store import NEAR_THRESHOLD, Entry, MemoryStore, NearMatch
+from translate_sum.memory.store import NEAR_THRESHOLD, Entry, MemorySnapshot, MemoryStore, NearMatch
 
 __all__ = [
     "DEFAULT_NAME",
     "NEAR_THRESHOLD",
     "Entry",
+    "MemorySnapshot",
     "MemoryStore",
     "NearMatch",
     "Served",
@@ -22,6 +29,7 @@ __all__ = [
     "memory_path",
     "normalize_key",
     "open_memory",
+    "served_translation",
 ]
 
 #: The memory's file name in the output folder, unless models.toml ``[run] memory`` names another.

@@ -10,7 +10,7 @@ from pathlib import Path
 from translate_sum.memory.checks import check_target
 from translate_sum.memory.keys import normalize_key
 from translate_sum.memory.store import EMPTY_DIGEST, Entry, MemoryStore
-from translate_sum.records import AlignedSegment, MemoryHit
+from translate_sum.records import AlignedSegment, MemoryHit, Translation
 
 
 @dataclass
@@ -59,6 +59,13 @@ def set_target(segment: AlignedSegment, lang: str, entry: Entry, glossary=None) 
     segment.terms = [t for t in segment.terms if t.lang != lang] + terms
     segment.flags = [f for f in segment.flags if f.lang != lang] + flags
     segment.memory[lang] = MemoryHit(entry.status, entry.origin, entry.origin_name, entry.updated)
+
+
+def served_translation(en: str, lang: str, entry: Entry, glossary=None) -> Translation:
+    """``entry.target`` as the ``lang`` translation of ``en``, with its own glossary hits and QA flags."""
+    terms, flags = check_target(en, entry.target, lang, glossary)
+    hit = MemoryHit(entry.status, entry.origin, entry.origin_name, entry.updated)
+    return Translation(entry.target, tuple(terms), tuple(flags), memory=hit)
 
 
 def memory_digest(store: MemoryStore | None, sources: list[str], languages) -> str | None:

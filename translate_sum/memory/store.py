@@ -223,12 +223,11 @@ class MemoryStore:
 
         ``EMPTY_DIGEST`` when the memory holds none of them.
         """
-        sources = list(sources)
-        parts = []
-        for lang in sorted(set(languages)):
-            for key, entry in sorted(self.lookup(sources, lang).items()):
-                parts.append([lang, key, entry.target, entry.status, entry.origin, entry.origin_name])
-        return _digest(parts)
+        return entries_digest(self.lookup, sources, languages)
+
+    def snapshot(self, languages: Iterable[str]) -> MemorySnapshot:
+        """Every entry in ``languages`` as plain data: what a run serves from, on any worker."""
+        return MemorySnapshot({(e.lang, e.key): e for lang in set(languages) for e in self.entries(lang)})
 
     def stats(self) -> dict:
         """Entry counts: total, and per language and status, and per origin."""
@@ -307,6 +306,35 @@ class MemoryStore:
                 )
             row = db.execute(f"SELECT {_COLUMNS} FROM entries WHERE id = ?", (entry_id,)).fetchone()
         return Entry(*row)
+
+
+@dataclass(frozen=True)
+class MemorySnapshot:
+    """The memory's entries as read at the start of a run: picklable, so remote workers serve from it too.
+
+    ``lookup`` and ``digest`` answer as ``MemoryStore``'s do for the same entries.
+    """
+
+    entries: dict[tuple[str, str], Entry]  # (lang, normalised key) -> entry
+
+    def lookup(self, sources: Iterable[str], lang: str) -> dict[str, Entry]:
+        """Exact matches: normalised key -> entry, for those of ``sources`` held in ``lang``."""
+        keys = {normalize_key(s) for s in sources}
+        return {key: self.entries[(lang, key)] for key in keys if (lang, key) in self.entries}
+
+    def digest(self, sources: Iterable[str], languages: Iterable[str]) -> str:
+        """As ``MemoryStore.digest``."""
+        return entries_digest(self.lookup, sources, languages)
+
+
+def entries_digest(lookup, sources: Iterable[str], languages: Iterable[str]) -> str:
+    """The hash of the entries ``lookup(sources, lang)`` finds in each of ``languages``."""
+    sources = list(sources)
+    parts = []
+    for lang in sorted(set(languages)):
+        for key, entry in sorted(lookup(sources, lang).items()):
+            parts.append([lang, key, entry.target, entry.status, entry.origin, entry.origin_name])
+    return _digest(parts)
 
 
 def _digest(parts: list) -> str:

@@ -49,11 +49,11 @@ def paragraph_runs(segments: Iterable[AlignedSegment]) -> list[list[AlignedSegme
 
 
 def tool_version(result: ArticleResult) -> str:
-    return str(result.manifest.get("tsum_version") or __version__)
+    return str(result.record.tsum_version or __version__)
 
 
 def input_path(result: ArticleResult) -> str:
-    recorded = (result.manifest.get("input") or {}).get("path")
+    recorded = result.record.input_path
     return str(recorded) if recorded else result.article.path.as_posix()
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from translate_sum.qa import FLAG_TYPES
-from translate_sum.records import AlignedSegment, ArticleResult, Flag
+from translate_sum.records import AlignedSegment, ArticleResult, Flag, Manifest
 from translate_sum.render._common import LANG_NAMES, input_path, lang_tag, text_in, tool_version
 from translate_sum.render._html import esc, json_block, page
 from translate_sum.render._review_assets import CSS, JS
@@ -52,20 +52,18 @@ def _title(result: ArticleResult) -> str:
     return title or result.article.title or result.slug
 
 
-def _models_fact(manifest: dict) -> str:
+def _models_fact(manifest: Manifest) -> str:
     rows = []
-    for role, model in (manifest.get("models") or {}).items():
-        if not isinstance(model, dict):
-            continue
+    for role, model in manifest.models.items():
         label = "summariser" if role == "summarizer" else f"en → {role}"
         details = [
-            f"rev {_short(model['revision'])}" if model.get("revision") else "no revision",
-            esc(model.get("backend") or "backend ?"),
+            f"rev {_short(model.revision)}" if model.revision else "no revision",
+            esc(model.backend or "backend ?"),
         ]
-        if model.get("target_token"):
-            details.append(f"<code>{esc(model['target_token'])}</code>")
+        if model.target_token:
+            details.append(f"<code>{esc(model.target_token)}</code>")
         rows.append(
-            f"<tr><th>{esc(label)}</th><td><code>{esc(model.get('id') or model.get('path') or '?')}</code>"
+            f"<tr><th>{esc(label)}</th><td><code>{esc(model.id or model.path or '?')}</code>"
             f'<span class="sub">{" · ".join(details)}</span></td></tr>'
         )
     table = f"<table>{''.join(rows)}</table>" if rows else '<p class="none">not recorded</p>'
@@ -73,18 +71,17 @@ def _models_fact(manifest: dict) -> str:
 
 
 def _provenance_fact(result: ArticleResult) -> str:
-    manifest = result.manifest
-    input_sha = (manifest.get("input") or {}).get("sha256") or result.article.sha256
-    glossary = manifest.get("glossary") or {}
-    timings = manifest.get("timings") or {}
-    total = sum(v for v in timings.values() if isinstance(v, (int, float)))
+    manifest = result.record
+    input_sha = manifest.input_sha256 or result.article.sha256
+    timings = manifest.timings
+    total = sum(timings.values())
     rows = [
         ("input", f"<code>{esc(input_path(result))}</code>"),
         ("input sha256", _short(input_sha or "—")),
         (
             "glossary",
-            f"<code>{esc(glossary.get('path') or '—')}</code> {_short(glossary.get('sha256') or '')}"
-            if glossary
+            f"<code>{esc(manifest.glossary_path or '—')}</code> {_short(manifest.glossary_sha256 or '')}"
+            if manifest.glossary_path or manifest.glossary_sha256
             else '<span class="none">none</span>',
         ),
         ("tsum", f"<code>{esc(tool_version(result))}</code>" + (f" · {total:.1f} s" if timings else "")),
@@ -115,7 +112,7 @@ def _flags_fact(result: ArticleResult) -> str:
         )
         or '<span class="none">no flags</span>'
     )
-    glossary = ((result.manifest.get("counts") or {}).get("glossary")) or {}
+    glossary = result.record.glossary_counts
     glossary_lines = "".join(
         f'<p class="sub">glossary terms{esc(label)}: {_counts_text(numbers)}</p>'
         for label, numbers in _count_groups(glossary)
@@ -134,7 +131,7 @@ def _header(result: ArticleResult) -> str:
         f'<p class="eyebrow">tsum review · {esc(result.slug)}</p>'
         f'<h1 lang="en">{esc(_title(result))}</h1>'
         f'<p class="meta-line">{meta}</p>'
-        f'<div class="facts">{_models_fact(result.manifest)}{_provenance_fact(result)}'
+        f'<div class="facts">{_models_fact(result.record)}{_provenance_fact(result)}'
         f"{_flags_fact(result)}</div>"
         "</div></header>"
     )

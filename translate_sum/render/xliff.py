@@ -83,10 +83,10 @@ def render_xliff(result: ArticleResult, lang: str) -> str:
     file_el = _el(root, "file", file_attrs)
     header = _el(file_el, "header")
     _el(header, "tool", {"tool-id": "tsum", "tool-name": "tsum", "tool-version": tool_version(result)})
-    model = (result.manifest.get("models") or {}).get(lang) or {}
-    if model.get("id"):
-        revision = f" @ {model['revision']}" if model.get("revision") else ""
-        _el(header, "note", {"from": "tsum"}, f"machine translation: {model['id']}{revision}")
+    model = result.record.models.get(lang)
+    if model is not None and model.id:
+        revision = f" @ {model.revision}" if model.revision else ""
+        _el(header, "note", {"from": "tsum"}, f"machine translation: {model.id}{revision}")
     body = _el(file_el, "body")
     for segment in result.segments:
         final = lang in segment.memory and lang in segment.translations

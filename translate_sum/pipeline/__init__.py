@@ -1,0 +1,21 @@
+"""The pipeline: stages as batch functions, executors that schedule them, and the writers of their results."""
+
+from translate_sum.pipeline.inputs import load_glossary
+from translate_sum.pipeline.run import (
+    ProgressFactory,
+    RunOptions,
+    RunReport,
+    no_progress,
+    run_all,
+)
+from translate_sum.pipeline.stages import translate_language
+
+__all__ = [
+    "ProgressFactory",
+    "RunOptions",
+    "RunReport",
+    "load_glossary",
+    "no_progress",
+    "run_all",
+    "translate_language",
+]

@@ -1,0 +1,65 @@
+"""What a run reads besides models: the articles (through ``ingest``) and the glossary (``terms``).
+
+The pipeline's only calls into article loading and the glossary live here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from translate_sum.errors import ArticleError, ConfigError
+from translate_sum.ingest import display_path, list_articles, load_article
+from translate_sum.records import Article
+
+logger = logging.getLogger("translate_sum")
+
+
+@dataclass(frozen=True)
+class LoadedInput:
+    """One input file: its article, or why it could not be loaded."""
+
+    path: Path
+    article: Article | None
+    error: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The path as messages show it."""
+        return display_path(self.path)
+
+
+def load_inputs(folder: Path) -> tuple[list[LoadedInput], list[str]]:
+    """Every article file in ``folder``, loaded or failed, and notices about files skipped."""
+    paths, notices = list_articles(folder)
+    loaded = []
+    for path in paths:
+        try:
+            loaded.append(LoadedInput(path, load_article(path)))
+        except ArticleError as exc:
+            loaded.append(LoadedInput(path, None, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - one unreadable article must not cost the others
+            logger.exception("unexpected failure loading %s", display_path(path))
+            loaded.append(
+                LoadedInput(path, None, f"{display_path(path)}: unexpected {type(exc).__name__}: {exc}")
+            )
+    return loaded, notices
+
+
+def load_glossary(path: Path | None):
+    """The glossary at ``path`` (None: no glossary). Raises GlossaryError or ConfigError."""
+    if path is None:
+        return None
+    from translate_sum.terms.glossary import Glossary
+
+    if not path.is_file():
+        raise ConfigError(f"{path}: glossary file not found")
+    return Glossary.load(path)
+
+
+def term_guard(glossary):
+    """The glossary enforcer the translate stage uses (``terms.TermGuard``) for ``glossary`` (or None)."""
+    from translate_sum.terms.guard import TermGuard
+
+    return TermGuard(glossary)

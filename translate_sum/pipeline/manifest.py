@@ -1,0 +1,76 @@
+"""Each article's manifest: what went in, which models and libraries ran, with what settings, and counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+
+from translate_sum import __version__
+from translate_sum.memory import MemorySnapshot
+from translate_sum.records import AlignedSegment, Manifest, ModelInfo, Summarised
+
+#: The libraries whose versions can change an article's outputs, by distribution name.
+LIBRARIES = ("torch", "transformers", "ctranslate2", "pysbd", "translate-sum")
+
+
+@dataclass(frozen=True)
+class ManifestContext:
+    """What every manifest of a run shares (plain data, so it travels to remote workers)."""
+
+    languages: tuple[str, ...]
+    fingerprint: dict  # run_fingerprint(): hashed with each input into Manifest.fingerprint
+    settings: dict  # device, batch_tokens, config_file, executor, window
+    glossary_path: str | None = None
+    glossary_sha256: str | None = None
+    libraries: dict[str, str | None] = field(default_factory=dict)
+
+
+def library_versions() -> dict[str, str | None]:
+    """Installed versions of the libraries in ``LIBRARIES`` (None: not installed); tsum's own as ``tsum``."""
+    versions: dict[str, str | None] = {}
+    for name in LIBRARIES:
+        key = "tsum" if name == "translate-sum" else name
+        try:
+            versions[key] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[key] = None
+    versions["tsum"] = __version__  # the code that ran, whatever an installed copy says
+    return versions
+
+
+def build_manifest(
+    item: Summarised,
+    segments: Sequence[AlignedSegment],
+    context: ManifestContext,
+    memory: MemorySnapshot | None = None,
+) -> Manifest:
+    """The manifest of one finished article; ``memory``: the translation memory the run served from."""
+    from translate_sum.pipeline.fingerprint import fingerprint_hash
+
+    article = item.job.article
+    models = {"summarizer": ModelInfo.from_dict(item.summarizer)}
+    models.update({lang: ModelInfo.from_dict(item.translations[lang].model) for lang in context.languages})
+    return Manifest(
+        tsum_version=__version__,
+        input_path=str(article.path),
+        input_sha256=article.sha256,
+        title=article.title,
+        date=article.date,
+        source=article.source,
+        author=article.author,
+        languages=tuple(context.languages),
+        models=models,
+        glossary_path=context.glossary_path,
+        glossary_sha256=context.glossary_sha256,
+        settings=dict(context.settings),
+        libraries=dict(context.libraries),
+        timings=dict(item.timings),
+        segments=len(segments),
+        flags=dict(sorted(Counter(f.type for s in segments for f in s.flags).items())),
+        glossary_counts={lang: item.translations[lang].terms for lang in context.languages},
+        memory_counts={lang: item.translations[lang].served for lang in context.languages},
+        fingerprint=fingerprint_hash(article, context.fingerprint),
+        memory_digest=memory.digest([s.en for s in segments], context.languages) if memory else None,
+    )

@@ -1,0 +1,237 @@
+"""``tsum all``: find the articles to do, hand them to an executor, write each window as it completes."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from translate_sum.config import Config
+from translate_sum.engines.loader import Engines
+from translate_sum.errors import ConfigError, TsumError
+from translate_sum.memory import MemorySnapshot, is_memory_current, memory_path, open_memory
+from translate_sum.memory.refresh import refresh_article
+from translate_sum.pipeline.executors import EXECUTORS, Executor, Plan, executor_class
+from translate_sum.pipeline.fingerprint import is_current, run_fingerprint
+from translate_sum.pipeline.inputs import load_glossary, load_inputs
+from translate_sum.pipeline.manifest import ManifestContext, library_versions
+from translate_sum.pipeline.write import entry, failed_entry, write_article, write_index
+from translate_sum.records import ArticleJob, ArticleResult, Failed, IndexEntry, Manifest
+from translate_sum.storage import (
+    article_dir,
+    base_slug,
+    output_lock,
+    read_manifest,
+    remove_stale_temporaries,
+    unique_slugs,
+)
+
+logger = logging.getLogger("translate_sum")
+
+#: ``progress(description, total)`` returns a context manager yielding an ``update(n)`` callable.
+ProgressFactory = Callable[[str, int], Any]
+
+DEFAULT_WINDOW = 32
+
+
+@contextmanager
+def no_progress(description: str, total: int):
+    yield lambda n=1: None
+
+
+@dataclass
+class RunOptions:
+    """What ``tsum all`` was asked to do."""
+
+    input_dir: Path
+    output_dir: Path
+    config: Config
+    languages: tuple[str, ...]
+    device: str = "auto"
+    force: bool = False
+    glossary: Path | None = None  # explicit --glossary; else models.toml; else input_dir/glossary.tsv
+    executor: str = "local"  # a name in executors.EXECUTORS
+    window: int = DEFAULT_WINDOW  # articles batched together, and written together when done
+    ray_address: str | None = None  # --executor ray: a running cluster; None starts a local Ray
+    release_models: bool = True  # local executor: drop each model when its stage is done
+
+
+@dataclass
+class RunReport:
+    """How a run ended: one entry per article, and notices about skipped files."""
+
+    entries: list[IndexEntry] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    models_loaded: list[str] = field(default_factory=list)
+    terms: dict[str, Counter] = field(default_factory=dict)  # lang -> found/kept/enforced/flagged, this run
+    memory: Counter = field(default_factory=Counter)  # lang -> segments served from the translation memory
+
+    def add_terms(self, counts: dict[str, dict[str, int]]) -> None:
+        for lang, numbers in counts.items():
+            self.terms.setdefault(lang, Counter()).update(numbers)
+
+    @property
+    def failed(self) -> list[IndexEntry]:
+        return [e for e in self.entries if e.status == "failed"]
+
+
+def run_all(
+    options: RunOptions,
+    progress: ProgressFactory = no_progress,
+    notify: Callable[[str], None] = lambda message: None,
+) -> RunReport:
+    """Process every article in ``options.input_dir``; one failure never stops the others.
+
+    Articles go to the executor in windows; each window's articles are written (atomically, manifest
+    last) as soon as it completes. Raises ConfigError (bad config, glossary, executor, or missing
+    model) before touching any article, and OutputError when the output folder cannot be used at all.
+    """
+    if not options.input_dir.is_dir():
+        raise ConfigError(f"{options.input_dir}: input folder not found")
+    unknown = [lang for lang in options.languages if lang not in options.config.translators]
+    if unknown:
+        raise ConfigError(
+            f"--only: no translator configured for {', '.join(unknown)} (models.toml [translators])"
+        )
+    if options.executor not in EXECUTORS:
+        raise ConfigError(f"--executor {options.executor!r}: choose from {', '.join(EXECUTORS)}")
+    if options.window < 1:
+        raise ConfigError(f"--window {options.window}: must be a positive whole number")
+    glossary = load_glossary(options.config.glossary_file(options.input_dir, options.glossary))
+    report = RunReport()
+    loaded, report.notices = load_inputs(options.input_dir)
+    for notice in report.notices:
+        notify(notice)
+    slugs = unique_slugs(
+        [(i.path.name, base_slug(i.article.title, i.article.date)) for i in loaded if i.article]
+    )
+    fingerprint = run_fingerprint(
+        options.config, options.languages, glossary.sha256 if glossary is not None else None
+    )
+    memory_file = memory_path(options.config.memory, options.output_dir)
+    with output_lock(options.output_dir), open_memory(memory_file) as memory:
+        remove_stale_temporaries(options.output_dir)  # e.g. an index.md a killed run was writing
+        todo: list[ArticleJob] = []
+        refresh: list[ArticleJob] = []  # up to date but for memory entries: re-rendered, no model
+        for item in loaded:
+            if item.article is None:
+                report.entries.append(
+                    IndexEntry(None, Path(item.shown).name, None, item.shown, "failed", error=item.error)
+                )
+                notify(f"error: {item.error}")
+                continue
+            job = ArticleJob(item.article, slugs[item.path.name])
+            folder = article_dir(options.output_dir, job.slug)
+            previous = read_manifest(folder)
+            if options.force or not is_current(previous, job.article, fingerprint):
+                todo.append(job)
+            elif is_memory_current(previous, folder, memory, options.languages):
+                report.entries.append(entry(job, "skipped", previous))
+            else:
+                refresh.append(job)
+        for job in refresh:
+            _refresh(job, options.output_dir, memory, glossary, report, notify)
+        if todo:
+            snapshot = memory.snapshot(options.languages) if memory is not None else None
+            report.models_loaded = _process(
+                todo, options, glossary, fingerprint, snapshot, report, progress, notify
+            )
+        report.entries.sort(key=lambda e: e.source_path)
+        write_index(options.output_dir, report.entries)
+    return report
+
+
+def _process(
+    todo: list[ArticleJob],
+    options: RunOptions,
+    glossary,
+    fingerprint: dict[str, Any],
+    memory: MemorySnapshot | None,
+    report: RunReport,
+    progress: ProgressFactory,
+    notify: Callable[[str], None],
+) -> list[str]:
+    """Hand ``todo`` to the executor; write each window it hands back. Returns the models loaded."""
+    engines = Engines(options.config, options.device)
+    engines.check_available(options.languages)  # a missing model fails the run before any work
+    executor = _executor(options)
+    plan = Plan(
+        config=options.config,
+        languages=tuple(options.languages),
+        device=options.device,
+        glossary=glossary,
+        context=ManifestContext(
+            languages=tuple(options.languages),
+            fingerprint=fingerprint,
+            settings={
+                "device": engines.device,
+                "batch_tokens": options.config.batch_tokens,
+                "config_file": str(options.config.source) if options.config.source else None,
+                "executor": options.executor,
+                "window": options.window,
+            },
+            glossary_path=str(glossary.path) if glossary is not None else None,
+            glossary_sha256=glossary.sha256 if glossary is not None else None,
+            libraries=library_versions(),
+        ),
+        window=options.window,
+        memory=memory,
+    )
+    with progress("articles", len(todo)) as advance:
+        for outcomes in executor.run(todo, plan, progress):
+            for outcome in outcomes:
+                _finish(outcome, options.output_dir, report, notify)
+                advance(1)
+    return executor.models_loaded
+
+
+def _executor(options: RunOptions) -> Executor:
+    cls = executor_class(options.executor)
+    if options.executor == "ray":
+        return cls(address=options.ray_address)
+    return cls(release_models=options.release_models)
+
+
+def _finish(
+    outcome: ArticleResult | Failed, output_dir: Path, report: RunReport, notify: Callable[[str], None]
+) -> None:
+    """Write one article, or record its failure; a write that fails fails this article alone."""
+    if isinstance(outcome, Failed):
+        report.entries.append(failed_entry(outcome.job, outcome.error))
+        notify(f"error: {outcome.error}")
+        return
+    job = ArticleJob(outcome.article, outcome.slug)
+    try:
+        write_article(outcome, output_dir)
+    except TsumError as exc:  # its output folder (disk full, a planted link)
+        report.entries.append(failed_entry(job, str(exc)))
+        notify(f"error: {exc}")
+        return
+    except Exception as exc:  # noqa: BLE001 - one article's crash must not cost the others
+        logger.exception("unexpected failure writing %s", job.article.path)
+        message = f"{job.article.path}: unexpected {type(exc).__name__}: {exc}"
+        report.entries.append(failed_entry(job, message))
+        notify(f"error: {message}")
+        return
+    _done(job, outcome.record, report)
+
+
+def _refresh(job: ArticleJob, output_dir: Path, memory, glossary, report: RunReport, notify) -> None:
+    """Re-render an up-to-date article whose memory entries changed: no model, nothing re-translated."""
+    try:
+        result = refresh_article(article_dir(output_dir, job.slug), memory, glossary)
+    except TsumError as exc:
+        report.entries.append(failed_entry(job, str(exc)))
+        notify(f"error: {exc}")
+        return
+    _done(job, result.record, report)
+
+
+def _done(job: ArticleJob, manifest: Manifest, report: RunReport) -> None:
+    report.entries.append(entry(job, "done", {"counts": {"flags": manifest.flags}}))
+    report.add_terms(manifest.glossary_counts)
+    report.memory.update(manifest.memory_counts)
