@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
+import ctranslate2  # noqa: F401 - a required dependency: a broken install fails here, never skips
 import pytest
 from tiny_models import build_bart, build_marian, seed_lines
 
@@ -20,8 +21,6 @@ from translate_sum.engines.hub import ResolvedModel
 from translate_sum.engines.registry import make_translator
 from translate_sum.errors import ConfigError
 from translate_sum.segment import split_sentences
-
-pytest.importorskip("ctranslate2")
 
 LONG = (
     "On the afternoon of July 23, the Deputy Secretary-General of Shanghai Cooperation Organization Sherali "
@@ -398,6 +397,19 @@ def test_model_settings_without_equivalent_are_reported():
     options, ignored = ct2_options(model, {}, _TOKENS)
     assert ignored == {"diversity_penalty": 0.5, "num_beam_groups": 2, "early_stopping": False}
     assert options["beam_size"] == 4
+
+
+def test_settings_that_do_not_change_the_text_do_not_warn(caplog):
+    # Some hub models' generation_config.json holds these; every run warned about each model.
+    model = {**_OPUS_ZH, "output_attentions": False, "output_hidden_states": False, "use_cache": True}
+    with caplog.at_level("WARNING", logger="translate_sum"):
+        options, ignored = ct2_options(model, {}, _TOKENS)
+        assert ignored == {} and not caplog.records
+        _, ignored = ct2_options({**model, "diversity_penalty": 0.5}, {}, _TOKENS)
+    assert ignored == {"diversity_penalty": 0.5}  # a setting that does change it still warns
+    assert [r.getMessage() for r in caplog.records] == [
+        "generation: CTranslate2 has no equivalent for generation settings diversity_penalty"
+    ]
 
 
 def test_settings_record_what_ct2_uses(zh_dir):

@@ -52,9 +52,15 @@ _BUILT_IN = {
     "bos_token_id",
     "forced_eos_token_id",  # lengths account for the forced EOS
     "renormalize_logits",  # CTranslate2's scores are log-softmax over its (pad-free) vocabulary
-    "use_cache",
     "num_return_sequences",
+}
+# generate() settings that change what generate() returns or how fast, never the text: no warning.
+_NO_EFFECT_ON_TEXT = {
+    "use_cache",
     "output_scores",
+    "output_logits",
+    "output_attentions",
+    "output_hidden_states",
     "return_dict_in_generate",
 }
 #: generate() keys a ``[translators.xx.generation]`` table may set for the ctranslate2 backend.
@@ -310,7 +316,7 @@ def ct2_options(
     if banned:
         options["suppress_sequences"] = [tokenizer.convert_ids_to_tokens(list(seq)) for seq in banned]
 
-    handled = (SUPPORTED_GENERATION_KEYS | _BUILT_IN) - {"early_stopping"}
+    handled = (SUPPORTED_GENERATION_KEYS | _BUILT_IN | _NO_EFFECT_ON_TEXT) - {"early_stopping"}
     ignored = {
         k: v for k, v in settings.items() if k not in handled and not (k == "early_stopping" and v is True)
     }
