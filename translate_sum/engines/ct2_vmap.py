@@ -27,8 +27,8 @@ def target_pieces(model_dir: Path) -> list[str] | None:
     vocab: dict[str, int] = json.loads(vocab_file.read_text(encoding="utf-8"))
     # The special tokens the decoder emits or is fed (</s>, <unk>); <pad> is not in a converted Marian
     # vocabulary, and source-side language tokens (>>cmn_Hans<<) are never a target.
-    specials = {"</s>", "<unk>"}
-    return [piece for piece, _ in sorted(vocab.items(), key=lambda kv: kv[1]) if piece in pieces | specials]
+    keep = pieces | {"</s>", "<unk>"}
+    return [piece for piece, _ in sorted(vocab.items(), key=lambda kv: kv[1]) if piece in keep]
 
 
 def write_vmap(source_dir: Path, model_dir: Path) -> int | None:
