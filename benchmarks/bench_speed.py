@@ -111,6 +111,12 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, help="timed passes per path, best kept [2; quick: 1]")
     parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=240.0,
+        help="most seconds, over the whole run, spent waiting for other processes to go quiet [240]",
+    )
+    parser.add_argument(
         "--emulate-avx2",
         action="store_true",
         help="cap CTranslate2, oneDNN and PyTorch at AVX2 (CT2_FORCE_CPU_ISA, ONEDNN_MAX_CPU_ISA, "
@@ -127,8 +133,9 @@ def main() -> int:
     n_sentences = args.sentences or (8 if quick else 32)
     new_tokens = 16 if quick else 40
     summary_tokens = 20 if quick else 80
-    global REPEAT
+    global REPEAT, QUIET_WAIT_S, QUICK
     REPEAT = args.repeat or (1 if quick else 2)
+    QUIET_WAIT_S, QUICK = args.quiet_wait, quick
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="tsum-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -278,6 +285,7 @@ def _shipped_config():
 
 
 REPEAT = 2  # timed passes per path; set from --repeat
+QUICK = False  # set from --quick
 QUIET_WAIT_S = 240.0  # the most seconds, over the whole run, spent waiting for other processes to go quiet
 
 
@@ -651,7 +659,7 @@ def bench_summary(model_dir: Path, new_tokens: int, backend: str | None) -> dict
             f"tokens out; load {load_s} s)",
             flush=True,
         )
-        if key == "tsum_default" and hasattr(summarizer.model, "translate_batch") and REPEAT > 1:
+        if key == "tsum_default" and hasattr(summarizer.model, "translate_batch") and not QUICK:
             rows["chunk_batching"] = _chunk_batching(summarizer)
         del summarizer
     print(f"  stock ctranslate2 converter on BART: {rows['stock_converter']}\n", flush=True)
