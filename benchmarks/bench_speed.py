@@ -133,9 +133,9 @@ def main() -> int:
     n_sentences = args.sentences or (8 if quick else 32)
     new_tokens = 16 if quick else 40
     summary_tokens = 20 if quick else 80
-    global REPEAT, QUIET_WAIT_S, QUICK
+    global REPEAT, QUIET_WAIT_S
     REPEAT = args.repeat or (1 if quick else 2)
-    QUIET_WAIT_S, QUICK = args.quiet_wait, quick
+    QUIET_WAIT_S = args.quiet_wait
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="tsum-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -285,7 +285,6 @@ def _shipped_config():
 
 
 REPEAT = 2  # timed passes per path; set from --repeat
-QUICK = False  # set from --quick
 QUIET_WAIT_S = 240.0  # the most seconds, over the whole run, spent waiting for other processes to go quiet
 
 
@@ -659,42 +658,9 @@ def bench_summary(model_dir: Path, new_tokens: int, backend: str | None) -> dict
             f"tokens out; load {load_s} s)",
             flush=True,
         )
-        if key == "tsum_default" and hasattr(summarizer.model, "translate_batch") and not QUICK:
-            rows["chunk_batching"] = _chunk_batching(summarizer)
         del summarizer
     print(f"  stock ctranslate2 converter on BART: {rows['stock_converter']}\n", flush=True)
     return rows
-
-
-def _chunk_batching(summarizer) -> dict[str, Any]:
-    """A long article's first pass (every seed article's sentences, several chunks): its chunks in one
-    CTranslate2 call, as tsum does, against one call per chunk (the base class's loop)."""
-    from translate_sum.engines.base import AbstractiveSummarizer
-
-    sentences = [s for path in sorted((REPO / "seeds").glob("*.txt")) for s in _sentences_of(path)]
-    chunks = summarizer.chunk(sentences)
-    one_call, _, batched, _ = _best_of(lambda: summarizer._generate_all(chunks), REPEAT)
-    per_chunk, _, single, _ = _best_of(
-        lambda: AbstractiveSummarizer._generate_all(summarizer, chunks), REPEAT
-    )
-    row = {
-        "chunks": len(chunks),
-        "one_call_s": one_call,
-        "per_chunk_s": per_chunk,
-        "same_output": batched == single,
-    }
-    print(
-        f"  {len(chunks)} chunks of a long article: one call {one_call:.2f} s, one call per chunk {per_chunk:.2f} s "
-        f"(×{per_chunk / one_call:.2f}); same output: {row['same_output']}",
-        flush=True,
-    )
-    return row
-
-
-def _sentences_of(path: Path) -> list[str]:
-    from translate_sum.segment import split_sentences
-
-    return split_sentences(path.read_text(encoding="utf-8"))
 
 
 def _stock_converter(model_dir: Path) -> str:
@@ -1021,13 +987,6 @@ def print_report(results: dict[str, Any]) -> None:
             "\ntokens out: transformers counts <s> and the forced </s>; CTranslate2 <s> but not the forced EOS, "
             "which it does not generate. load s: (iii)'s includes the one-time conversion."
         )
-        if "chunk_batching" in su:
-            cb = su["chunk_batching"]
-            print(
-                f"A long article's {cb['chunks']} chunks (all seed articles' sentences), first pass of (iii): one "
-                f"CTranslate2 call {cb['one_call_s']:.2f} s, one call per chunk {cb['per_chunk_s']:.2f} s "
-                f"(×{cb['per_chunk_s'] / cb['one_call_s']:.2f}); same output: {cb['same_output']}."
-            )
         print(f"stock ctranslate2 converter on BART: {su['stock_converter']}\n")
         checks.append(("summary ≥ 3× fp32", fp32 / default, TARGETS["summary_vs_fp32"], ">="))
     if "first_run" in run and "skipped" not in run:

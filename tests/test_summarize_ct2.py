@@ -98,25 +98,3 @@ def test_quantize_off_on_transformers_keeps_fp32(bart_dir):
         ModelSpec(role="summarizer", path=bart_dir), quantize=False, backend="transformers"
     )
     assert TransformersSummarizer(spec, resolve_model(spec), "cpu").describe()["quantized"] is False
-
-
-@pytest.mark.parametrize("compute_type_quantize", [False, True], ids=["float32", "int8"])
-def test_chunks_summarised_in_one_batch_equal_one_by_one(bart_dir, compute_type_quantize):
-    # A long article's chunks go to CTranslate2 in one call; each summary must be what the chunk
-    # alone gives (padding in the batch must not leak into any of them).
-    spec = ModelSpec(role="summarizer", path=bart_dir, backend="ctranslate2", quantize=compute_type_quantize)
-    summarizer = Ct2Summarizer(spec, resolve_model(spec), "cpu")
-    calls = []
-    real = summarizer.model
-    chunks = PARAGRAPHS[:6]
-    one_by_one = [summarizer._generate(p) for p in chunks]
-    assert len(set(one_by_one)) > 1
-
-    class Spy:
-        def translate_batch(self, source, **options):
-            calls.append(len(source))
-            return real.translate_batch(source, **options)
-
-    summarizer.model = Spy()
-    assert summarizer._generate_all(chunks) == one_by_one
-    assert calls == [len(chunks)]  # one call for all of them

@@ -62,10 +62,6 @@ class AbstractiveSummarizer(Summarizer):
     def _generate(self, text: str) -> str:
         """The summary of one chunk that fits the model's input."""
 
-    def _generate_all(self, texts: list[str]) -> list[str]:
-        """The summaries of several chunks; a backend that batches them overrides this."""
-        return [self._generate(text) for text in texts]
-
     def describe(self) -> dict[str, Any]:
         info = {"engine": "abstractive", **self.resolved.describe()}
         info["generation"] = self.generation_settings()
@@ -80,7 +76,7 @@ class AbstractiveSummarizer(Summarizer):
         previous = math.inf
         while True:
             chunks = self.chunk(texts)
-            summaries = self._generate_all(chunks)
+            summaries = [self._generate(chunk) for chunk in chunks]
             if progress:
                 progress(len(chunks))
             texts = [s for summary in summaries for s in split_sentences(summary)]
