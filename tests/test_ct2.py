@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import ctranslate2  # noqa: F401 - a required dependency: a broken install fails here, never skips
 import pytest
-from tiny_models import build_bart, build_marian, seed_lines
+from tiny_models import REPO, build_bart, build_marian, seed_lines
 
 from translate_sum.config import ModelSpec
 from translate_sum.engines import ct2_runtime
@@ -20,8 +25,6 @@ from translate_sum.engines.hub import ResolvedModel
 from translate_sum.engines.registry import make_translator
 from translate_sum.errors import ConfigError
 from translate_sum.segment import split_sentences
-
-pytest.importorskip("ctranslate2")
 
 LONG = (
     "On the afternoon of July 23, the Deputy Secretary-General of Shanghai Cooperation Organization Sherali "
@@ -98,6 +101,9 @@ def _spec(directory: Path, **changes) -> ModelSpec:
 
 
 def _pair(directory: Path, **changes) -> tuple[MarianTranslator, Ct2Translator]:
+    # Parity over the whole vocabulary: these random models give source-only pieces probability,
+    # which the vocabulary map would (rightly) take away; tests/test_ct2_vmap.py checks the map.
+    changes.setdefault("vocabulary_map", False)
     spec = _spec(directory, **changes)
     resolved = ResolvedModel(spec, directory, None)
     return MarianTranslator(spec, resolved, "cpu", 4096), Ct2Translator(spec, resolved, "cpu", 4096)
@@ -109,8 +115,8 @@ def _pair(directory: Path, **changes) -> tuple[MarianTranslator, Ct2Translator]:
 def test_converts_once_into_tsum_cache_and_reuses_it(zh_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("TSUM_CACHE", str(tmp_path / "cache"))
     calls = []
-    real_convert = ct2_runtime._convert
-    monkeypatch.setattr(ct2_runtime, "_convert", lambda *a: calls.append(a) or real_convert(*a))
+    real_convert = ct2_runtime._convert_in_child
+    monkeypatch.setattr(ct2_runtime, "_convert_in_child", lambda *a: calls.append(a) or real_convert(*a))
     before = {p.name: p.stat().st_mtime_ns for p in zh_dir.iterdir()}
     spec = _spec(zh_dir)
 
@@ -140,7 +146,8 @@ def test_bin_checkpoint_is_loaded_weights_only(zh_dir, tmp_path, monkeypatch):
         return real_load(*args, **kwargs)
 
     monkeypatch.setattr(torch, "load", spy)
-    convert_model(ResolvedModel(_spec(zh_dir), zh_dir, None), "int8")
+    # What the conversion's child process runs, run here where the spy can see it.
+    ct2_runtime._convert(ResolvedModel(_spec(zh_dir), zh_dir, None), tmp_path / "out", "int8")
     assert seen and all(flag is True for flag in seen)
 
 
@@ -173,11 +180,48 @@ def test_interrupted_conversion_leaves_no_model(zh_dir, tmp_path, monkeypatch):
         (output / "model.bin").write_bytes(b"half a model")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ct2_runtime, "_convert", killed)
+    monkeypatch.setattr(ct2_runtime, "_convert_in_child", killed)
     with pytest.raises(KeyboardInterrupt):
         convert_model(resolved, "int8")
     assert not target.exists()
     assert not list(target.parent.glob(".tmp-*"))
+
+
+def _killed_like_oom(*args):
+    """Stands in for the conversion in its child process: dies as the out-of-memory killer kills."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_conversion_runs_in_a_child_process(zh_dir, tmp_path):
+    # A fresh interpreter converts, then says what it has loaded itself: nothing heavy, so the
+    # checkpoint's weights lived (and died) in the child, never beside the models a run loads.
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from translate_sum.config import ModelSpec\n"
+        "from translate_sum.engines.hub import ResolvedModel\n"
+        "from translate_sum.engines.ct2_runtime import convert_model\n"
+        "spec = ModelSpec(role='zh', path=Path(sys.argv[1]), target_token='>>cmn_Hans<<')\n"
+        "target = convert_model(ResolvedModel(spec, spec.path, None), 'int8')\n"
+        "print(json.dumps({'model': (target / 'model.bin').is_file(),\n"
+        "  'loaded': sorted(m for m in ('torch', 'transformers', 'ctranslate2.converters') if m in sys.modules)}))\n"
+    )
+    env = {**os.environ, "TSUM_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(zh_dir)], capture_output=True, text=True, env=env, check=True
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"model": True, "loaded": []}
+
+
+def test_conversion_killed_in_its_child_is_a_clear_error(zh_dir, tmp_path, monkeypatch):
+    from translate_sum.errors import ModelUnavailableError
+
+    monkeypatch.setenv("TSUM_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(ct2_runtime, "_convert", _killed_like_oom)
+    resolved = ResolvedModel(_spec(zh_dir), zh_dir, None)
+    with pytest.raises(ModelUnavailableError, match="process converting it to CTranslate2 died"):
+        convert_model(resolved, "int8")
+    assert not converted_dir(resolved, "int8").exists()
 
 
 def test_leftovers_of_a_killed_conversion_are_replaced(zh_dir, tmp_path, monkeypatch):
@@ -325,7 +369,16 @@ def test_make_translator_picks_ct2_and_describe_says_how(zh_dir):
         "patience": 1,
         "max_decoding_length": 22,
         "min_decoding_length": 0,
+        "use_vmap": True,  # the target-vocabulary map, on by default
     }
+    from translate_sum.engines.ct2_vmap import target_pieces
+
+    assert info["vocabulary_map"] == {
+        "pieces": len(target_pieces(zh_dir)),
+        "vocabulary": len(translator.tokenizer),
+    }
+    assert 0 < info["vocabulary_map"]["pieces"] < info["vocabulary_map"]["vocabulary"]
+    assert info["cpu"]["cpu"] and info["cpu"]["gemm"] and "set_by_tsum" in info["cpu"]
 
 
 def test_unsupported_generation_override_is_refused(zh_dir):
@@ -398,6 +451,19 @@ def test_model_settings_without_equivalent_are_reported():
     options, ignored = ct2_options(model, {}, _TOKENS)
     assert ignored == {"diversity_penalty": 0.5, "num_beam_groups": 2, "early_stopping": False}
     assert options["beam_size"] == 4
+
+
+def test_settings_that_do_not_change_the_text_do_not_warn(caplog):
+    # Some hub models' generation_config.json holds these; every run warned about each model.
+    model = {**_OPUS_ZH, "output_attentions": False, "output_hidden_states": False, "use_cache": True}
+    with caplog.at_level("WARNING", logger="translate_sum"):
+        options, ignored = ct2_options(model, {}, _TOKENS)
+        assert ignored == {} and not caplog.records
+        _, ignored = ct2_options({**model, "diversity_penalty": 0.5}, {}, _TOKENS)
+    assert ignored == {"diversity_penalty": 0.5}  # a setting that does change it still warns
+    assert [r.getMessage() for r in caplog.records] == [
+        "generation: CTranslate2 has no equivalent for generation settings diversity_penalty"
+    ]
 
 
 def test_settings_record_what_ct2_uses(zh_dir):

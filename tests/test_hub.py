@@ -39,3 +39,52 @@ def test_cached_model_resolves_with_its_commit_hash(tmp_path, monkeypatch, tiny_
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
     resolved = resolve_model(ModelSpec(role="ru", model="Helsinki-NLP/opus-mt-en-ru"))
     assert resolved.revision == commit and resolved.directory == snapshot
+
+
+def test_local_directory_given_as_model_works_like_path(tiny_models):
+    # transformers accepts a folder where a hub id goes; so does tsum (no HFValidationError traceback).
+    resolved = resolve_model(ModelSpec(role="ru", model=str(tiny_models["ru"])))
+    assert resolved.directory == tiny_models["ru"].resolve() and resolved.revision is None
+
+
+@pytest.mark.parametrize("model", ["/no/such/model/dir", "./models/missing", "~/no-such-tsum-model"])
+def test_missing_local_folder_as_model_points_to_path(model):
+    with pytest.raises(ModelUnavailableError, match="looks like a local folder") as info:
+        resolve_model(ModelSpec(role="zh", model=model))
+    assert "path = " in str(info.value) and model in str(info.value)
+
+
+def test_folder_without_config_as_model_points_to_path(tmp_path):
+    with pytest.raises(ModelUnavailableError, match="has no config.json.*path = "):
+        resolve_model(ModelSpec(role="zh", model=str(tmp_path)))
+
+
+def test_invalid_hub_id_is_a_clear_error_not_a_traceback():
+    with pytest.raises(ModelUnavailableError, match="is not a Hugging Face hub id.*path = "):
+        resolve_model(ModelSpec(role="zh", model="not a valid id!"))
+
+
+def test_cli_exits_2_naming_path_for_a_missing_local_model_folder(tiny_config, tmp_path, seeds_copy):
+    from click.testing import CliRunner
+
+    from translate_sum.cli import cli
+
+    config = tmp_path / "models.toml"
+    config.write_text(
+        tiny_config.read_text(encoding="utf-8").replace(
+            f'path = "{_zh_path(tiny_config)}"', 'model = "/no/such/opus-mt-en-zh"'
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["all", "--input", str(seeds_copy), "--output", str(tmp_path / "out"), "--config", str(config)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "/no/such/opus-mt-en-zh" in result.output and "path = " in result.output
+    assert "Traceback" not in result.output and "HFValidationError" not in result.output
+
+
+def _zh_path(config_path) -> str:
+    import tomllib
+
+    return tomllib.loads(config_path.read_text(encoding="utf-8"))["translators"]["zh"]["path"]

@@ -361,12 +361,12 @@ ENTRIES = [
 def test_index_md() -> None:
     text = render_index_md(ENTRIES)
     lines = text.splitlines()
-    assert lines[0] == "# tsum outputs" and lines[2] == "3 articles: 1 done, 1 skipped, 1 failed."
+    assert lines[0] == "# tsum outputs" and lines[2] == "3 articles: 1 done, 1 up to date, 1 failed."
     rows = [line for line in lines if line.startswith("| ") and "---" not in line][1:]
     assert len(rows) == 3 and all(r.count(" | ") == 4 for r in rows)  # escaped pipes keep 5 columns
     assert f"[The Deputy Secretary-General of the SCO visited Weidong]({SLUG}/review.html)" in rows[0]
     assert f"[TMX]({SLUG}/{SLUG}.tmx)" in rows[0] and "glossary 3, numbers 1" in rows[0]
-    assert "| skipped |" in rows[1]
+    assert "| up to date |" in rows[1] and "skipped" not in text  # "skipped" read as "not processed"
     assert 'error: cannot read \\<file\\> & "decode" \\| it' in rows[2] and "seeds/broken.txt" in rows[2]
 
 
@@ -379,6 +379,8 @@ def test_index_html() -> None:
     assert rows[0].xpath(".//a/@href")[:2] == [f"{SLUG}/review.html", f"{SLUG}/review.html"]
     assert rows[2].xpath(".//span[@class='error']")[0].text == 'cannot read <file> & "decode" | it'
     assert not rows[2].xpath(".//a")
+    assert rows[1].xpath(".//span[contains(@class, 'badge')]")[0].text == "up to date"
+    assert "1 up to date" in doc.xpath("//p[@class='tally']")[0].text
     assert "default-src 'none'" in doc.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")[0]
 
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import ctranslate2  # noqa: F401 - a required dependency: a broken install fails here, never skips
 import pytest
 from tiny_models import SEEDS, write_models_toml
 
@@ -82,7 +83,6 @@ def test_safetensors_are_loaded_and_a_hostile_bin_beside_them_is_never_opened(ti
 
 
 def test_ctranslate2_backend_refuses_the_pickle_too(tiny_models, tmp_path, monkeypatch):
-    pytest.importorskip("ctranslate2")
     from translate_sum.engines.registry import make_translator
 
     monkeypatch.setenv("TSUM_CACHE", str(tmp_path / "cache"))

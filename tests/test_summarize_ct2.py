@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import ctranslate2  # noqa: F401 - a required dependency: a broken install fails here, never skips
 import pytest
 from tiny_models import SEEDS, build_bart
 
@@ -12,8 +13,6 @@ from translate_sum.config import ModelSpec
 from translate_sum.engines.ct2 import Ct2Summarizer
 from translate_sum.engines.hf import TransformersSummarizer
 from translate_sum.engines.hub import resolve_model
-
-pytest.importorskip("ctranslate2")
 
 
 @pytest.fixture(autouse=True)

@@ -80,11 +80,14 @@ def build_marian(
     num_beams: int = 4,
     save_bin: bool = False,
     seed: int = 0,
+    target_lines: list[str] | None = None,
 ) -> Path:
     """A random-weight MarianMT en→``lang`` model in ``save_pretrained`` layout.
 
     ``vocab_size`` pads the vocabulary to a real model's size (65,001 for en-zh) for benchmarks.
     ``save_bin`` stores ``pytorch_model.bin`` instead of safetensors, like opus-mt-en-zh's main branch.
+    ``target_lines``: the text target.spm is trained on (default: the English seeds and a few target
+    lines, so nearly every source piece is a target piece too; real OPUS-MT target.spm models differ).
     """
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
@@ -92,7 +95,7 @@ def build_marian(
     directory.mkdir(parents=True, exist_ok=True)
     english = seed_lines()
     source = _train_spm(english, 600)
-    target = _train_spm(english + _TARGET_TEXT[lang] * 3, 700)
+    target = _train_spm(english + _TARGET_TEXT[lang] * 3 if target_lines is None else target_lines, 700)
     (directory / "source.spm").write_bytes(source)
     (directory / "target.spm").write_bytes(target)
 

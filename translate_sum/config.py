@@ -34,6 +34,7 @@ class ModelSpec:
     generation: dict[str, Any] = field(default_factory=dict)
     max_input_tokens: int | None = None  # None: the model's own limit
     quantize: bool = True  # int8 on CPU where the backend supports it
+    vocabulary_map: bool = True  # ctranslate2 translators: decode over target.spm's pieces only
 
     @property
     def name(self) -> str:
@@ -243,6 +244,7 @@ _MODEL_KEYS = {
     "generation",
     "max_input_tokens",
     "quantize",
+    "vocabulary_map",
 }
 
 
@@ -278,6 +280,7 @@ def _model_spec(
         if max_input is not None
         else None,
         quantize=bool(entry.get("quantize", True)),
+        vocabulary_map=bool(entry.get("vocabulary_map", True)),
     )
 
 

@@ -46,12 +46,12 @@ def models_convert(config_path, device):
 
     Converted models go to tsum's cache (~/.cache/tsum/ct2, or $TSUM_CACHE/ct2) and are reused.
     """
-    from translate_sum.engines.ct2_runtime import convert_for_device
-    from translate_sum.engines.hub import pick_device
+    from translate_sum.engines.ct2_runtime import ensure_converted
+    from translate_sum.engines.hub import pick_device, resolve_model
 
     device = pick_device(device)
     for spec in load(config_path).model_specs():
         if spec.backend != "ctranslate2":
             click.echo(f"{spec.role:<11} {spec.name}: backend {spec.backend}, nothing to convert")
             continue
-        click.echo(f"{spec.role:<11} {spec.name}: {convert_for_device(spec, device)}")
+        click.echo(f"{spec.role:<11} {spec.name}: {ensure_converted(resolve_model(spec), device)}")

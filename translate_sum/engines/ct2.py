@@ -16,6 +16,7 @@ from translate_sum.engines.ct2_runtime import (
     model_generation,
     open_converted,
 )
+from translate_sum.engines.ct2_vmap import read_vmap
 from translate_sum.engines.hub import ResolvedModel
 from translate_sum.errors import ConfigError
 
@@ -54,6 +55,9 @@ class Ct2Summarizer(AbstractiveSummarizer):
         return self._generate_batch([text])[0]
 
     def _generate_batch(self, texts: list[str]) -> list[str]:
+        # Chunks of several articles in one call (the stage-major executors). Batched GEMM shapes can
+        # round differently from one-by-one calls and tip near-tied beams (seen on random weights):
+        # benchmarks/README.md.
         ids = self.tokenizer(texts, add_special_tokens=True)["input_ids"]
         source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
         prefix = [self._prefix] * len(texts) if self._prefix else None
@@ -102,13 +106,25 @@ class Ct2Translator(Translator):
             where=f"[translators.{spec.role}]",
         )
         self.model_dir, self.model = open_converted(resolved, device, self.compute_type)
+        # The decoder may only emit target.spm's pieces (the conversion's vmap.txt): the output
+        # projection and softmax shrink to them. Lossless for a model that gives other pieces no
+        # probability, as OPUS-MT's decoder, trained on target.spm text only, does (tests/test_ct2_vmap.py).
+        self.vocabulary_map = read_vmap(self.model_dir) if spec.vocabulary_map else None
+        if self.vocabulary_map is not None:
+            self._options["use_vmap"] = True
 
     def generation_settings(self) -> dict[str, Any]:
         """The options passed to ``translate_batch``, and model settings CTranslate2 cannot honour."""
         return ct2_settings(self._options, self._ignored)
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), **ct2_describe(self.model_dir, self.model, self.device)}
+        info = {**super().describe(), **ct2_describe(self.model_dir, self.model, self.device)}
+        info["vocabulary_map"] = (
+            {"pieces": len(self.vocabulary_map), "vocabulary": len(self.tokenizer)}
+            if self.vocabulary_map is not None
+            else None
+        )
+        return info
 
     def _translate_batch(self, texts: list[str]) -> list[str]:
         ids = self.tokenizer([self.prefix + t for t in texts], add_special_tokens=True)["input_ids"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from translate_sum.config import ModelSpec
-from translate_sum.engines.hub import ResolvedModel, refused_pickle_error, resolve_model
+from translate_sum.engines.hub import ResolvedModel, refused_pickle_error
 from translate_sum.errors import ConfigError, ModelUnavailableError
 
 logger = logging.getLogger("translate_sum")
@@ -24,7 +24,8 @@ logger = logging.getLogger("translate_sum")
 CACHE_ENV = "TSUM_CACHE"
 
 # Bump when the conversion itself changes (converter workarounds, file layout), so old caches are redone.
-_CONVERSION_FORMAT = 1
+# 2: vmap.txt of the target pieces; int8/float16 weights read tensor by tensor in half precision.
+_CONVERSION_FORMAT = 2
 
 # The weights CTranslate2 stores for each compute type. A model stored as int8 serves every int8_*
 # compute type; float32 storage keeps full precision for the float32 parity path.
@@ -52,9 +53,15 @@ _BUILT_IN = {
     "bos_token_id",
     "forced_eos_token_id",  # lengths account for the forced EOS
     "renormalize_logits",  # CTranslate2's scores are log-softmax over its (pad-free) vocabulary
-    "use_cache",
     "num_return_sequences",
+}
+# generate() settings that change what generate() returns or how fast, never the text: no warning.
+_NO_EFFECT_ON_TEXT = {
+    "use_cache",
     "output_scores",
+    "output_logits",
+    "output_attentions",
+    "output_hidden_states",
     "return_dict_in_generate",
 }
 #: generate() keys a ``[translators.xx.generation]`` table may set for the ctranslate2 backend.
@@ -110,8 +117,10 @@ def convert_model(resolved: ResolvedModel, quantization: str) -> Path:
     """The CTranslate2 model for ``resolved`` stored as ``quantization``, converting it on first use.
 
     Converted once into tsum's cache (never into the Hugging Face cache) and reused by later runs.
-    The conversion writes into a temporary folder renamed into place when complete, under a lock,
-    so a killed or concurrent run never sees half a model. Raises ModelUnavailableError.
+    The conversion runs in a child process of its own, so its peak memory (the checkpoint's weights)
+    is returned to the system when it ends and never adds to the models a run has loaded. It writes
+    into a temporary folder renamed into place when complete, under a lock, so a killed or
+    concurrent run never sees half a model. Raises ModelUnavailableError.
     """
     from filelock import FileLock
 
@@ -129,7 +138,7 @@ def convert_model(resolved: ResolvedModel, quantization: str) -> Path:
         )
         work = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
         try:
-            _convert(resolved, work / "model", quantization)
+            _convert_in_child(resolved, work / "model", quantization)
             (work / "model" / "tsum-source.json").write_text(
                 json.dumps({**resolved.describe(), "quantization": quantization}, indent=2), encoding="utf-8"
             )
@@ -141,16 +150,51 @@ def convert_model(resolved: ResolvedModel, quantization: str) -> Path:
     return target
 
 
+def ensure_converted(resolved: ResolvedModel, device: str) -> Path:
+    """Convert now the model ``open_converted`` will open for ``resolved`` on ``device`` (cached: a no-op)."""
+    return convert_model(resolved, STORAGE[default_compute_type(resolved.spec, device)])
+
+
 def _complete(directory: Path) -> bool:
     return (directory / "model.bin").is_file() and (directory / "config.json").is_file()
 
 
+def _convert_in_child(resolved: ResolvedModel, output: Path, quantization: str) -> None:
+    """``_convert`` in a fresh (spawned) Python process; its errors are raised here unchanged."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # spawn, not fork: a forked child would inherit the parent's loaded models and OpenMP state.
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            pool.submit(_convert, resolved, output, quantization).result()
+    except BrokenProcessPool:
+        raise ModelUnavailableError(
+            f"model {resolved.spec.name!r} ({resolved.spec.role}): the process converting it to "
+            "CTranslate2 died (out of memory, or killed). Run `tsum models convert` again with more "
+            'free memory, or set backend = "transformers" for '
+            f"{resolved.spec.role} in models.toml"
+        ) from None
+
+
 def _convert(resolved: ResolvedModel, output: Path, quantization: str) -> None:
+    """Convert ``resolved`` into ``output`` (run in the child) and add its target-vocabulary map."""
     import pickle
 
+    from translate_sum.engines.ct2_vmap import write_vmap
+
+    _return_freed_memory()
     try:
+        # Half precision is exact for float16 storage and, for int8, only moves a weight across a
+        # rounding boundary when fp16 rounding does (the int8 step is 16x coarser): it halves the
+        # converter's peak memory. float32 storage (the parity path) reads the weights as they are.
+        half = STORAGE.get(quantization, quantization) in ("int8", "float16")
         converter = _converter_class()(str(resolved.directory))
+        converter.half_weights = half
         converter.convert(str(output), quantization=quantization)
+        write_vmap(resolved.directory, output)
     except pickle.UnpicklingError as exc:
         raise refused_pickle_error(resolved, exc) from None
     except (
@@ -169,8 +213,34 @@ def _convert(resolved: ResolvedModel, output: Path, quantization: str) -> None:
         ) from None
 
 
+def _return_freed_memory() -> None:
+    """Make glibc give freed tensors back to the system at once (this process only: the converter).
+
+    glibc raises its mmap threshold after each large free, so later tensors come from the heap and
+    their memory stays in the process after they are freed: the converter's peak grew by the size
+    of the quantised model (1.45 GB instead of 1.15 GB for distilbart). A fixed threshold stops that.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD: fixed, no longer raised dynamically
+    except (OSError, AttributeError):  # not glibc (macOS, musl): the conversion only uses more memory
+        pass
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_settings() -> dict[str, Any]:
+    """CTranslate2's CPU settings, chosen for this CPU once per process (before its first use)."""
+    from translate_sum.engines.ct2_cpu import configure_ct2_environment
+
+    return configure_ct2_environment()
+
+
 def import_ctranslate2():
-    """The ctranslate2 module, or a ConfigError saying how to get it."""
+    """The ctranslate2 module (its CPU settings chosen first), or a ConfigError saying how to get it."""
+    cpu_settings()
     try:
         import ctranslate2
     except ImportError:
@@ -187,13 +257,32 @@ def _converter_class():
     from ctranslate2.converters import TransformersConverter
 
     class SafeTransformersConverter(TransformersConverter):
-        """ctranslate2's converter, loading weights safely and patching what transformers 5 dropped."""
+        """ctranslate2's converter, loading weights safely and patching what transformers 5 dropped.
+
+        With ``half_weights``, a single-file safetensors checkpoint is read tensor by tensor and its
+        matrices kept in float16 (vectors stay float32), so the fp32 checkpoint is never in memory whole.
+        """
+
+        half_weights = False
+
+        def _load(self):
+            spec = super()._load()
+            # The model is garbage now, but held in reference cycles: collected here, each weight is
+            # freed as soon as its quantised copy replaces it, instead of all of them at the end.
+            import gc
+
+            gc.collect()
+            return spec
 
         def load_model(self, model_class, model_name_or_path, **kwargs):
-            # A .bin-only checkpoint (opus-mt-en-zh's main) goes through torch's weights-only
-            # unpickler: transformers 5 defaults to it, and we say so rather than rely on the default.
-            kwargs["weights_only"] = True
-            model = model_class.from_pretrained(model_name_or_path, **kwargs)
+            weights = Path(model_name_or_path) / "model.safetensors"
+            if self.half_weights and weights.is_file():
+                model = load_half(model_class, weights, kwargs["config"])
+            else:
+                # A .bin-only checkpoint (opus-mt-en-zh's main) goes through torch's weights-only
+                # unpickler: transformers 5 defaults to it, and we say so rather than rely on the default.
+                kwargs["weights_only"] = True
+                model = model_class.from_pretrained(model_name_or_path, **kwargs)
             config = model.config
             if config.model_type == "bart" and not hasattr(config, "normalize_before"):
                 # ctranslate2's BART loader reads fairseq's normalize_before, which transformers 5's
@@ -202,6 +291,57 @@ def _converter_class():
             return model
 
     return SafeTransformersConverter
+
+
+def load_half(model_class, weights: Path, config):
+    """``model_class`` with the weights of a safetensors file read one tensor at a time.
+
+    Matrices are kept in float16 and vectors (biases, norms) in float32. Reading with plain file
+    reads, not a memory map, keeps only one float32 tensor in memory at a time: distilbart's
+    conversion peaks near 1.1 GB instead of 1.9 GB (benchmarks/README.md).
+    """
+    import struct
+
+    import torch
+
+    dtypes = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16}
+    state: dict[str, Any] = {}
+    vectors: dict[str, Any] = {}
+    with open(weights, "rb") as handle:
+        (size,) = struct.unpack("<Q", handle.read(8))
+        header = json.loads(handle.read(size))
+        for name, info in header.items():
+            if name == "__metadata__":
+                continue
+            if info["dtype"] not in dtypes:
+                raise ValueError(f"{weights.name}: tensor {name} has unsupported dtype {info['dtype']}")
+            start, end = info["data_offsets"]
+            handle.seek(8 + size + start)
+            raw = bytearray(end - start)
+            handle.readinto(raw)
+            tensor = torch.frombuffer(raw, dtype=dtypes[info["dtype"]]).reshape(info["shape"])
+            if _quantized_matrix(name, tensor.shape):
+                state[name] = tensor.to(torch.float16)
+            else:
+                state[name] = vectors[name] = tensor.to(torch.float32)
+            del tensor, raw
+    model = model_class.from_pretrained(None, config=config, state_dict=state, dtype=torch.float16)
+    del state
+    # from_pretrained made everything float16: put back the float32 values of what is not quantised.
+    in_model = model.state_dict(keep_vars=True)
+    with torch.no_grad():
+        for name, tensor in vectors.items():
+            if name in in_model:
+                in_model[name].data = tensor
+    return model.eval()
+
+
+def _quantized_matrix(name: str, shape) -> bool:
+    """Whether CTranslate2 stores this checkpoint tensor as int8: the embedding and Linear matrices.
+
+    Position embeddings, norms, biases and Marian/BART's ``final_logits_bias`` stay in float.
+    """
+    return len(shape) == 2 and shape[0] > 1 and name.endswith(".weight") and "embed_positions" not in name
 
 
 def load_tokenizer_and_config(resolved: ResolvedModel):
@@ -311,7 +451,7 @@ def ct2_options(
     if banned:
         options["suppress_sequences"] = [tokenizer.convert_ids_to_tokens(list(seq)) for seq in banned]
 
-    handled = (SUPPORTED_GENERATION_KEYS | _BUILT_IN) - {"early_stopping"}
+    handled = (SUPPORTED_GENERATION_KEYS | _BUILT_IN | _NO_EFFECT_ON_TEXT) - {"early_stopping"}
     ignored = {
         k: v for k, v in settings.items() if k not in handled and not (k == "early_stopping" and v is True)
     }
@@ -323,13 +463,16 @@ def ct2_options(
 
 
 def ct2_describe(model_dir: Path, model, device: str) -> dict[str, Any]:
-    """What a manifest records of a CTranslate2 model in use."""
-    return {
+    """What a manifest records of a CTranslate2 model in use, and of the CPU settings it runs with."""
+    info = {
         "ct2_model_dir": str(model_dir),
         "compute_type": model.compute_type,  # as resolved by CTranslate2: int8 -> int8_float32 on CPU
         "device": device,
         "ctranslate2_version": import_ctranslate2().__version__,
     }
+    if device == "cpu":
+        info["cpu"] = cpu_settings()
+    return info
 
 
 def ct2_settings(options: Mapping[str, Any], ignored: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
@@ -338,8 +481,3 @@ def ct2_settings(options: Mapping[str, Any], ignored: Mapping[str, Any], **extra
     if ignored:
         settings["ignored"] = dict(ignored)
     return settings
-
-
-def convert_for_device(spec: ModelSpec, device: str) -> Path:
-    """Convert ``spec``'s model for the compute type ``device`` uses (what a run would do on first use)."""
-    return convert_model(resolve_model(spec), STORAGE[default_compute_type(spec, device)])

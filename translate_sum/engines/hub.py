@@ -66,6 +66,9 @@ def resolve_model(spec: ModelSpec, *, download: bool = True) -> ResolvedModel:
                 "models.toml at a directory written by save_pretrained()"
             )
         return ResolvedModel(spec, spec.path, None)
+    local = _local_directory(spec)
+    if local is not None:
+        return ResolvedModel(spec, local, None)
 
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
@@ -97,6 +100,38 @@ def resolve_model(spec: ModelSpec, *, download: bool = True) -> ResolvedModel:
     if not _has_weights(directory):
         raise _unavailable(spec, "the repository has neither model.safetensors nor pytorch_model.bin")
     return ResolvedModel(spec, directory, directory.name)
+
+
+def _local_directory(spec: ModelSpec) -> Path | None:
+    """A local directory given as ``model =`` (transformers accepts one there), or None for a hub id.
+
+    A directory with a config.json is used as ``path =`` would be. Anything else that cannot be a hub
+    id (an absolute or ``./`` path, a folder without config.json) is refused, pointing to ``path =``.
+    """
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    name = str(spec.model)
+    candidate = Path(name).expanduser()
+    looks_local = candidate.is_absolute() or name.startswith(("./", "../", "~", ".\\")) or candidate.is_dir()
+    if candidate.is_dir() and (candidate / "config.json").is_file():
+        return candidate.resolve()
+    if looks_local:
+        where = "is not a directory" if not candidate.is_dir() else "has no config.json"
+        raise ModelUnavailableError(
+            f"model for {spec.role}: model = {name!r} looks like a local folder, but it {where}. For a "
+            f'local model write path = "/dir/written/by/save_pretrained" in models.toml (relative to '
+            "the file); model = takes a Hugging Face hub id such as Helsinki-NLP/opus-mt-en-zh"
+        )
+    try:
+        validate_repo_id(name)
+    except HFValidationError as exc:
+        raise ModelUnavailableError(
+            f"model for {spec.role}: model = {name!r} is not a Hugging Face hub id "
+            f"({str(exc).splitlines()[0]}). Use an id such as Helsinki-NLP/opus-mt-en-zh, or "
+            'path = "/dir/of/the/model" for a local folder'
+        ) from None
+    return None
 
 
 def _patterns(spec: ModelSpec | None) -> list[str]:

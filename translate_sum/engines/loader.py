@@ -32,11 +32,19 @@ class Engines:
         return resolve_model(spec, download=self.download)
 
     def check_available(self, languages: Iterable[str]) -> None:
-        """Fail before any work when a needed model is missing, naming it and the fix."""
-        if self.config.summarizer.engine == "abstractive":
-            self.resolve(self.config.summarizer.model)
-        for lang in languages:
-            self.resolve(self.config.translators[lang])
+        """Fail before any work when a needed model is missing, naming it and the fix.
+
+        Then convert the ctranslate2-backed models not yet in tsum's cache, each in a process of its
+        own and before any model is loaded, so a conversion's memory peak never adds to loaded models'.
+        """
+        specs = [self.config.summarizer.model] if self.config.summarizer.engine == "abstractive" else []
+        specs += [self.config.translators[lang] for lang in languages]
+        resolved = [self.resolve(spec) for spec in specs]
+        for spec, model in zip(specs, resolved, strict=True):
+            if spec.backend == "ctranslate2":
+                from translate_sum.engines.ct2_runtime import ensure_converted
+
+                ensure_converted(model, self.device)
 
     def summarizer(self) -> Summarizer:
         if self._summarizer is None:

@@ -11,6 +11,13 @@ from translate_sum.render._review_assets import BASE_CSS
 from translate_sum.render.markdown import escape_md
 
 _STATUS_ORDER = ("done", "skipped", "failed")
+# What a reader sees for each status: "skipped" reads as "not processed", but it means the article's
+# outputs are already there and current (the run summary line says the same).
+_STATUS_LABELS = {"skipped": "up to date"}
+
+
+def _label(status: str) -> str:
+    return _STATUS_LABELS.get(status, status)
 
 
 def _links(slug: str) -> list[tuple[str, str]]:
@@ -32,7 +39,7 @@ def _flags_text(flags: dict[str, int]) -> str:
 def _tally(entries: list[IndexEntry]) -> str:
     counts = Counter(e.status for e in entries)
     order = [*_STATUS_ORDER, *sorted(set(counts) - set(_STATUS_ORDER))]
-    parts = ", ".join(f"{counts[s]} {s}" for s in order if counts[s])
+    parts = ", ".join(f"{counts[s]} {_label(s)}" for s in order if counts[s])
     noun = "article" if len(entries) == 1 else "articles"
     return f"{len(entries)} {noun}" + (f": {parts}" if parts else "")
 
@@ -63,7 +70,7 @@ def render_index_md(entries: list[IndexEntry]) -> str:
         cells = [
             _md_cell(entry.date or ""),
             title,
-            _md_cell(entry.status),
+            _md_cell(_label(entry.status)),
             _md_cell(_flags_text(entry.flags)),
             files,
         ]
@@ -110,7 +117,7 @@ def _html_row(entry: IndexEntry) -> str:
     return (
         f'<tr><td class="date">{esc(entry.date or "—")}</td>'
         f'<td class="title">{title}{source}</td>'
-        f'<td><span class="badge s-{status}">{esc(entry.status)}</span></td>'
+        f'<td><span class="badge s-{status}">{esc(_label(entry.status))}</span></td>'
         f"<td>{esc(_flags_text(entry.flags))}</td><td>{last}</td></tr>"
     )
 
