@@ -10,6 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from browser import browser  # noqa: E402, F401 - the headless Chromium fixture of the browser tests
 from tiny_models import REPO, build_bart, build_marian, write_models_toml  # noqa: E402
 
 

@@ -7,7 +7,6 @@ Needs the Debian/Ubuntu ``chromium`` package at /usr/bin/chromium and the ``play
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,39 +15,9 @@ from render_fixtures import EVIL_TITLE, build_result, hostile_result
 
 from translate_sum.render import render_review_html
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
-INSTALL_HINT = (
-    "The browser tests need Chromium and Playwright's Python package:\n"
-    "    sudo apt-get update && sudo apt-get install -y chromium\n"
-    "    pip install playwright   # no 'playwright install' needed: /usr/bin/chromium is used\n"
-    "or set TSUM_SKIP_BROWSER=1 to skip them."
-)
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if os.environ.get("TSUM_SKIP_BROWSER") == "1":
-        pytest.skip("TSUM_SKIP_BROWSER=1: headless Chromium tests of review.html skipped")
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        pytest.fail(f"playwright is not installed.\n{INSTALL_HINT}", pytrace=False)
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found.\n{INSTALL_HINT}", pytrace=False)
-    with sync_playwright() as playwright:
-        try:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        except Error as error:
-            pytest.fail(f"Chromium did not start: {error}\n{INSTALL_HINT}", pytrace=False)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner
-from test_review_browser import CHROMIUM, CHROMIUM_ARGS, INSTALL_HINT
 from tiny_models import REPO
 
 from translate_sum.cli import cli
@@ -23,25 +22,6 @@ from translate_sum.cli import cli
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SLUG = "president-of-the-weidong-group-visits-sco-secretariat"
 EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> & “quoted”'
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if os.environ.get("TSUM_SKIP_BROWSER") == "1":
-        pytest.skip("TSUM_SKIP_BROWSER=1: headless Chromium tests skipped")
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        pytest.fail(f"playwright is not installed.\n{INSTALL_HINT}", pytrace=False)
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found.\n{INSTALL_HINT}", pytrace=False)
-    with sync_playwright() as playwright:
-        try:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        except Error as error:
-            pytest.fail(f"Chromium did not start: {error}\n{INSTALL_HINT}", pytrace=False)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
