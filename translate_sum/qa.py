@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from translate_sum.languages import join_text
-from translate_sum.records import Flag
+from translate_sum.records import Flag, Translation
 
 __all__ = ["FLAG_TYPES", "LENGTH_BANDS", "check_segment"]
 
@@ -258,3 +258,14 @@ def check_segment(
         _check_repetition(en, target, lang),
     )
     return [flag for flag in checks if flag is not None] + flags
+
+
+def checked_translation(en: str, guarded, lang: str, *, split: bool = False) -> Translation:
+    """A glossary-checked translation (``terms.GuardedTranslation``: text, terms, glossary flags) of ``en``
+    with the QA flags added: what every target gets, from a model or from a reviewer.
+
+    The glossary's English and fixed forms are ignored by the numbers/untranslated checks.
+    """
+    ignore = [t.surface for t in guarded.terms] + [t.target for t in guarded.terms]
+    checks = check_segment(en, guarded.text, lang, split=split, ignore=ignore)
+    return Translation(guarded.text, tuple(guarded.terms), (*guarded.flags, *checks))

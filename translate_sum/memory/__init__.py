@@ -6,7 +6,6 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from translate_sum.memory.apply import (
-    Served,
     apply_memory,
     is_memory_current,
     memory_digest,
@@ -22,7 +21,6 @@ __all__ = [
     "MemorySnapshot",
     "MemoryStore",
     "NearMatch",
-    "Served",
     "apply_memory",
     "is_memory_current",
     "memory_digest",

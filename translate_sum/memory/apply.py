@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 from translate_sum.memory.checks import check_target
@@ -13,59 +12,43 @@ from translate_sum.memory.store import EMPTY_DIGEST, Entry, MemoryStore
 from translate_sum.records import AlignedSegment, MemoryHit, Translation
 
 
-@dataclass
-class Served:
-    """Which segments the memory served in one language, and their glossary counts."""
-
-    ids: set[str] = field(default_factory=set)
-    terms: Counter = field(default_factory=Counter)  # found / kept / enforced / flagged
-
-    def add_counts(self, counts: dict[str, int] | None) -> dict[str, int]:
-        """``counts`` (from translating the other segments) plus this memory's, in the same keys."""
-        total = Counter(self.terms)
-        total.update(counts or {})
-        return {k: total[k] for k in ("found", "kept", "enforced", "flagged")}
-
-
 def apply_memory(
     segments: list[AlignedSegment], lang: str, store: MemoryStore | None, glossary=None
-) -> Served:
+) -> set[str]:
     """Put the memory's ``lang`` target into every segment it holds exactly (normalised key).
 
     Each served segment gets ``memory[lang]`` (status and origin), and its ``lang`` glossary hits and
-    QA flags are recomputed on the stored text. Returns the served ids: the caller translates the rest.
-    Near matches are never applied here.
+    QA flags are recomputed on the stored text. Returns the ids served. Near matches are never applied.
     """
-    served = Served()
     if store is None or not segments:
-        return served
+        return set()
     found = store.lookup([s.en for s in segments], lang)
+    served = set()
     for segment in segments:
         entry = found.get(normalize_key(segment.en))
-        if entry is None:
-            continue
-        set_target(segment, lang, entry, glossary)
-        served.ids.add(segment.id)
-        served.terms.update({"found": len([t for t in segment.terms if t.lang == lang])})
-        served.terms.update(t.status for t in segment.terms if t.lang == lang)
+        if entry is not None:
+            set_target(segment, lang, entry, glossary)
+            served.add(segment.id)
     return served
 
 
 def set_target(segment: AlignedSegment, lang: str, entry: Entry, glossary=None) -> None:
     """Make ``entry.target`` the segment's ``lang`` text, with fresh glossary hits and QA flags."""
     split = any(f.type == "split" and f.lang == lang for f in segment.flags)
-    terms, flags = check_target(segment.en, entry.target, lang, glossary, split=split)
+    checked = check_target(segment.en, entry.target, lang, glossary, split=split)
     segment.translations[lang] = entry.target
-    segment.terms = [t for t in segment.terms if t.lang != lang] + terms
-    segment.flags = [f for f in segment.flags if f.lang != lang] + flags
-    segment.memory[lang] = MemoryHit(entry.status, entry.origin, entry.origin_name, entry.updated)
+    segment.terms = [t for t in segment.terms if t.lang != lang] + list(checked.terms)
+    segment.flags = [f for f in segment.flags if f.lang != lang] + list(checked.flags)
+    segment.memory[lang] = _hit(entry)
 
 
 def served_translation(en: str, lang: str, entry: Entry, glossary=None) -> Translation:
     """``entry.target`` as the ``lang`` translation of ``en``, with its own glossary hits and QA flags."""
-    terms, flags = check_target(en, entry.target, lang, glossary)
-    hit = MemoryHit(entry.status, entry.origin, entry.origin_name, entry.updated)
-    return Translation(entry.target, tuple(terms), tuple(flags), memory=hit)
+    return replace(check_target(en, entry.target, lang, glossary), memory=_hit(entry))
+
+
+def _hit(entry: Entry) -> MemoryHit:
+    return MemoryHit(entry.status, entry.origin, entry.origin_name, entry.updated)
 
 
 def memory_digest(store: MemoryStore | None, sources: list[str], languages) -> str | None:

@@ -4,27 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from translate_sum.records import Flag, TermHit
+from translate_sum.records import Translation
 
 
-def check_target(
-    en: str, target: str, lang: str, glossary, *, split: bool = False
-) -> tuple[list[TermHit], list[Flag]]:
-    """Glossary hits and QA flags for ``target`` as the ``lang`` translation of ``en``.
+def check_target(en: str, target: str, lang: str, glossary, *, split: bool = False) -> Translation:
+    """``target`` as the ``lang`` translation of ``en``, with its glossary hits and QA flags.
 
     The same checks a model output gets: every glossary term of ``en`` must have its fixed form in
     ``target`` or is flagged ``glossary``; then the numbers/untranslated/length/repetition checks.
     ``glossary`` is a loaded glossary or None. ``target`` is never changed.
     """
-    from translate_sum.qa import check_segment
+    from translate_sum.qa import checked_translation
     from translate_sum.terms.guard import TermGuard
 
     # The guard verifies whatever the "backend" returns; returning the person's text as it stands
     # makes it check that text. Its placeholder retry gets the same text back, so nothing is rewritten.
     [result] = TermGuard(glossary).translate([en], lang, lambda batch: [target] * len(batch))
-    ignore = [t.surface for t in result.terms] + [t.target for t in result.terms]
-    flags = list(result.flags) + check_segment(en, target, lang, split=split, ignore=ignore)
-    return list(result.terms), flags
+    return checked_translation(en, result, lang, split=split)
 
 
 def article_glossary(manifest: dict):

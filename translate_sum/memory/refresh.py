@@ -1,4 +1,4 @@
-"""Re-rendering an article from its own outputs with the memory applied: no model, only the renderers."""
+"""An article read back from its own outputs with the memory applied: no model, ready to render again."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from translate_sum.errors import OutputError
 from translate_sum.memory.apply import apply_memory
 from translate_sum.memory.store import MemoryStore
 from translate_sum.records import AlignedSegment, Article, ArticleResult, Flag, MemoryHit, Support, TermHit
-from translate_sum.storage import MANIFEST, read_manifest, remove_stale_temporaries, write_atomic, write_json
+from translate_sum.storage import read_manifest
+from translate_sum.terms.guard import count_hits
 
 _RECORD_KEYS = {"id", "paragraph", "kind", "en", "support", "flags", "terms", "memory"}
 
@@ -75,42 +76,23 @@ def update_counts(result: ArticleResult, store: MemoryStore | None) -> None:
     counts = result.manifest.setdefault("counts", {})
     counts["segments"] = len(result.segments)
     counts["flags"] = dict(sorted(Counter(f.type for s in result.segments for f in s.flags).items()))
-    glossary = {}
-    for lang in result.languages:
-        statuses = Counter(t.status for s in result.segments for t in s.terms if t.lang == lang)
-        glossary[lang] = {"found": sum(statuses.values())} | {
-            k: statuses[k] for k in ("kept", "enforced", "flagged")
-        }
-    counts["glossary"] = glossary
+    counts["glossary"] = {
+        lang: count_hits(t for s in result.segments for t in s.terms if t.lang == lang)
+        for lang in result.languages
+    }
     counts["memory"] = {lang: sum(lang in s.memory for s in result.segments) for lang in result.languages}
     if store is not None:
         result.manifest["memory_digest"] = store.digest([s.en for s in result.segments], result.languages)
 
 
-def write_result(result: ArticleResult, folder: Path) -> None:
-    """Every output file of the article, atomically; the manifest last (as ``tsum all`` writes them)."""
-    from translate_sum.render import render_article
-
-    if folder.is_symlink():
-        raise OutputError(f"{folder}: is a symbolic link; tsum writes only into real folders")
-    remove_stale_temporaries(folder)
-    stale = folder / MANIFEST
-    if stale.exists():
-        stale.unlink()  # a crash before the new manifest makes the next tsum all redo the article
-    for name, content in render_article(result).items():
-        write_atomic(folder / name, content)
-    write_json(folder / MANIFEST, result.manifest)
-
-
 def refresh_article(folder: Path, store: MemoryStore, glossary=None) -> ArticleResult:
-    """Apply the memory to the article in ``folder`` and rewrite its outputs, without any model.
+    """The article in ``folder`` with the memory applied, read back from its outputs: no model.
 
     Segments the memory holds take its target (glossary and QA checks re-run on it); the others keep
-    their translation. Returns the refreshed result.
+    their translation. The caller writes the result (``pipeline.write.write_article``).
     """
     result = load_result(folder)
     for lang in result.languages:
         apply_memory(result.segments, lang, store, glossary)
     update_counts(result, store)
-    write_result(result, folder)
     return result

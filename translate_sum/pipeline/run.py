@@ -224,6 +224,7 @@ def _refresh(job: ArticleJob, output_dir: Path, memory, glossary, report: RunRep
     """Re-render an up-to-date article whose memory entries changed: no model, nothing re-translated."""
     try:
         result = refresh_article(article_dir(output_dir, job.slug), memory, glossary)
+        write_article(result, output_dir)
     except TsumError as exc:
         report.entries.append(failed_entry(job, str(exc)))
         notify(f"error: {exc}")

@@ -30,6 +30,7 @@ from translate_sum.records import (
     Translation,
 )
 from translate_sum.segment import segment_article
+from translate_sum.terms.guard import count_hits
 
 logger = logging.getLogger("translate_sum")
 
@@ -100,7 +101,7 @@ def translate_stage(
             raise ConfigError(f"translate {lang}: segments need a translator but none was loaded")
         machine = iter(translate_texts(rest, lang, translator, guard, progress) if rest else ())
         results = [
-            next(machine) if entry is None else _from_memory(text, lang, entry, guard.glossary)
+            next(machine) if entry is None else served_translation(text, lang, entry, guard.glossary)
             for text, entry in zip(texts, entries, strict=True)
         ]
         info = translator.describe() if translator is not None and rest else {"memory": True}
@@ -109,13 +110,9 @@ def translate_stage(
         for item, share in zip(todo, shares, strict=True):
             mine = results[i : i + len(item.segments)]
             i += len(item.segments)
-            counts = _count_terms([g for t, g in mine if t.memory is None])
-            served = [t for t, _ in mine if t.memory is not None]
-            for t in served:
-                counts["found"] += len(t.terms)
-                for hit in t.terms:
-                    counts[hit.status] += 1
-            result = LanguageResult(tuple(t for t, _ in mine), counts, info, served=len(served))
+            counts = count_hits(hit for t in mine for hit in t.terms)
+            served = sum(t.memory is not None for t in mine)
+            result = LanguageResult(tuple(mine), counts, info, served=served)
             out.append(
                 replace(
                     item,
@@ -135,10 +132,6 @@ def unserved(items: Sequence[Summarised | Failed], lang: str, memory: MemorySnap
         return texts
     found = memory.lookup(texts, lang)
     return [text for text in texts if normalize_key(text) not in found]
-
-
-def _from_memory(text: str, lang: str, entry, glossary) -> tuple[Translation, None]:
-    return served_translation(text, lang, entry, glossary), None
 
 
 def assemble_stage(
@@ -177,13 +170,12 @@ def assemble(item: Summarised, languages: Sequence[str]) -> list[AlignedSegment]
 
 def translate_texts(
     texts: Sequence[str], lang: str, translator: Translator, guard, progress: Progress | None = None
-) -> list[tuple[Translation, object]]:
-    """``texts`` in ``lang``: for each, the translation with its terms and QA flags, and the guard's result.
+) -> list[Translation]:
+    """``texts`` in ``lang``, each with its glossary terms and QA flags.
 
-    The guard's results are what ``terms.count_terms`` counts. One call translates any mix of
-    articles; its batches are the translator's token budget.
+    One call translates any mix of articles; its batches are the translator's token budget.
     """
-    from translate_sum.qa import check_segment
+    from translate_sum.qa import checked_translation
 
     pieces = [translator.pieces(text) for text in texts]
     calls = 0
@@ -195,12 +187,10 @@ def translate_texts(
         return translator.translate(batch, progress=progress if calls == 1 else None)
 
     results = guard.translate(list(texts), lang, translate_batch)
-    out = []
-    for text, result, parts in zip(texts, results, pieces, strict=True):
-        ignore = [t.surface for t in result.terms] + [t.target for t in result.terms]
-        checks = check_segment(text, result.text, lang, split=len(parts) > 1, ignore=ignore)
-        out.append((Translation(result.text, tuple(result.terms), (*result.flags, *checks)), result))
-    return out
+    return [
+        checked_translation(text, result, lang, split=len(parts) > 1)
+        for text, result, parts in zip(texts, results, pieces, strict=True)
+    ]
 
 
 def translate_language(
@@ -209,7 +199,7 @@ def translate_language(
     """One article's segments in ``lang`` (``tsum translate``)."""
     results = translate_texts([s.en for s in segments], lang, translator, guard, progress)
     return LanguageResult(
-        tuple(t for t, _ in results), _count_terms([g for _, g in results]), translator.describe()
+        tuple(results), count_hits(h for t in results for h in t.terms), translator.describe()
     )
 
 
@@ -257,12 +247,6 @@ def _alone(item, batch: Callable[[list], list[R]]) -> R | Failed:
         raise
     except Exception as exc:  # noqa: BLE001 - this article alone
         return failure(item.job, exc)
-
-
-def _count_terms(results: list) -> dict[str, int]:
-    from translate_sum.terms.guard import count_terms
-
-    return count_terms(results)
 
 
 def _shares(seconds: float, weights: Sequence[int]) -> list[float]:

@@ -12,6 +12,7 @@ from translate_sum.memory.checks import article_glossary
 from translate_sum.memory.keys import normalize_key
 from translate_sum.memory.refresh import load_result, refresh_article
 from translate_sum.memory.store import MemoryStore, check_text
+from translate_sum.pipeline.write import write_article
 from translate_sum.records import AlignedSegment, ArticleResult
 from translate_sum.storage import article_dir, output_lock
 
@@ -105,6 +106,7 @@ def save_target(
             expected_version=version,
         )
         result = refresh_article(folder, store, article_glossary(result.manifest))
+        write_article(result, output_dir)
     return rows_like(result, store, segment.en, lang)
 
 

@@ -16,7 +16,7 @@ Strategy, chosen for any backend (constrained beam search needs remote code in t
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from translate_sum.errors import ArticleError
@@ -92,7 +92,12 @@ class TermGuard:
 
 def count_terms(results: list[GuardedTranslation]) -> dict[str, int]:
     """Term occurrences over ``results``: found, kept (by the model), enforced (by tsum), flagged."""
-    counts = Counter(hit.status for result in results for hit in result.terms)
+    return count_hits(hit for result in results for hit in result.terms)
+
+
+def count_hits(hits: Iterable[TermHit]) -> dict[str, int]:
+    """Term occurrences by outcome: found (all), kept (by the model), enforced (by tsum), flagged."""
+    counts = Counter(hit.status for hit in hits)
     return {
         "found": sum(counts.values()),
         "kept": counts["kept"],
