@@ -1,11 +1,9 @@
-"""Alignment: summary sentences find the source sentences they draw on; records keep source order."""
+"""Alignment: summary sentences find the source sentences they draw on."""
 
 from __future__ import annotations
 
-import pytest
-
-from translate_sum.align import MAX_SUPPORTS, align, summary_segments, summary_support
-from translate_sum.records import Segment, Support
+from translate_sum.align import MAX_SUPPORTS, summary_segments, summary_support
+from translate_sum.records import Segment
 
 SOURCES = [
     Segment("t0", "title", 0, "Weidong signs cooperation agreement with SCO Secretariat"),
@@ -46,19 +44,3 @@ def test_summary_segments_are_numbered_after_the_source():
         ("s0", "summary", -1, "First."),
         ("s1", "summary", -1, "Second."),
     ]
-
-
-@pytest.mark.parametrize("with_summary", [False, True])
-def test_align_keeps_order_and_attaches_supports_to_summary_only(with_summary):
-    summary = summary_segments(["Weidong gives education resources."]) if with_summary else []
-    supports = {"s0": [Support("p1s1", 0.8)]} if with_summary else {}
-    records = align(SOURCES + summary, supports)
-    assert [r.id for r in records] == [s.id for s in SOURCES + summary]
-    assert [(r.kind, r.paragraph, r.en) for r in records] == [
-        (s.kind, s.paragraph, s.en) for s in SOURCES + summary
-    ]
-    assert all(r.translations == {} and r.flags == [] for r in records)
-    assert [r.support for r in records if r.kind != "summary"] == [[]] * len(SOURCES)
-    if with_summary:
-        assert records[-1].support == [Support("p1s1", 0.8)]
-        assert records[-1].support is not supports["s0"]  # a copy: later stages cannot edit the input

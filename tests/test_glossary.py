@@ -137,10 +137,12 @@ def test_entry_fields(glossary):
 
 
 def test_case_rules():
-    assert GlossaryEntry("SCO", "a", "b").is_case_sensitive("SCO")
-    assert GlossaryEntry("COVID-19", "a", "b").is_case_sensitive("COVID-19")
-    assert not GlossaryEntry("Weidong", "a", "b").is_case_sensitive("Weidong")
-    assert not GlossaryEntry("SCO", "a", "b", case_sensitive=False).is_case_sensitive("SCO")
+    assert GlossaryEntry("SCO", "a", "b").case_rule("SCO") == "exact"
+    assert GlossaryEntry("COVID-19", "a", "b").case_rule("COVID-19") == "capitalised"
+    assert GlossaryEntry("UNESCO", "a", "b").case_rule("UNESCO") == "capitalised"
+    assert GlossaryEntry("Weidong", "a", "b").case_rule("Weidong") == "any"
+    assert GlossaryEntry("SCO", "a", "b", case_sensitive=False).case_rule("SCO") == "any"
+    assert GlossaryEntry("Weidong", "a", "b", case_sensitive=True).case_rule("Weidong") == "exact"
 
 
 def test_sha256_and_path(tmp_path):

@@ -1,10 +1,10 @@
-"""Alignment: source segments with their translations, and summary sentences with their support."""
+"""Alignment of summary and source: the source sentences each summary sentence draws on."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from translate_sum.records import PROSE_KINDS, AlignedSegment, Segment, Support
+from translate_sum.records import PROSE_KINDS, Segment, Support
 from translate_sum.segment import words
 from translate_sum.similarity import cosine, tfidf_vectors
 
@@ -41,13 +41,3 @@ def summary_support(summary: Sequence[str], sources: Sequence[Segment]) -> list[
 def summary_segments(summary: Sequence[str]) -> list[Segment]:
     """Summary sentences as segments ``s0``, ``s1`` …"""
     return [Segment(id=f"s{i}", kind="summary", paragraph=-1, en=text) for i, text in enumerate(summary)]
-
-
-def align(segments: Sequence[Segment], supports: dict[str, list[Support]]) -> list[AlignedSegment]:
-    """Aligned records in output order, ready for translations and flags."""
-    return [
-        AlignedSegment(
-            id=s.id, kind=s.kind, paragraph=s.paragraph, en=s.en, support=list(supports.get(s.id, []))
-        )
-        for s in segments
-    ]

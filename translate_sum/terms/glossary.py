@@ -93,12 +93,6 @@ class GlossaryEntry:
             raise GlossaryError(f"the glossary has no {lang!r} column (it has {', '.join(LANGUAGES)})")
         return self.en if self.keep else getattr(self, lang)
 
-    def is_case_sensitive(self, form: str) -> bool:
-        """Whether ``form`` (one of ``forms``) must match with its exact capitalisation (or mixed case)."""
-        if self.case_sensitive is not None:
-            return self.case_sensitive
-        return is_acronym(form)
-
     def case_rule(self, form: str) -> str:
         """How ``form`` matches: "exact", "any", or "capitalised" (as written, or mixed case, not lower)."""
         if self.case_sensitive is not None:
