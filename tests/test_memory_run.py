@@ -34,15 +34,15 @@ def records(out: Path, slug: str) -> list[dict]:
 def guard_translator(monkeypatch, forbidden: str) -> list[str]:
     """Every text sent to a translator is recorded; one containing ``forbidden`` fails the run."""
     seen: list[str] = []
-    original = translate_sum.engines.base.Translator.translate
+    original = translate_sum.engines.base.Translator.translate_scored
 
-    def translate(self, texts, progress=None):
+    def translate_scored(self, texts, progress=None):
         seen.extend(texts)
         if any(forbidden in t for t in texts):
             raise AssertionError(f"the model was asked to translate an approved sentence: {forbidden!r}")
         return original(self, texts, progress)
 
-    monkeypatch.setattr(translate_sum.engines.base.Translator, "translate", translate)
+    monkeypatch.setattr(translate_sum.engines.base.Translator, "translate_scored", translate_scored)
     return seen
 
 

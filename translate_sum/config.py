@@ -10,6 +10,7 @@ from typing import Any
 
 from translate_sum.engines.catalog import BACKENDS, SUMMARIZER_ENGINES
 from translate_sum.errors import ConfigError
+from translate_sum.qa import FLAG_TYPES, QaSettings
 
 DEFAULT_CONFIG_NAME = "models.toml"
 
@@ -96,6 +97,7 @@ class Config:
     memory: Path | None = None  # the translation memory; None: ``tm.sqlite`` in the output folder
     source: Path | None = None  # the file this was read from
     ray: RaySettings = field(default_factory=RaySettings)
+    qa: QaSettings = field(default_factory=QaSettings)
 
     def model_specs(self) -> list[ModelSpec]:
         """Every model this configuration names: the summariser (when abstractive), then translators."""
@@ -143,10 +145,13 @@ class Config:
 
     def fingerprint(self, languages: tuple[str, ...]) -> dict[str, Any]:
         """The settings that change an article's outputs."""
-        return {
+        data: dict[str, Any] = {
             "summarizer": self.summarizer.fingerprint(),
             "translators": {lang: self.translators[lang].fingerprint() for lang in languages},
         }
+        if self.qa != QaSettings():  # only when set: default settings leave earlier outputs current
+            data["qa"] = self.qa.fingerprint()
+        return data
 
 
 def find_config(explicit: Path | None) -> Path | None:
@@ -176,7 +181,7 @@ def load_config(path: Path | None) -> Config:
 
 def _parse(raw: dict[str, Any], path: Path) -> Config:
     base = path.parent
-    _check_keys(raw, {"summarizer", "translators", "run", "ray"}, path, "top level")
+    _check_keys(raw, {"summarizer", "translators", "run", "ray", "qa"}, path, "top level")
 
     summ_raw = raw.get("summarizer", {})
     _check_keys(summ_raw, {"engine", "sentences", *_MODEL_KEYS}, path, "[summarizer]")
@@ -216,6 +221,29 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
         memory=(base / memory) if memory else None,
         source=path,
         ray=_ray_settings(raw.get("ray", {}), path),
+        qa=_qa_settings(raw.get("qa", {}), path),
+    )
+
+
+def _qa_settings(table: Any, path: Path) -> QaSettings:
+    _check_keys(table, {"disable", "low_confidence_k", "min_segments"}, path, "[qa]")
+    disable = table.get("disable", [])
+    if not isinstance(disable, list) or not all(isinstance(x, str) for x in disable):
+        raise ConfigError(f'{path}: [qa] disable must be a list of check names, e.g. ["caps"]')
+    unknown = sorted(set(disable) - set(FLAG_TYPES))
+    if unknown:
+        raise ConfigError(
+            f"{path}: [qa] disable names unknown check(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(FLAG_TYPES))}"
+        )
+    k = table.get("low_confidence_k", QaSettings.low_confidence_k)
+    if isinstance(k, bool) or not isinstance(k, int | float) or k <= 0:
+        raise ConfigError(f"{path}: [qa] low_confidence_k must be a positive number, not {k!r}")
+    minimum = table.get("min_segments", QaSettings.min_segments)
+    return QaSettings(
+        disable=tuple(disable),
+        low_confidence_k=float(k),
+        min_segments=_int(minimum, path, "[qa] min_segments"),
     )
 
 

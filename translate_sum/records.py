@@ -62,7 +62,7 @@ class Support:
 class Flag:
     """A QA finding on one segment. ``lang`` is None when it concerns the source."""
 
-    type: str  # "glossary" | "numbers" | "untranslated" | "empty" | "length_ratio" | "repetition" | "split"
+    type: str  # a name in qa.FLAG_TYPES: "glossary", "numbers", "low_confidence", "consistency", ...
     lang: str | None
     detail: str
 
@@ -114,6 +114,9 @@ class AlignedSegment:
     flags: list[Flag] = field(default_factory=list)
     terms: list[TermHit] = field(default_factory=list)
     memory: dict[str, MemoryHit] = field(default_factory=dict)  # lang -> memory entry that served it
+    # lang -> the model's confidence in its translation (mean log-probability per token, qa.py);
+    # absent for targets from the memory or a reviewer.
+    confidence: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         record = {"id": self.id, "paragraph": self.paragraph, "kind": self.kind, "en": self.en}
@@ -126,6 +129,8 @@ class AlignedSegment:
         ]
         if self.memory:
             record["memory"] = {lang: hit.to_dict() for lang, hit in sorted(self.memory.items())}
+        if self.confidence:
+            record["confidence"] = {lang: round(c, 4) for lang, c in sorted(self.confidence.items())}
         return record
 
 
@@ -205,6 +210,7 @@ class Translation:
     terms: tuple[TermHit, ...]
     flags: tuple[Flag, ...]
     memory: MemoryHit | None = None  # set when the text came from the translation memory
+    confidence: float | None = None  # the model's, for a machine translation (qa.py explains it)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ def translate_file(
 
     segments = segment_article(load_article(path))
     guard = TermGuard(load_glossary(config.glossary_file(path.parent, glossary)))
-    result = translate_language(segments, lang, Engines(config, device).translator(lang), guard)
+    translator = Engines(config, device).translator(lang)
+    result = translate_language(segments, lang, translator, guard, qa=config.qa)
     return [
         AlignedSegment(
             id=s.id,
@@ -37,6 +38,7 @@ def translate_file(
             translations={lang: t.text},
             flags=list(t.flags),
             terms=list(t.terms),
+            confidence={lang: t.confidence} if t.confidence is not None else {},
         )
         for s, t in zip(segments, result.segments, strict=True)
     ]

@@ -40,11 +40,13 @@ def set_target(segment: AlignedSegment, lang: str, entry: Entry, glossary=None) 
     segment.terms = [t for t in segment.terms if t.lang != lang] + list(checked.terms)
     segment.flags = [f for f in segment.flags if f.lang != lang] + list(checked.flags)
     segment.memory[lang] = _hit(entry)
+    segment.confidence.pop(lang, None)  # the model's confidence was in its own text, not this one
 
 
-def served_translation(en: str, lang: str, entry: Entry, glossary=None) -> Translation:
-    """``entry.target`` as the ``lang`` translation of ``en``, with its own glossary hits and QA flags."""
-    return replace(check_target(en, entry.target, lang, glossary), memory=_hit(entry))
+def served_translation(en: str, lang: str, entry: Entry, glossary=None, qa=None) -> Translation:
+    """``entry.target`` as the ``lang`` translation of ``en``, with its own glossary hits and QA flags
+    (``qa``: a ``qa.QaSettings``, the defaults when None). It carries no model confidence."""
+    return replace(check_target(en, entry.target, lang, glossary, settings=qa), memory=_hit(entry))
 
 
 def _hit(entry: Entry) -> MemoryHit:

@@ -7,20 +7,23 @@ from pathlib import Path
 from translate_sum.records import Translation
 
 
-def check_target(en: str, target: str, lang: str, glossary, *, split: bool = False) -> Translation:
+def check_target(
+    en: str, target: str, lang: str, glossary, *, split: bool = False, settings=None
+) -> Translation:
     """``target`` as the ``lang`` translation of ``en``, with its glossary hits and QA flags.
 
     The same checks a model output gets: every glossary term of ``en`` must have its fixed form in
     ``target`` or is flagged ``glossary``; then the numbers/untranslated/length/repetition checks.
-    ``glossary`` is a loaded glossary or None. ``target`` is never changed.
+    ``glossary`` is a loaded glossary or None; ``settings`` a ``qa.QaSettings`` (None: the defaults).
+    ``target`` is never changed.
     """
-    from translate_sum.qa import checked_translation
+    from translate_sum.qa import DEFAULT_SETTINGS, checked_translation
     from translate_sum.terms.guard import TermGuard
 
     # The guard verifies whatever the "backend" returns; returning the person's text as it stands
     # makes it check that text. Its placeholder retry gets the same text back, so nothing is rewritten.
     [result] = TermGuard(glossary).translate([en], lang, lambda batch: [target] * len(batch))
-    return checked_translation(en, result, lang, split=split)
+    return checked_translation(en, result, lang, split=split, settings=settings or DEFAULT_SETTINGS)
 
 
 def article_glossary(manifest: dict):

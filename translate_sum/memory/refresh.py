@@ -13,7 +13,7 @@ from translate_sum.records import AlignedSegment, Article, ArticleResult, Flag, 
 from translate_sum.storage import read_manifest
 from translate_sum.terms.guard import count_hits
 
-_RECORD_KEYS = {"id", "paragraph", "kind", "en", "support", "flags", "terms", "memory"}
+_RECORD_KEYS = {"id", "paragraph", "kind", "en", "support", "flags", "terms", "memory", "confidence"}
 
 
 def segment_from_dict(record: dict, languages: tuple[str, ...]) -> AlignedSegment:
@@ -37,6 +37,7 @@ def segment_from_dict(record: dict, languages: tuple[str, ...]) -> AlignedSegmen
             lang: MemoryHit(m["status"], m["origin"], m.get("origin_name"), m.get("updated"))
             for lang, m in (record.get("memory") or {}).items()
         },
+        confidence={lang: float(c) for lang, c in (record.get("confidence") or {}).items()},
     )
 
 

@@ -14,10 +14,19 @@ from dataclasses import replace
 from typing import TypeVar
 
 from translate_sum.align import summary_segments, summary_support
-from translate_sum.engines.base import Progress, Summarizer, Translator
+from translate_sum.engines.base import Progress, Scored, Summarizer, Translator
 from translate_sum.errors import ConfigError, TsumError
 from translate_sum.memory import MemorySnapshot, normalize_key, served_translation
 from translate_sum.pipeline.manifest import ManifestContext, build_manifest
+from translate_sum.qa import (
+    DEFAULT_SETTINGS,
+    QaSettings,
+    RunSegment,
+    checked_translation,
+    consistency_flags,
+    low_confidence_flags,
+    with_flags,
+)
 from translate_sum.records import (
     AlignedSegment,
     ArticleJob,
@@ -82,13 +91,16 @@ def translate_stage(
     guard,
     progress: Progress | None = None,
     memory: MemorySnapshot | None = None,
+    qa: QaSettings = DEFAULT_SETTINGS,
 ) -> list[Summarised | Failed]:
     """Every segment of every article translated into ``lang`` in shared token-budget batches.
 
     A segment the translation ``memory`` holds (exact, normalised match) takes the reviewed text and
     never reaches the translator, which may be None when ``unserved`` found nothing left for it.
     ``guard`` (a ``terms.TermGuard``) keeps glossary terms fixed or flags them; QA checks add
-    their flags, on machine and memory text alike. Returns new records with ``translations[lang]`` set.
+    their flags, on machine and memory text alike; then the checks over all these articles
+    together: consistency, and ``low_confidence`` against the machine translations' own
+    distribution. Returns new records with ``translations[lang]`` set.
     """
 
     def batch(todo: list[Summarised]) -> list[Summarised]:
@@ -99,11 +111,13 @@ def translate_stage(
         rest = [text for text, entry in zip(texts, entries, strict=True) if entry is None]
         if rest and translator is None:
             raise ConfigError(f"translate {lang}: segments need a translator but none was loaded")
-        machine = iter(translate_texts(rest, lang, translator, guard, progress) if rest else ())
+        machine = iter(translate_texts(rest, lang, translator, guard, progress, qa) if rest else ())
         results = [
-            next(machine) if entry is None else served_translation(text, lang, entry, guard.glossary)
+            next(machine) if entry is None else served_translation(text, lang, entry, guard.glossary, qa)
             for text, entry in zip(texts, entries, strict=True)
         ]
+        where = [f"{item.job.slug} {s.id}" for item in todo for s in item.segments]
+        results = run_checks(texts, results, where, lang, qa, memory)
         info = translator.describe() if translator is not None and rest else {"memory": True}
         shares = _shares(_seconds(start), [len(item.segments) for item in todo])
         out, i = [], 0
@@ -163,41 +177,87 @@ def assemble(item: Summarised, languages: Sequence[str]) -> list[AlignedSegment]
                 flags=[f for _, t in per_lang for f in t.flags],
                 terms=[h for _, t in per_lang for h in t.terms],
                 memory={lang: t.memory for lang, t in per_lang if t.memory is not None},
+                confidence={lang: t.confidence for lang, t in per_lang if t.confidence is not None},
             )
         )
     return segments
 
 
 def translate_texts(
-    texts: Sequence[str], lang: str, translator: Translator, guard, progress: Progress | None = None
+    texts: Sequence[str],
+    lang: str,
+    translator: Translator,
+    guard,
+    progress: Progress | None = None,
+    qa: QaSettings = DEFAULT_SETTINGS,
 ) -> list[Translation]:
-    """``texts`` in ``lang``, each with its glossary terms and QA flags.
+    """``texts`` in ``lang``, each with its glossary terms, QA flags and the model's confidence.
 
-    One call translates any mix of articles; its batches are the translator's token budget.
+    One call translates any mix of articles; its batches are the translator's token budget. The
+    confidence is that of the output kept: the first pass, or the glossary retry's when it won.
     """
-    from translate_sum.qa import checked_translation
-
     pieces = [translator.pieces(text) for text in texts]
     calls = 0
+    scored: dict[str, Scored] = {}
 
     def translate_batch(batch: list[str]) -> list[str]:
         nonlocal calls
         calls += 1
         # The bar follows the first pass; a glossary retry of a few sentences would overshoot it.
-        return translator.translate(batch, progress=progress if calls == 1 else None)
+        outputs = translator.translate_scored(batch, progress=progress if calls == 1 else None)
+        for text, output in zip(batch, outputs, strict=True):
+            scored.setdefault(text, output)
+        return [output.text for output in outputs]
 
     results = guard.translate(list(texts), lang, translate_batch)
+    out = []
+    for text, result, parts in zip(texts, results, pieces, strict=True):
+        checked = checked_translation(text, result, lang, split=len(parts) > 1, settings=qa)
+        kept = scored.get(result.model_input) if result.model_input is not None else None
+        out.append(replace(checked, confidence=kept.confidence if kept is not None else None))
+    return out
+
+
+def run_checks(
+    texts: Sequence[str],
+    results: Sequence[Translation],
+    where: Sequence[str],
+    lang: str,
+    qa: QaSettings = DEFAULT_SETTINGS,
+    memory: MemorySnapshot | None = None,
+) -> list[Translation]:
+    """``results`` (the ``lang`` translations of ``texts`` translated together, located by ``where``)
+    with the flags only the whole set can give: consistency and low confidence."""
+    confidences = [r.confidence if r.memory is None else None for r in results]
+    low = low_confidence_flags(confidences, lang, qa)
+    if qa.enabled("consistency"):
+        segments = [RunSegment(w, t, r.text) for w, t, r in zip(where, texts, results, strict=True)]
+        pairs = (
+            [(e.source, e.target) for (code, _), e in memory.entries.items() if code == lang]
+            if memory
+            else []
+        )
+        same = consistency_flags(segments, lang, pairs)
+    else:
+        same = [[] for _ in results]
     return [
-        checked_translation(text, result, lang, split=len(parts) > 1)
-        for text, result, parts in zip(texts, results, pieces, strict=True)
+        with_flags(r, ([flag] if flag else []) + extra)
+        for r, flag, extra in zip(results, low, same, strict=True)
     ]
 
 
 def translate_language(
-    segments: Sequence[Segment], lang: str, translator: Translator, guard, progress: Progress | None = None
+    segments: Sequence[Segment],
+    lang: str,
+    translator: Translator,
+    guard,
+    progress: Progress | None = None,
+    qa: QaSettings = DEFAULT_SETTINGS,
 ) -> LanguageResult:
     """One article's segments in ``lang`` (``tsum translate``)."""
-    results = translate_texts([s.en for s in segments], lang, translator, guard, progress)
+    texts = [s.en for s in segments]
+    results = translate_texts(texts, lang, translator, guard, progress, qa)
+    results = run_checks(texts, results, [s.id for s in segments], lang, qa)
     return LanguageResult(
         tuple(results), count_hits(h for t in results for h in t.terms), translator.describe()
     )

@@ -49,7 +49,9 @@ class LocalExecutor(Executor):
                     translator = engines.translator(lang) if todo else None
                     total = sum(len(translator.pieces(text)) for text in todo) if translator else 0
                     with progress(f"translate {lang}", total) as advance:
-                        items = translate_stage(items, lang, translator, guard, advance, plan.memory)
+                        items = translate_stage(
+                            items, lang, translator, guard, advance, plan.memory, plan.config.qa
+                        )
                     if translator is not None:
                         self._done_with(engines, lang)
                 yield assemble_stage(items, plan.context, plan.memory)

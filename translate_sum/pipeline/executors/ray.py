@@ -142,7 +142,9 @@ class _ModelStage:
         def stage(items):
             if self.role == "summarizer":
                 return summarise_stage(items, self.model)
-            return translate_stage(items, self.role, self.model, self.guard, memory=self.plan.memory)
+            return translate_stage(
+                items, self.role, self.model, self.guard, memory=self.plan.memory, qa=self.plan.config.qa
+            )
 
         return _map_payloads(batch, stage)
 
