@@ -167,6 +167,7 @@ class IndexEntry:
     status: str  # "done" | "skipped" (unchanged since the last run) | "failed"
     flags: dict[str, int] = field(default_factory=dict)  # flag type -> count
     error: str | None = None
+    targets: int = 0  # translated segments (segments × languages): the base of the low-confidence share
 
 
 # --- Between the pipeline's batch stages (translate_sum/pipeline/stages.py) ---------------------------

@@ -40,9 +40,13 @@ def write_index(output_dir: Path, entries: list[IndexEntry]) -> None:
 
 def entry(job: ArticleJob, status: str, manifest: dict | None = None) -> IndexEntry:
     """The index line of an article written (``done``) or up to date (``skipped``)."""
-    flags = ((manifest or {}).get("counts") or {}).get("flags") or {}
+    counts = (manifest or {}).get("counts") or {}
+    flags = counts.get("flags") or {}
+    targets = int(counts.get("segments") or 0) * len((manifest or {}).get("languages") or ())
     article = job.article
-    return IndexEntry(job.slug, article.title, article.date, str(article.path), status, dict(flags))
+    return IndexEntry(
+        job.slug, article.title, article.date, str(article.path), status, dict(flags), targets=targets
+    )
 
 
 def failed_entry(job: ArticleJob, message: str) -> IndexEntry:

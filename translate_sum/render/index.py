@@ -101,6 +101,16 @@ td.title .src { display: block; color: var(--muted); font-size: 0.8rem; }
 )
 
 
+def _low_confidence_cell(entry: IndexEntry) -> str:
+    """The share of an article's translations the model was far less sure of than of the run's others."""
+    low = entry.flags.get("low_confidence", 0)
+    if not entry.targets:
+        return "<td>—</td>"
+    share = low / entry.targets
+    title = f"{low} of {entry.targets} translated segments flagged low_confidence (relative to the run)"
+    return f'<td class="lowconf" title="{esc(title)}">{share:.0%}</td>'
+
+
 def _html_row(entry: IndexEntry) -> str:
     title = esc(_title(entry))
     if entry.slug and entry.status != "failed":
@@ -118,7 +128,7 @@ def _html_row(entry: IndexEntry) -> str:
         f'<tr><td class="date">{esc(entry.date or "—")}</td>'
         f'<td class="title">{title}{source}</td>'
         f'<td><span class="badge s-{status}">{esc(_label(entry.status))}</span></td>'
-        f"<td>{esc(_flags_text(entry.flags))}</td><td>{last}</td></tr>"
+        f"<td>{esc(_flags_text(entry.flags))}</td>{_low_confidence_cell(entry)}<td>{last}</td></tr>"
     )
 
 
@@ -129,7 +139,8 @@ def render_index_html(entries: list[IndexEntry]) -> str:
         '<main class="wrap"><p class="eyebrow">tsum</p><h1>Outputs</h1>'
         f'<p class="tally">{esc(_tally(entries))}</p>'
         '<table class="index"><thead><tr>'
-        "<th>Date</th><th>Title</th><th>Status</th><th>Flags</th><th>Files</th>"
+        "<th>Date</th><th>Title</th><th>Status</th><th>Flags</th>"
+        '<th title="Share of translated segments flagged low_confidence">Low confidence</th><th>Files</th>"
         f"</tr></thead><tbody>{rows}</tbody></table></main>"
     )
     return page("tsum outputs", INDEX_CSS, body)
