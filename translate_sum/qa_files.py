@@ -29,8 +29,9 @@ from translate_sum.render.xliff import CONFIDENCE_NOTE
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XLIFF_NS = "{urn:oasis:names:tc:xliff:document:1.2}"
-#: Columns of tsum's aligned.tsv that are not a target language.
+#: Columns of tsum's aligned.tsv, and keys of aligned.jsonl, that are not a target language.
 _TSV_META = {"id", "kind", "paragraph", "en", "flags"}
+_JSONL_META = _TSV_META | {"support", "terms", "memory", "confidence"}
 
 
 class BilingualFileError(TsumError):
@@ -150,7 +151,7 @@ def _jsonl_units(path: Path, text: str) -> list[Unit]:
             raise BilingualFileError(f"{path}, line {n}: not a tsum aligned.jsonl record ({exc})") from None
         scores = record.get("confidence") or {}
         for lang, target in record.items():
-            if lang_code(lang) == lang and lang != "en" and isinstance(target, str):
+            if lang not in _JSONL_META and lang_code(lang) == lang and isinstance(target, str):
                 units.append(Unit(str(path), str(record.get("id", n)), lang, en, target, scores.get(lang)))
     return units
 

@@ -140,7 +140,7 @@ def render_index_html(entries: list[IndexEntry]) -> str:
         f'<p class="tally">{esc(_tally(entries))}</p>'
         '<table class="index"><thead><tr>'
         "<th>Date</th><th>Title</th><th>Status</th><th>Flags</th>"
-        '<th title="Share of translated segments flagged low_confidence">Low confidence</th><th>Files</th>"
+        '<th title="Share of translated segments flagged low_confidence">Low confidence</th><th>Files</th>'
         f"</tr></thead><tbody>{rows}</tbody></table></main>"
     )
     return page("tsum outputs", INDEX_CSS, body)
