@@ -304,8 +304,8 @@ def render_review_html(result: ArticleResult, extras: PageExtras | None = None) 
         + json_block("tsum-data", {"support": support, "slug": result.slug})
     )
     if extras is None:
-        return page(f"Review · {_title(result)}", CSS + QUEUE_CSS, body, scripts=(JS, QUEUE_JS))
+        return page(f"Review · {_title(result)}", CSS + QUEUE_CSS, body, scripts=(JS + QUEUE_JS,))
     body += json_block("tsum-edit", extras.data)
     css = CSS + QUEUE_CSS + extras.css
-    scripts = (JS, QUEUE_JS, extras.script)
+    scripts = (JS + QUEUE_JS, extras.script)  # one script tag: the queue runs in the page's own
     return page(f"Review · {_title(result)}", css, body, scripts=scripts, connect="'self'")
