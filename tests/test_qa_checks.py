@@ -34,6 +34,7 @@ CASES = [
     ("urls", "Details at https://sco.int/news/7 today.", "详情见 https://sco.int/news/7 。", "zh", False),
     ("urls", "Details at https://sco.int/news/7 today.", "详情见 https://sco.int/news/8 。", "zh", True),
     ("urls", "Details at https://sco.int/news/7 today.", "Подробности на https://sco.int/news/7 сегодня.", "ru", False),
+    ("urls", "Read https://sco.int/news/7.", "См. https://sco.int/news/7.", "ru", False),
     ("urls", "Details at https://sco.int/news/7 today.", "Подробности на сайте сегодня.", "ru", True),
     # e-mails: a Chinese full stop glued to the address must not break it
     ("emails", "Write to press@sco.int for details.", "详情请致函press@sco.int。", "zh", False),

@@ -21,7 +21,9 @@ def page_url(tmp_path_factory) -> str:
         if segment.id in CONFIDENCE:
             segment.confidence = {"zh": CONFIDENCE[segment.id], "ru": CONFIDENCE[segment.id] + 0.1}
         if segment.id == "p3s0":
-            segment.flags.append(Flag("low_confidence", "zh", "model confidence -2.60 is far below the median"))
+            segment.flags.append(
+                Flag("low_confidence", "zh", "model confidence -2.60 is far below the median")
+            )
     path = tmp_path_factory.mktemp("queue") / "review.html"
     path.write_text(render_review_html(result), encoding="utf-8")
     return path.as_uri()
