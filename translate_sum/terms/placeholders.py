@@ -83,7 +83,7 @@ def placeholder_regex(prefix: str) -> re.Pattern[str]:
 @lru_cache(maxsize=64)
 def _remnant_regex(prefix: str) -> re.Pattern[str]:
     # The prefix letters side by side, anywhere and in any case (ZX1а, аZX, zx), or spaced out before a
-    # digit (Z X 1).
+    # digit (Z X 1): broad, for choosing a prefix that no text holds in any spelling.
     joined = "".join(_letters(prefix))
     spaced = f"{_SPACE}?".join(_letters(prefix))
     number = f"{_SPACE}?-?{_SPACE}?{_DIGIT}{{1,3}}"
@@ -91,8 +91,22 @@ def _remnant_regex(prefix: str) -> re.Pattern[str]:
 
 
 def remnants(text: str, prefix: str) -> list[str]:
-    """Traces of ``prefix`` placeholders in ``text`` (after restoration: each is an error)."""
-    return [m.group() for m in _remnant_regex(prefix).finditer(text)]
+    """Traces of ``prefix`` placeholders in ``text`` (after restoration: each is an error).
+
+    Only shapes a placeholder leaves: the prefix with a number (``ZX1а``, ``аZX1``, ``Z X 1``), or its
+    letters without one where at least one is Latin (``ZX``, ``zx``), or, written only with Cyrillic
+    look-alikes (``ЗХ``), standing apart from other Cyrillic letters: an ordinary Russian word that
+    holds those letters ("...зх...") is not a placeholder.
+    """
+    found = []
+    for m in _remnant_regex(prefix).finditer(text):
+        trace = m.group()
+        if not any(c.isdigit() for c in trace) and all("\u0400" <= c <= "\u04ff" for c in trace if c.isalpha()):
+            left, right = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+            if any("\u0400" <= c <= "\u04ff" for c in left + right):
+                continue
+        found.append(trace)
+    return found
 
 
 def leftovers(text: str, source: str, prefix: str | None = None) -> list[str]:
@@ -100,18 +114,18 @@ def leftovers(text: str, source: str, prefix: str | None = None) -> list[str]:
     of every prefix tsum may use (a model that writes one by itself is as wrong as one left over)."""
     found: list[str] = []
     for candidate in dict.fromkeys((*((prefix,) if prefix else ()), *PREFIXES)):
-        if not _remnant_regex(candidate).search(source):
+        if not remnants(source, candidate):
             found += [t for t in remnants(text, candidate) if t not in found]
     return found
 
 
 def restore(
-    text: str, slots: int, prefix: str, form_at: Callable[[int, str], tuple[str, str | None]], lang: str
+    text: str, slots: int, prefix: str, form_at: Callable[[int, str, str], tuple[str, str | None]], lang: str
 ) -> tuple[str, list[Restored]]:
     """Put a term back for every standalone placeholder numbered 1..``slots``.
 
-    ``form_at(n, before)`` gives the form for placeholder ``n`` after the text ``before`` it, and a
-    note when that form is not certain. Placeholders with other numbers are dropped (a model's
+    ``form_at(n, before, after)`` gives the form for placeholder ``n`` between the text ``before`` it
+    and the model's text ``after`` it, and a note when that form is not certain. Placeholders with other numbers are dropped (a model's
     invention; the term they do not stand for is then missing, and counted so).
     """
     out: list[str] = []
@@ -130,7 +144,7 @@ def restore(
             out.append(gap)
             length += len(gap)
             continue
-        form, note = form_at(n, before_text + m.group("left"))
+        form, note = form_at(n, before_text + m.group("left"), text[m.end() :])
         left = _space(m.group("left"), before_text[-1:], form[:1], lang)
         right = _space(m.group("right"), form[-1:], text[m.end() :][:1], lang)
         start = length + len(left)
