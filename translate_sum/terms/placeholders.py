@@ -93,18 +93,15 @@ def _remnant_regex(prefix: str) -> re.Pattern[str]:
 def remnants(text: str, prefix: str) -> list[str]:
     """Traces of ``prefix`` placeholders in ``text`` (after restoration: each is an error).
 
-    Only shapes a placeholder leaves: the prefix with a number (``ZX1а``, ``аZX1``, ``Z X 1``), or its
-    letters without one where at least one is Latin (``ZX``, ``zx``), or, written only with Cyrillic
-    look-alikes (``ЗХ``), standing apart from other Cyrillic letters: an ordinary Russian word that
-    holds those letters ("...зх...") is not a placeholder.
+    Only shapes a placeholder leaves: the prefix with a number (``ZX1а``, ``аZX1``, ``Z X 1``, ``ЗХ1``),
+    or its letters without one where at least one is Latin (``ZX``, ``zx``). Cyrillic look-alike letters
+    without a number (``ЗХ``, "...зх..." inside a Russian word) are ordinary Russian, not a placeholder.
     """
     found = []
     for m in _remnant_regex(prefix).finditer(text):
         trace = m.group()
         if not any(c.isdigit() for c in trace) and all("\u0400" <= c <= "\u04ff" for c in trace if c.isalpha()):
-            left, right = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
-            if any("\u0400" <= c <= "\u04ff" for c in left + right):
-                continue
+            continue
         found.append(trace)
     return found
 

@@ -476,10 +476,8 @@ def renderings(entry: GlossaryEntry, text: str) -> list[Rendering]:
     labelled = _labelled(entry)
     for m in _exact_regex(entry.ru_variants).finditer(normal):
         form = m.group(1)
-        cases: frozenset[str] | None = labelled.get(form.lower().strip(_QUOTES))
-        if cases is None and form.lower().strip(_QUOTES) == _yo(entry.ru).lower().strip(_QUOTES):
-            cases = None if words is None else (frozenset({"nomn"}) if _animate_name(entry.ru) else frozenset({"nomn", "accs"}))
-        found[_span(m)] = (cases, _capitals(entry.ru, form))
+        # A labelled form stands in its cases; any other is read word by word below, like any rendering.
+        found[_span(m)] = (labelled.get(form.lower().strip(_QUOTES)), _capitals(entry.ru, form))
     pattern = _phrase_regex(entry)
     if pattern is not None and words is not None:
         for m in pattern.finditer(normal):
