@@ -100,9 +100,23 @@ def test_a_source_is_matched_folded(text, expected):
 
 INVISIBLE_SOURCE = [
     ("zh", "Wei\u00addong opened.", "开业。", "ZX1开业。", "伟东开业。", [("Weidong", "enforced")]),
-    ("ru", "Wei\u00addong opened.", "Открылся.", "Открылся ZX1.", "Открылся «Вэйдун».", [("Weidong", "enforced")]),
+    (
+        "ru",
+        "Wei\u00addong opened.",
+        "Открылся.",
+        "Открылся ZX1.",
+        "Открылся «Вэйдун».",
+        [("Weidong", "enforced")],
+    ),
     ("zh", "ＵＮＥＳＣＯ met.", "开会。", "ZX1开会。", "联合国教科文组织开会。", [("UNESCO", "enforced")]),
-    ("ru", "ＵＮＥＳＣＯ met.", "Встреча.", "ZX1 встретилась.", "ЮНЕСКО встретилась.", [("UNESCO", "enforced")]),
+    (
+        "ru",
+        "ＵＮＥＳＣＯ met.",
+        "Встреча.",
+        "ZX1 встретилась.",
+        "ЮНЕСКО встретилась.",
+        [("UNESCO", "enforced")],
+    ),
     ("zh", "in Zu\u0308rich", "在那里", "在ZX1", "在苏黎世", [("Zurich", "enforced")]),
     ("ru", "in Zu\u0308rich", "там", "Он живёт в ZX1.", "Он живёт в Цюрихе.", [("Zurich", "enforced")]),
 ]
@@ -172,8 +186,24 @@ PLURAL_OUTPUTS = [
         "enforced",
         [],
     ),
-    ("ru", "Senior Experts met.", "ничего", "ZX1 встретились.", "Старшие эксперты встретились.", "enforced", []),
-    ("ru", "Vice Presidents met.", "ничего", "Встреча с ZX1.", "Встреча с вице-президентами.", "enforced", []),
+    (
+        "ru",
+        "Senior Experts met.",
+        "ничего",
+        "ZX1 встретились.",
+        "Старшие эксперты встретились.",
+        "enforced",
+        [],
+    ),
+    (
+        "ru",
+        "Vice Presidents met.",
+        "ничего",
+        "Встреча с ZX1.",
+        "Встреча с вице-президентами.",
+        "enforced",
+        [],
+    ),
     ("ru", "for the Senior Experts", "для старших экспертов", None, "для старших экспертов", "kept", []),
     (
         "ru",
@@ -191,7 +221,9 @@ PLURAL_OUTPUTS = [
 
 
 @pytest.mark.parametrize(("lang", "source", "first", "retry", "text", "status", "flags"), PLURAL_OUTPUTS)
-def test_plural_sources_get_the_fixed_form_or_its_russian_plural(lang, source, first, retry, text, status, flags):
+def test_plural_sources_get_the_fixed_form_or_its_russian_plural(
+    lang, source, first, retry, text, status, flags
+):
     result = run(source, lang, first, retry)
     assert result.text == text
     assert [t.status for t in result.terms] == [status]
@@ -207,7 +239,12 @@ ALIAS = "alias instead of fixed form: 'Microsoft Teams', found 'MS Teams'"
     ("lang", "first", "status", "flags"),
     [
         ("zh", "我们用MS Teams。", "flagged", ["missing 'Microsoft Teams' → Microsoft Teams: 0 of 1", ALIAS]),
-        ("ru", "Мы используем MS Teams.", "flagged", ["missing 'Microsoft Teams' → Microsoft Teams: 0 of 1", ALIAS]),
+        (
+            "ru",
+            "Мы используем MS Teams.",
+            "flagged",
+            ["missing 'Microsoft Teams' → Microsoft Teams: 0 of 1", ALIAS],
+        ),
         ("zh", "我们用Microsoft Teams。", "kept", []),
         ("ru", "Мы используем Microsoft Teams.", "kept", []),
     ],
@@ -287,27 +324,39 @@ INSERTED = [
     # (source, retry output, final text, status, flags)
     ("in Nur-Sultan", "Он живёт в ZX1.", "Он живёт в Нур-Султане.", "enforced", []),
     # a glued suffix: the retry is not a clean term, so the first pass stays and the term is missing
-    ("Sherali Jonon", "Подарок для ZX1-а.", "ничего", "flagged", ["missing 'Sherali Jonon' → Шерали Джонон: 0 of 1"]),
+    (
+        "Sherali Jonon",
+        "Подарок для ZX1-а.",
+        "ничего",
+        "flagged",
+        ["missing 'Sherali Jonon' → Шерали Джонон: 0 of 1"],
+    ),
     (
         "Senior Expert",
         "Т. е. ZX1 выступил.",
         "Т. е. старший эксперт выступил.",
         "flagged",
-        ["case not verified: 'Senior Expert' → старший эксперт (after 'е.': case unclear, nominative inserted)"],
+        [
+            "case not verified: 'Senior Expert' → старший эксперт (after 'е.': case unclear, nominative inserted)"
+        ],
     ),
     (
         "Senior Expert",
         "Музей им. ZX1.",
         "Музей им. старший эксперт.",
         "flagged",
-        ["case not verified: 'Senior Expert' → старший эксперт (after 'им.': case unclear, nominative inserted)"],
+        [
+            "case not verified: 'Senior Expert' → старший эксперт (after 'им.': case unclear, nominative inserted)"
+        ],
     ),
     (
         "Senior Expert",
         "Он живёт на ул. ZX1.",
         "Он живёт на ул. старший эксперт.",
         "flagged",
-        ["case not verified: 'Senior Expert' → старший эксперт (after 'ул.': case unclear, nominative inserted)"],
+        [
+            "case not verified: 'Senior Expert' → старший эксперт (after 'ул.': case unclear, nominative inserted)"
+        ],
     ),
     ("Senior Expert", "Работа с ZX1 до вечера.", "Работа с старшего эксперта до вечера.", "enforced", []),
     ("Senior Expert", "Беседа с ZX1.", "Беседа с старшим экспертом.", "enforced", []),
@@ -316,21 +365,27 @@ INSERTED = [
         "Он пришёл с ZX1.",
         "Он пришёл с старший эксперт.",
         "flagged",
-        ["case not verified: 'Senior Expert' → старший эксперт (after «с»: case unclear, nominative inserted)"],
+        [
+            "case not verified: 'Senior Expert' → старший эксперт (after «с»: case unclear, nominative inserted)"
+        ],
     ),
     (
         "Senior Expert",
         "Отчёт по ZX1.",
         "Отчёт по старший эксперт.",
         "flagged",
-        ["case not verified: 'Senior Expert' → старший эксперт (after «по»: case unclear, nominative inserted)"],
+        [
+            "case not verified: 'Senior Expert' → старший эксперт (after «по»: case unclear, nominative inserted)"
+        ],
     ),
     (
         "Senior Expert",
         "Это за ZX1.",
         "Это за старший эксперт.",
         "flagged",
-        ["case not verified: 'Senior Expert' → старший эксперт (after «за»: case unclear, nominative inserted)"],
+        [
+            "case not verified: 'Senior Expert' → старший эксперт (after «за»: case unclear, nominative inserted)"
+        ],
     ),
     ("Senior Expert", "Рассказ о ZX1.", "Рассказ о старшем эксперте.", "enforced", []),
     (
@@ -338,7 +393,9 @@ INSERTED = [
         "Удар о ZX1.",
         "Удар о старший эксперт.",
         "flagged",
-        ["case not verified: 'Senior Expert' → старший эксперт (after «о»: case unclear, nominative inserted)"],
+        [
+            "case not verified: 'Senior Expert' → старший эксперт (after «о»: case unclear, nominative inserted)"
+        ],
     ),
 ]
 
@@ -361,7 +418,9 @@ def test_every_part_of_a_hyphenated_name_keeps_its_capital(first, status):
         ]
 
 
-@pytest.mark.parametrize(("retry", "status"), [("ZX1-а", "flagged"), ("ZX1", "enforced"), ("ZX1-ом", "flagged")])
+@pytest.mark.parametrize(
+    ("retry", "status"), [("ZX1-а", "flagged"), ("ZX1", "enforced"), ("ZX1-ом", "flagged")]
+)
 def test_a_glued_suffix_after_an_inserted_russian_term_is_not_a_clean_term(retry, status):
     result = run("The Senior Expert.", "ru", "ничего", retry)
     assert [t.status for t in result.terms] == [status]

@@ -27,8 +27,12 @@ def russian_abbreviations() -> frozenset[str]:
     case, without the stop: pySBD's Russian list, plus the few it lacks, kept here next to the segmenter."""
     from pysbd.lang.russian import Russian
 
-    listed = {a.lower() for a in Russian.Abbreviation.ABBREVIATIONS + Russian.Abbreviation.PREPOSITIVE_ABBREVIATIONS}
-    return frozenset(listed | {"им", "т.е", "т.к", "т.н", "т.д", "т.п", "др", "пр", "напр", "ок", "св", "ген"})
+    listed = {
+        a.lower() for a in Russian.Abbreviation.ABBREVIATIONS + Russian.Abbreviation.PREPOSITIVE_ABBREVIATIONS
+    }
+    return frozenset(
+        listed | {"им", "т.е", "т.к", "т.н", "т.д", "т.п", "др", "пр", "напр", "ок", "св", "ген"}
+    )
 
 
 def split_sentences(text: str) -> list[str]:

@@ -40,7 +40,8 @@ def _tables() -> tuple[dict[int, str], str]:
         elif unicodedata.decomposition(char).startswith("<wide>"):
             table[code] = unicodedata.normalize("NFKC", char)
         elif len(nfc := unicodedata.normalize("NFC", char)) == 1 and nfc != char:
-            table[code] = NAME_DOT if nfc == NAME_DOT else nfc  # singletons: ano teleia, ohm sign, CJK compatibility
+            # NFC singletons: Greek ano teleia (to the name dot), ohm sign, CJK compatibility ideographs.
+            table[code] = nfc
     return table, "".join(sorted(dots))
 
 

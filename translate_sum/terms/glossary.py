@@ -258,10 +258,7 @@ def english_plural(form: str) -> str | None:
     word = words[head]
     if not word or not word[-1].isalpha():
         return None
-    if is_acronym(word):
-        plural = word + "s"
-    else:
-        plural = _same_shape(_inflect().plural_noun(word.lower()), word)
+    plural = word + "s" if is_acronym(word) else _same_shape(_inflect().plural_noun(word.lower()), word)
     if plural.casefold() == word.casefold():
         return None
     return " ".join([*words[:head], plural, *words[head + 1 :]])
@@ -281,7 +278,9 @@ def _same_shape(new: str, old: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def english_regex(entry: GlossaryEntry, exact_case: bool = False, fixed_only: bool = False) -> re.Pattern[str]:
+def english_regex(
+    entry: GlossaryEntry, exact_case: bool = False, fixed_only: bool = False
+) -> re.Pattern[str]:
     """A regex for any English form of ``entry`` (or its plural) as a whole word, to run on folded text.
 
     ``exact_case`` overrides the case rule and ``fixed_only`` leaves out the aliases: together they

@@ -137,7 +137,9 @@ def _restore(
     return placeholders.restore(raw, len(ordered), prefix, form_at, lang)
 
 
-def _fit(entry: GlossaryEntry, lang: str, before: str, after: str = "", plural: bool = False) -> tuple[str, str | None]:
+def _fit(
+    entry: GlossaryEntry, lang: str, before: str, after: str = "", plural: bool = False
+) -> tuple[str, str | None]:
     """The form to insert between ``before`` and ``after``, and a note when its Russian form is not certain.
 
     A plural source gets the Russian plural of the fixed form (Chinese has no number), or a note.
@@ -152,7 +154,9 @@ def _fit(entry: GlossaryEntry, lang: str, before: str, after: str = "", plural: 
             note = f"case not verified: {entry.en!r} → {target} ({where}: {why}, nominative inserted)"
         else:
             target = form
-    if not entry.keep and (not before.strip() or (before.rstrip()[-1] in ".!?…" and russian.sentence_start(before.rstrip()))):
+    if not entry.keep and (
+        not before.strip() or (before.rstrip()[-1] in ".!?…" and russian.sentence_start(before.rstrip()))
+    ):
         target = target[:1].upper() + target[1:]
     return target, note
 
@@ -176,7 +180,9 @@ def _check(
     inserted = []
     for r in restored:
         entry = slots[ordered_slots[r.slot - 1]].entry
-        if text[r.start : r.end] == r.form and (r.note or (r.start, r.end) in target_spans(entry, lang, text)):
+        if text[r.start : r.end] == r.form and (
+            r.note or (r.start, r.end) in target_spans(entry, lang, text)
+        ):
             inserted.append((r.start, r.end, entry))
     placed = allocate(needed, text, lang, entries, void, inserted)
     occurrence = {id(slots[k]): n for n, k in enumerate(ordered_slots, start=1)}

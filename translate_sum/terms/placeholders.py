@@ -97,10 +97,15 @@ def remnants(text: str, prefix: str) -> list[str]:
     or its letters without one where at least one is Latin (``ZX``, ``zx``). Cyrillic look-alike letters
     without a number (``ЗХ``, "...зх..." inside a Russian word) are ordinary Russian, not a placeholder.
     """
+    regex = _remnant_regex(prefix)
+    if not regex.search(text):
+        return []
     found = []
-    for m in _remnant_regex(prefix).finditer(text):
+    for m in regex.finditer(text):
         trace = m.group()
-        if not any(c.isdigit() for c in trace) and all("\u0400" <= c <= "\u04ff" for c in trace if c.isalpha()):
+        if not any(c.isdigit() for c in trace) and all(
+            "\u0400" <= c <= "\u04ff" for c in trace if c.isalpha()
+        ):
             continue
         found.append(trace)
     return found

@@ -397,7 +397,9 @@ def _words_of(entry: GlossaryEntry) -> tuple[_Word | None, ...] | None:
     head = next((p for p, r in zip(analysis.parses, analysis.roles, strict=True) if r == "noun"), None)
     words: list[_Word | None] = []
     multi = len(analysis.words) > 1
-    for k, (word, role, parse) in enumerate(zip(analysis.words, analysis.roles, analysis.parses, strict=True)):
+    for k, (word, role, parse) in enumerate(
+        zip(analysis.words, analysis.roles, analysis.parses, strict=True)
+    ):
         if analysis.known:
             if role == "fixed":
                 words.append(None)
@@ -492,7 +494,10 @@ def renderings(entry: GlossaryEntry, text: str) -> list[Rendering]:
             common = frozenset.intersection(*(c for _, c in per_word)) if per_word else _ANY
             capitals = _capitals(entry.ru, m.group(1))
             if not common:
-                shown = ", ".join(f"«{g}» {'/'.join(case_name(c) for c in sorted(cs, key=CASES.index))}" for g, cs in per_word)
+                shown = ", ".join(
+                    f"«{g}» {'/'.join(case_name(c) for c in sorted(cs, key=CASES.index))}"
+                    for g, cs in per_word
+                )
                 found[_span(m)] = (frozenset(), f"mixed cases in «{m.group(1)}»: {shown}")
             elif _span(m) not in found or found[_span(m)][0] is None:
                 found[_span(m)] = (common, capitals)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import groupby
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import groupby
 
 from translate_sum.terms import russian
 from translate_sum.terms.glossary import WORD_CHARS, GlossaryEntry, english_regex, normalize
@@ -128,22 +128,43 @@ def allocate(
             placed[open_[0]].append((start, end))
             taken.append((start, end))
         elif len(fits) < len(at) or not any(_tiled(start, end, e, fitting, needed, text) for e in at):
-            taken.append((start, end))  # a wrong case, or a rendering of something else: blocks what is inside
+            taken.append(
+                (start, end)
+            )  # a wrong case, or a rendering of something else: blocks what is inside
     return {entry: sorted(spans) for entry, spans in placed.items()}
 
 
 def _relevant(entries, needed, text, lang) -> list[GlossaryEntry]:
-    folded = fold_text(text).casefold()
+    folded = fold_text(text).casefold().replace("ё", "е")
     out = list(needed)
+    for entry, key in _keys(entries, lang):
+        if key and key in folded and entry not in needed:
+            out.append(entry)
+    return out
+
+
+_KEYS: dict[tuple[int, str], tuple[object, tuple[tuple[GlossaryEntry, str], ...]]] = {}
+
+
+def _keys(entries: Iterable[GlossaryEntry], lang: str) -> tuple[tuple[GlossaryEntry, str], ...]:
+    """Per entry, a short folded piece of its target form that any rendering of it contains.
+
+    Kept per entries object (a glossary's tuple), checked by identity: hashing every entry on every
+    sentence would cost more than the look-up saves.
+    """
+    cached = _KEYS.get((id(entries), lang))
+    if cached is not None and cached[0] is entries:
+        return cached[1]
+    out = []
     for entry in entries:
-        if entry in needed:
-            continue
         form = entry.target(lang) if entry.keep or lang != "ru" else entry.ru.strip('«»"')
         key = form.split()[0] if form.split() else form
         key = key[: max(1, min(3, len(key) - 1))] if lang == "ru" and not entry.keep else key
-        if key and fold_text(key).casefold().replace("ё", "е") in folded.replace("ё", "е"):
-            out.append(entry)
-    return out
+        out.append((entry, fold_text(key).casefold().replace("ё", "е")))
+    if len(_KEYS) > 64:
+        _KEYS.clear()
+    _KEYS[(id(entries), lang)] = (entries, tuple(out))
+    return _KEYS[(id(entries), lang)][1]
 
 
 def _tiled(start: int, end: int, entry: GlossaryEntry, candidates, needed, text: str) -> bool:
