@@ -557,3 +557,16 @@ def test_present_or_flagged_for_pasted_sources_and_outputs(source, lang, data):
         if present[en] >= n:
             assert unflagged == n, (en, result.text, result.terms, result.flags)
     assert not any(f.detail.startswith("placeholder left") for f in result.flags), result.flags
+
+
+@pytest.mark.parametrize(
+    ("lang", "retry", "text"),
+    [
+        ("zh", "ZX\u200b1开会", "上合组织开会"),
+        ("zh", "ZX\u00ad1开会", "上合组织开会"),
+        ("ru", "Встреча с ZX\u20601.", "Встреча с ШОС."),
+        ("ru", "Встреча с Z\ufeffX1.", "Встреча с ШОС."),
+    ],
+)
+def test_a_placeholder_with_invisible_characters_inside_is_restored(lang, retry, text):
+    assert outcome(run("The SCO.", lang, "ничего", retry)) == (text, [("SCO", "enforced")], [])

@@ -27,7 +27,8 @@ from translate_sum.terms.glossary import WORD_CHARS, TermMatch
 PREFIXES = ("ZX", "QZ", "XQ", "ZQX", "QXZ", "XZQ")
 # Letters as models may write them back: full-width, or a Cyrillic look-alike (Х for X, З for Z).
 _LOOKALIKE = {"Z": "ZzＺｚЗз", "X": "XxＸｘХх", "Q": "QqＱｑ"}
-_SPACE = "[ \u00a0]"
+# Spaces, and invisible format characters, that a model may put inside or around a placeholder.
+_SPACE = "[ \u00a0\u2009\u202f\u200b\u200c\u200d\u2060\u00ad\ufeff]"
 _DIGIT = "[0-9０-９]"
 
 
