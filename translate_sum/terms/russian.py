@@ -426,9 +426,9 @@ def _words_of(entry: GlossaryEntry) -> tuple[_Word | None, ...] | None:
             if slot is None or _yo(part).lower() == _yo(slot.word).lower():
                 continue
             cases = listed or slot.cases(part) or frozenset(form_cases(part, slot.word)) or _ANY
-            forms = dict(slot.forms)
-            forms[_yo(part).lower()] = forms.get(_yo(part).lower(), frozenset()) | cases
-            words[k] = _Word(slot.word, forms, slot.unchanged_any)
+            table = dict(slot.forms)
+            table[_yo(part).lower()] = table.get(_yo(part).lower(), frozenset()) | cases
+            words[k] = _Word(slot.word, table, slot.unchanged_any)
     if all(w is None for w in words):
         return None
     return tuple(words)
@@ -483,13 +483,8 @@ def renderings(entry: GlossaryEntry, text: str) -> list[Rendering]:
     pattern = _phrase_regex(entry)
     if pattern is not None and words is not None:
         for m in pattern.finditer(normal):
-            per_word = []
-            slots = iter(m.groups()[1:])
-            for w in words:
-                if w is not None:
-                    got = next(slots)
-                    per_word.append((got, w.cases(got)))
-            if any(c is None for _, c in per_word):
+            per_word = _read(words, m.groups()[1:])
+            if per_word is None:
                 continue  # a word that is not a form of the glossary's: not this term
             common = frozenset.intersection(*(c for _, c in per_word)) if per_word else _ANY
             capitals = _capitals(entry.ru, m.group(1))
@@ -506,6 +501,20 @@ def renderings(entry: GlossaryEntry, text: str) -> list[Rendering]:
         if problem is None and cases is not None:
             problem = _context_problem(normal[:start], cases, normal[start:end])
         out.append(Rendering(folded.span(start, end), problem is None, problem))
+    return out
+
+
+def _read(words: tuple[_Word | None, ...], found: tuple[str, ...]) -> list[tuple[str, frozenset[str]]] | None:
+    """Each declining word found, with the cases it can be in; None when one is not a form of its word."""
+    slots = iter(found)
+    out = []
+    for w in words:
+        if w is not None:
+            got = next(slots)
+            cases = w.cases(got)
+            if cases is None:
+                return None
+            out.append((got, cases))
     return out
 
 

@@ -122,12 +122,12 @@ def allocate(
         if (start, end) in void:  # a repeat: not an occurrence of its own, but what lies inside is its
             taken.append((start, end))
             continue
-        fits = [e for e in at if (start, end, e) not in wrong_case]
-        open_ = [e for e in fits if e in needed and len(placed[e]) < needed[e]]
+        right = [e for e in at if (start, end, e) not in wrong_case]
+        open_ = [e for e in right if e in needed and len(placed[e]) < needed[e]]
         if open_:
             placed[open_[0]].append((start, end))
             taken.append((start, end))
-        elif len(fits) < len(at) or not any(_tiled(start, end, e, fitting, needed, text) for e in at):
+        elif len(right) < len(at) or not any(_tiled(start, end, e, fitting, needed, text) for e in at):
             taken.append(
                 (start, end)
             )  # a wrong case, or a rendering of something else: blocks what is inside
