@@ -135,6 +135,8 @@ CORRECT_TARGETS = [
     ("zh", "Vladimir Norov spoke.", "弗拉基米尔･诺罗夫讲话。", "Vladimir Norov"),
     ("zh", "Vladimir Norov spoke.", "弗拉基米尔\u0387诺罗夫讲话。", "Vladimir Norov"),
     ("zh", "Vladimir Norov spoke.", "弗拉基米尔\u30fb诺罗夫讲话。", "Vladimir Norov"),
+    ("zh", "Vladimir Norov spoke.", "弗拉基米尔．诺罗夫讲话。", "Vladimir Norov"),
+    ("zh", "Vladimir Norov spoke.", "弗拉基米尔•诺罗夫讲话。", "Vladimir Norov"),
     ("zh", "Yahoo! grew.", "Yahoo！增长。", "Yahoo!"),
     ("zh", "UNESCO met.", "联合国\u2060教科文组织开会。", "UNESCO"),
     ("ru", "Yahoo! grew.", "Yahoo！ выросла.", "Yahoo!"),

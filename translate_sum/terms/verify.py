@@ -10,7 +10,7 @@ from itertools import groupby
 
 from translate_sum.terms import russian
 from translate_sum.terms.glossary import WORD_CHARS, GlossaryEntry, english_regex, normalize
-from translate_sum.textnorm import fold, fold_text
+from translate_sum.textnorm import NAME_DOT, fold, fold_text
 
 Span = tuple[int, int]
 
@@ -47,8 +47,10 @@ def target_spans(entry: GlossaryEntry, lang: str, text: str) -> list[Span]:
     elif lang == "ru":
         return russian.spans(entry, text)
     else:
-        pattern = _bounded(fold_text(entry.target(lang)))
-        found = [(m.start(1), m.end(1)) for m in pattern.finditer(norm)]
+        form = fold_text(entry.target(lang))
+        if NAME_DOT in form:  # a full stop (full-width ． folds to it) used as the name separator
+            norm = norm.replace(".", NAME_DOT)
+        found = [(m.start(1), m.end(1)) for m in _bounded(form).finditer(norm)]
     return [folded.span(s, e) for s, e in found]
 
 
