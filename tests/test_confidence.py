@@ -16,6 +16,7 @@ from tiny_models import build_marian
 
 from translate_sum.cli import cli
 from translate_sum.config import ModelSpec
+from translate_sum.engines.base import Scored
 from translate_sum.engines.ct2 import Ct2Translator
 from translate_sum.engines.hf import MarianTranslator
 from translate_sum.engines.hub import ResolvedModel
@@ -23,6 +24,7 @@ from translate_sum.memory.refresh import load_result
 from translate_sum.pipeline.stages import run_checks, translate_texts
 from translate_sum.qa_files import read_units
 from translate_sum.records import Translation
+from translate_sum.terms.glossary import Glossary
 from translate_sum.terms.guard import TermGuard
 
 SENTENCES = [
@@ -198,3 +200,23 @@ def test_confidence_survives_every_output_format_and_memory_import(tiny_config, 
     }
     assert "x-confidence" not in props["zh-CN"] and "x-confidence" in props["ru"]
     assert os.environ.get("TSUM_CACHE")
+
+
+class _Echo:
+    """A translator that returns its input, scoring placeholder text (a retry) apart from plain text:
+    the test is about which output's confidence is kept, not about a model."""
+
+    def pieces(self, text):
+        return [text]
+
+    def translate_scored(self, texts, progress=None):
+        return [Scored(t, -4.0 if "ZX" in t or "QZ" in t else -8.0, 4) for t in texts]
+
+
+def test_after_a_placeholder_retry_the_kept_outputs_confidence_is_recorded(tmp_path) -> None:
+    glossary_file = tmp_path / "glossary.tsv"
+    glossary_file.write_text("en\tzh\tru\nSCO\t上合组织\tШОС\n", encoding="utf-8")
+    guard = TermGuard(Glossary.load(glossary_file))
+    [retried, plain] = translate_texts(["The SCO met.", "Nothing to fix."], "ru", _Echo(), guard)
+    assert "ШОС" in retried.text and retried.confidence == -1.0  # the retry's output was kept
+    assert plain.text == "Nothing to fix." and plain.confidence == -2.0
