@@ -218,7 +218,7 @@ def test_split_flag_is_added_only_when_asked() -> None:
 
 def test_several_flags_at_once() -> None:
     flags = check_segment(SEED_EN, "平台平台平台平台", "zh")
-    assert set(types(flags)) == {"numbers", "length_ratio", "repetition", "end_punctuation"}
+    assert set(types(flags)) == {"numbers", "length_ratio", "repetition"}
     assert all(f.lang == "zh" for f in flags)
 
 

@@ -170,3 +170,10 @@ def test_low_confidence_marks_the_planted_outlier_only() -> None:
     assert all(
         f is None for f in low_confidence_flags(confidences, "zh", QaSettings(disable=("low_confidence",)))
     )
+
+
+def test_a_loop_is_not_also_a_doubled_word_nor_flagged_for_cosmetics() -> None:
+    en = "The meeting was held."
+    loop = "встреча встреча встреча встреча встреча"
+    assert [f.type for f in check_segment(en, loop, "ru")] == ["repetition"]
+    assert [f.type for f in check_segment(en, "Встреча встреча прошла.", "ru")] == ["doubled_words"]

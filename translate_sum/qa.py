@@ -60,19 +60,27 @@ class Check:
     name: str
     description: str
     run: Callable[[Pair], str | None]
+    # Skipped on a target already flagged as no real translation (empty, untranslated, a loop): it
+    # needs rewriting anyway, and five more flags on it would bury the ones that matter.
+    cosmetic: bool = False
 
 
 #: Per-segment checks by name, in the order they run.
 CHECKS: dict[str, Check] = {}
+#: Flags meaning the target is no real translation; cosmetic checks and consistency skip such targets.
+DEGENERATE = frozenset({"empty", "untranslated", "repetition"})
 
 
 def check(
-    name: str, description: str
+    name: str, description: str, *, cosmetic: bool = False
 ) -> Callable[[Callable[[Pair], str | None]], Callable[[Pair], str | None]]:
-    """Register ``fn(pair) -> message | None`` as the check (and flag type) ``name``."""
+    """Register ``fn(pair) -> message | None`` as the check (and flag type) ``name``.
+
+    ``cosmetic`` checks do not run on a target that a check in ``DEGENERATE`` has flagged.
+    """
 
     def register(fn: Callable[[Pair], str | None]) -> Callable[[Pair], str | None]:
-        CHECKS[name] = Check(name, description, fn)
+        CHECKS[name] = Check(name, description, fn, cosmetic)
         return fn
 
     return register
@@ -433,7 +441,7 @@ def _unpaired(text: str) -> list[str]:
     return stray + stack
 
 
-@check("brackets", "A bracket or quotation mark in the target has no partner.")
+@check("brackets", "A bracket or quotation mark in the target has no partner.", cosmetic=True)
 def _check_brackets(pair: Pair) -> str | None:
     if _unpaired(pair.en):
         return None  # the source is unbalanced itself (a quote running over several sentences)
@@ -447,18 +455,25 @@ def _check_brackets(pair: Pair) -> str | None:
     )
 
 
-@check("doubled_words", "The same word twice in a row in the target, where the source has no such pair.")
+_DOUBLED = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
+
+
+@check(
+    "doubled_words",
+    "The same word twice in a row in the target, where the source has no such pair.",
+    cosmetic=True,
+)
 def _check_doubled_words(pair: Pair) -> str | None:
     # translate-toolkit splits on spaces: Russian words, and Latin words inside Chinese. Chinese
     # reduplication (谢谢, 常常) is normal and is left to the repetition check's loops.
     if not _pofilter_fails("doublewords", pair.en, pair.target, pair.lang):
         return None
-    match = re.search(r"\b(\w+)\s+\1\b", pair.target, re.IGNORECASE)
-    shown = f"“{match.group()}”" if match else "a doubled word"
-    return f"{shown}: a word is repeated"
+    # Exactly twice: three or more in a row is a decoding loop, the repetition check's to report.
+    pairs = [m for m in _DOUBLED.finditer(pair.target) if len(m.group().split()) == 2]
+    return f"“{pairs[0].group()}”: a word is repeated" if pairs else None
 
 
-@check("double_space", "Two or more spaces in a row in the target.")
+@check("double_space", "Two or more spaces in a row in the target.", cosmetic=True)
 def _check_double_space(pair: Pair) -> str | None:
     if "  " not in pair.target.strip() or not _pofilter_fails(
         "doublespacing", pair.en, pair.target, pair.lang
@@ -473,7 +488,7 @@ _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _CYRILLIC_CAPS = re.compile(r"(?<!\w)[А-ЯЁ]{2,}(?!\w)")
 
 
-@check("caps", "A CamelCase or ALL-CAPS name of the source has no counterpart in the target.")
+@check("caps", "A CamelCase or ALL-CAPS name of the source has no counterpart in the target.", cosmetic=True)
 def _check_caps(pair: Pair) -> str | None:
     camel = [m.group() for m in _CAMEL.finditer(pair.en_clean)]
     caps = [m.group() for m in _ALL_CAPS.finditer(pair.en_clean)]
@@ -499,7 +514,7 @@ def _check_caps(pair: Pair) -> str | None:
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
-@check("end_punctuation", "The target does not end with the punctuation the source ends with.")
+@check("end_punctuation", "The target does not end with the punctuation the source ends with.", cosmetic=True)
 def _check_end_punctuation(pair: Pair) -> str | None:
     if not _pofilter_fails("endpunc", pair.en, pair.target, pair.lang):
         return None
@@ -546,11 +561,15 @@ def check_segment(
         return [Flag("empty", lang, "target is empty"), *flags] if settings.enabled("empty") else flags
     ignore = list(ignore)
     pair = Pair(en, target, lang, _strip_ignored(en, ignore), _strip_ignored(target, ignore))
-    found = [
-        Flag(name, lang, message)
-        for name, registered in CHECKS.items()
-        if settings.enabled(name) and (message := registered.run(pair))
-    ]
+    found: list[Flag] = []
+    for name, registered in CHECKS.items():
+        if not settings.enabled(name):
+            continue
+        if registered.cosmetic and any(f.type in DEGENERATE for f in found):
+            continue
+        message = registered.run(pair)
+        if message:
+            found.append(Flag(name, lang, message))
     return found + flags
 
 

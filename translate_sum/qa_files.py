@@ -18,6 +18,7 @@ from translate_sum.memory.cat import lang_code
 from translate_sum.memory.checks import check_target
 from translate_sum.qa import (
     DEFAULT_SETTINGS,
+    DEGENERATE,
     FLAG_TYPES,
     QaSettings,
     RunSegment,
@@ -201,9 +202,7 @@ def check_units(
         index = [i for i, u in enumerate(units) if u.lang == lang]
         low = low_confidence_flags([units[i].confidence for i in index], lang, settings)
         same = (
-            consistency_flags(
-                [RunSegment(_where(units[i]), units[i].en, units[i].target) for i in index], lang
-            )
+            consistency_flags([_run_segment(units[i], flags[i]) for i in index], lang)
             if settings.enabled("consistency")
             else [[] for _ in index]
         )
@@ -216,8 +215,9 @@ def check_units(
     ]
 
 
-def _where(unit: Unit) -> str:
-    return f"{Path(unit.file).name} {unit.id}"
+def _run_segment(unit: Unit, flags: list) -> RunSegment:
+    degenerate = any(f.type in DEGENERATE for f in flags)  # not compared, as in a run
+    return RunSegment(f"{Path(unit.file).name} {unit.id}", unit.en, "" if degenerate else unit.target)
 
 
 def findings_tsv(findings: Sequence[Finding]) -> str:

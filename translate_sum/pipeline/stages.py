@@ -20,6 +20,7 @@ from translate_sum.memory import MemorySnapshot, normalize_key, served_translati
 from translate_sum.pipeline.manifest import ManifestContext, build_manifest
 from translate_sum.qa import (
     DEFAULT_SETTINGS,
+    DEGENERATE,
     QaSettings,
     RunSegment,
     checked_translation,
@@ -231,7 +232,12 @@ def run_checks(
     confidences = [r.confidence if r.memory is None else None for r in results]
     low = low_confidence_flags(confidences, lang, qa)
     if qa.enabled("consistency"):
-        segments = [RunSegment(w, t, r.text) for w, t, r in zip(where, texts, results, strict=True)]
+        # A target that is no real translation (a loop, untranslated) is not compared: a model that
+        # says the same nonsense for every sentence would flag them all.
+        segments = [
+            RunSegment(w, t, "" if any(f.type in DEGENERATE for f in r.flags) else r.text)
+            for w, t, r in zip(where, texts, results, strict=True)
+        ]
         pairs = (
             [(e.source, e.target) for (code, _), e in memory.entries.items() if code == lang]
             if memory
