@@ -11,7 +11,7 @@ from translate_sum.render import render_review_html
 pytestmark = pytest.mark.browser
 
 # Hand-set confidences (the worst of a row's languages is what the queue orders by).
-CONFIDENCE = {"t0": -0.4, "p1s0": -0.9, "p1s1": -0.3, "p3s0": -2.6, "p5s0": -0.5}
+CONFIDENCE = {"t0": -0.4, "p1s0": -0.9, "p1s1": -0.3, "p2s0": -2.6, "p5s0": -0.5}
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def page_url(tmp_path_factory) -> str:
     for segment in result.segments:
         if segment.id in CONFIDENCE:
             segment.confidence = {"zh": CONFIDENCE[segment.id], "ru": CONFIDENCE[segment.id] + 0.1}
-        if segment.id == "p3s0":
+        if segment.id == "p2s0":
             segment.flags.append(
                 Flag("low_confidence", "zh", "model confidence -2.60 is far below the median")
             )
@@ -57,14 +57,14 @@ def test_order_by_confidence_puts_the_worst_first(page) -> None:
     scored = [sid for sid in ordered if sid in CONFIDENCE]
     assert scored == sorted(CONFIDENCE, key=CONFIDENCE.get)
     assert ordered[: len(scored)] == scored  # unscored rows come after
-    assert page.inner_text('tr[data-seg-id="p3s0"] td.col-zh .conf') == "conf -2.60"
+    assert page.inner_text('tr[data-seg-id="p2s0"] td.col-zh .conf') == "conf -2.60"
     page.select_option("#sort-order", "reading")
     assert _order(page) == reading
 
 
 def test_filter_by_flag_type(page) -> None:
     page.select_option("#flag-filter", "low_confidence")
-    assert _visible(page) == ["p3s0"]
+    assert _visible(page) == ["p2s0"]
     page.select_option("#flag-filter", "*")
     assert _visible(page) == page.eval_on_selector_all(
         "#article-table tr.flagged", "rows => rows.map(r => r.dataset.segId)"
@@ -84,6 +84,6 @@ def test_next_flagged_follows_the_order_shown(page) -> None:
     for _ in summary_flagged:
         page.click("#next-flag")
     assert page.eval_on_selector_all("tr.current", "rows => rows.map(r => r.dataset.segId)") == [shown[0]]
-    assert shown[0] == "p3s0"  # the least confident flagged row
+    assert shown[0] == "p2s0"  # the least confident flagged row
     page.click("#next-flag")
     assert page.eval_on_selector_all("tr.current", "rows => rows.map(r => r.dataset.segId)") == [shown[1]]
