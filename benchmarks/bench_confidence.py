@@ -9,6 +9,7 @@ Random weights decode to the length limit (``--max-length``), so every sentence 
 decoder steps on both paths: the difference is the scores' own cost.
 
     python benchmarks/bench_confidence.py [--repeats 5] [--batch 16] [--max-length 48] [--threads 2]
+                                          [--backends ctranslate2,transformers]
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--max-length", type=int, default=48)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--backends", default="ctranslate2,transformers")
     args = parser.parse_args()
 
     os.environ.setdefault("TSUM_CACHE", tempfile.mkdtemp(prefix="tsum-bench-cache-"))
@@ -88,7 +90,7 @@ def main() -> None:
         hyps = [tr.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
         return tr.tokenizer.batch_decode(hyps, skip_special_tokens=True)
 
-    for backend in ("ctranslate2", "transformers"):
+    for backend in args.backends.split(","):
         spec = ModelSpec(role="zh", path=folder, backend=backend, target_token=">>cmn_Hans<<")
         resolved = ResolvedModel(spec, folder, None)
         if backend == "ctranslate2":
