@@ -64,7 +64,7 @@ def test_release_with_a_published_line_list_and_emphasis(tmp_path):
         ("caption", "Photo: The vote in the council chamber"),
         ("body", "Line · Opens"),
         ("body", "T1 · 2026"),
-        ("body", "Contact: press@example.org"),
+        ("end_matter", "Contact: press@example.org"),
     ]
     for paragraph in article.paragraphs:
         assert not MARKUP.search(paragraph.text), paragraph

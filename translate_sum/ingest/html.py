@@ -18,11 +18,40 @@ logger = logging.getLogger("translate_sum")
 # Captions: trafilatura drops <figure> with its <figcaption>, so each caption is first moved into a
 # paragraph of its own, marked, where the figure stood; the marker comes back out after extraction.
 _CAPTION_MARK = "tsum-caption-7f3a:"
-_CAPTION_XPATH = (
-    "//figcaption | //*[self::p or self::div or self::span]"
-    "[contains(concat(' ', normalize-space(@class), ' '), ' caption ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' wp-caption-text ')]"
+# A caption: <figcaption>, or an element whose class names a caption or a photo credit
+# ("wp-caption-text", "image-caption", "photo-credit"), when it holds no blocks of its own.
+_CAPTION_CLASS = (
+    "contains(translate(@class, 'CAPTION', 'caption'), 'caption')"
+    " or contains(translate(@class, 'CREDIT', 'credit'), 'credit')"
 )
+_CAPTION_STEP = (
+    "figcaption | {d}*[self::p or self::div or self::span or self::small or self::em or self::cite]"
+    f"[{_CAPTION_CLASS}][not(.//p or .//div[.//p] or .//h1 or .//h2 or .//h3 or .//li or .//article)]"
+)
+_CAPTION_XPATH = "//" + _CAPTION_STEP.format(d="//")
+_CAPTIONS_WITHIN = ".//" + _CAPTION_STEP.format(d=".//")
+_MAX_CAPTION_CHARS = 400
+# Inline boxes that are not the article (newsletter sign-ups, promotions, share bars, bylines), pruned
+# by trafilatura's own ``prune_xpath`` before it looks for the article.
+_PROMO_TOKENS = (
+    "newsletter", "subscribe", "subscription", "signup", "sign-up", "promo", "advert", "sponsor",
+    "byline", "share-bar", "sharing", "social-share",
+)
+PRUNE_XPATH = [
+    "//*[" + " or ".join(
+        f"contains(concat(' ', translate(normalize-space(@class), '_', '-'), ' '), '{t}')"
+        f" or contains(translate(@id, '_', '-'), '{t}')"
+        for t in _PROMO_TOKENS
+    ) + "][not(self::body or self::html or self::article or self::main)]",
+]
+# A short paragraph that is only a call to subscribe or follow: promotion, not article text.
+_PROMO_TEXT = re.compile(
+    r"^(?:[^.!?]{0,40}\b)?(?:subscribe|sign\s*up|register)\b[^.!?]{0,60}\bnewsletters?\b[^.!?]{0,80}[.!?]?$"
+    r"|^(?:follow\s+us\s+on|share\s+this\s+(?:article|story|page))\b",
+    re.IGNORECASE,
+)
+# A line break after the end of a sentence separates two paragraphs' worth of text.
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]*$")
 _WORD = re.compile(r"[^\W_]{2,}")
 _BLOCK_TAGS = {"p", "head", "list", "quote"}
 _TITLE_PREFIX = re.compile(r"^(?:press|news|media)\s+release\s*[:|–—-]\s*", re.IGNORECASE)
@@ -45,6 +74,7 @@ _COMMON = {
     "include_links": True,  # only to tell link-only paragraphs ("Back to news", "Print"): dropped
     "include_formatting": False,
     "deduplicate": False,
+    "prune_xpath": PRUNE_XPATH,
 }
 # Only the page's markup (meta tags, <time>, JSON-LD, the URL): never a date from running text.
 _DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%d"}
@@ -105,29 +135,77 @@ def parse_html(markup: str, path: Path, sha256: str) -> Article:
         title = blocks[0].text
     if not title:
         raise ArticleError(f"{path}: no headline found in the page (no <title>, og:title or heading)")
+    blocks = _missed_captions(tree, blocks)
     meta = Metadata(date=iso_date(doc.get("date") or ""), source=site, author=doc.get("author") or None)
     return build_article(path, sha256, title, blocks, meta)
 
 
 def _page_tree(markup: str, path: Path):
-    """The page as an lxml tree, with each caption moved into a marked paragraph of its own."""
+    """The page as an lxml tree: ARIA headings as <h1>–<h6>, each caption moved into a marked
+    paragraph of its own where its figure stood."""
     from lxml import etree, html
 
     try:
         tree = html.document_fromstring(markup.encode("utf-8"), parser=_parser())
     except (etree.ParserError, ValueError) as exc:
         raise ArticleError(f"{path}: cannot read the page as HTML: {exc}") from None
+    for heading in tree.xpath("//body//*[@role='heading']"):
+        level = (heading.get("aria-level") or "2").strip()
+        heading.tag = f"h{min(max(int(level), 1), 6)}" if level.isdigit() else "h2"
     for caption in tree.xpath(_CAPTION_XPATH):
-        text = " ".join(caption.text_content().split())
-        # The whole figure goes (its image, credits): the caption takes its place.
-        target = next((a for a in _near_ancestors(caption) if _is_figure(a)), caption)
-        if target.getparent() is None or caption.getparent() is None:
+        if caption.getparent() is None or not _attached(caption):
             continue  # already replaced, with its figure
+        # The whole figure goes (its image, credits): its captions take its place.
+        target = next((a for a in _near_ancestors(caption) if _is_figure(a)), caption)
+        parts = [caption] if target is caption else target.xpath(_CAPTIONS_WITHIN)
+        texts = list(dict.fromkeys(" ".join(e.text_content().split()) for e in parts))
+        text = " ".join(t for t in texts if t)
+        if len(text) > _MAX_CAPTION_CHARS or target.getparent() is None:
+            continue
         paragraph = html.Element("p")
         paragraph.text = f"{_CAPTION_MARK} {text}" if text else None
         paragraph.tail = target.tail
         target.getparent().replace(target, paragraph)
     return tree
+
+
+def _attached(element) -> bool:
+    """Whether ``element`` is still in the page (not inside a figure replaced already)."""
+    return any(a.tag == "html" for a in element.iterancestors())
+
+
+def _missed_captions(tree, blocks: list[Block]) -> list[Block]:
+    """``blocks`` with the captions the extractor left out put back where their figure stood, when
+    the figure stands among (or just before) the article's own paragraphs."""
+    found = {b.text.strip() for b in blocks if b.kind == "caption"}
+    order: list[str] = []  # the text of each paragraph-like element, in document order
+    for element in tree.iter("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td"):
+        order.append(" ".join(element.text_content().split()))
+    captions = {i: t[len(_CAPTION_MARK) :].strip() for i, t in enumerate(order) if t.startswith(_CAPTION_MARK)}
+    missed = {i: t for i, t in captions.items() if t and t not in found}
+    if not missed:
+        return blocks
+    positions = [_position(order, b.text) for b in blocks]
+    known = [p for p in positions if p is not None]
+    if not known:
+        return blocks
+    first, last = min(known), max(known)
+    out = list(blocks)
+    for where, text in sorted(missed.items(), reverse=True):
+        if not first - _NEAR <= where <= last:
+            continue
+        # From the last caption back, so the indexes of earlier ones still hold.
+        index = next((n for n, p in enumerate(positions) if p is not None and p > where), len(blocks))
+        out.insert(index, Block("caption", text))
+    return out
+
+
+_NEAR = 3
+
+
+def _position(order: list[str], text: str) -> int | None:
+    head = text[:40]
+    return next((i for i, t in enumerate(order) if head and t.startswith(head)), None)
 
 
 def _generic(title: str, site: str | None, headline: str) -> bool:
@@ -189,12 +267,18 @@ def _element_blocks(element, kind: str):
     elif tag == "list":
         items = element.findall("item")
         if items and all(_links_only(item) for item in items):
-            return  # a list of links: related articles, downloads, a menu
+            # A list of links: related articles, downloads, a menu; kept only as end matter
+            # ("For more information: …"), which build_article decides.
+            yield from (Block("links", _text(item)) for item in items)
+            return
         for item in items:
             nested = item.findall("list")
             for sub in nested:
                 item.remove(sub)  # its own items follow, each a block
-            yield Block("item", _text(item))
+            text, _, caption = _text(item).partition(_CAPTION_MARK)
+            yield Block("item", text)
+            if caption.strip():  # a figure inside the item: its caption follows it
+                yield Block("caption", caption.strip())
             for sub in nested:
                 yield from _element_blocks(sub, "item")
     elif tag == "quote":
@@ -214,13 +298,16 @@ def _element_blocks(element, kind: str):
     elif tag in ("graphic", "lb"):
         return
     else:  # p, code and anything newer
-        text = _text(element)
         if _links_only(element):
+            yield Block("links", _text(element))
             return
-        if text.startswith(_CAPTION_MARK):
-            yield Block("caption", text[len(_CAPTION_MARK) :])
-        else:
-            yield Block(kind, text.replace(_CAPTION_MARK, ""))
+        for text in _lines(element):
+            if _PROMO_TEXT.match(text):
+                continue
+            if text.startswith(_CAPTION_MARK):
+                yield Block("caption", text[len(_CAPTION_MARK) :].strip())
+            else:
+                yield Block(kind, text.replace(_CAPTION_MARK, ""))
 
 
 def _links_only(element) -> bool:
@@ -244,7 +331,29 @@ def _unlinked_text(element) -> str:
 
 
 def _text(element) -> str:
-    return " ".join("".join(element.itertext()).split())
+    """The element's text, a line break (``<lb/>``) read as a space so no words are glued."""
+    return " ".join(_with_breaks(element).split())
+
+
+def _lines(element) -> list[str]:
+    """The element's text cut at each line break that follows the end of a sentence: a break
+    there starts a new segment; any other break is a space."""
+    out: list[str] = []
+    for line in _with_breaks(element).split("\n"):
+        line = " ".join(line.split())
+        if out and not _SENTENCE_END.search(out[-1]):
+            out[-1] = f"{out[-1]} {line}".strip()
+        elif line or not out:
+            out.append(line)
+    return [line for line in out if line]
+
+
+def _with_breaks(element) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        parts.append("\n" if child.tag == "lb" else _with_breaks(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _strip_site(title: str, site: str | None) -> str:
