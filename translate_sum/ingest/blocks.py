@@ -13,6 +13,9 @@ from translate_sum.ingest.endmatter import end_matter_start, split_dateline
 from translate_sum.records import END_MATTER, PROSE_KINDS, Article, Paragraph
 
 CAPTION_RE = re.compile(r"^\s*(?:Photo|Picture|Image|Caption)\s*[:：]", re.IGNORECASE)
+_KICKER_WORDS = 6
+# An end marker run on at the end of the last paragraph.
+_TRAILING_MARKER = re.compile(r"(?<=[.!?”\"])\s+(enditem|###|# # #|-30-|\(END\))$", re.IGNORECASE)
 # A byline before the body: "Company press service ·", "Press Office |" (a name and a separator).
 _BYLINE = re.compile(r"^[^.!?·|•]{2,60}\s*[·|•]$")
 # Metadata lines and a repeated title are looked for among the first few blocks after the title only.
@@ -43,6 +46,12 @@ def build_article(
     """
     meta = meta or Metadata()
     title = " ".join(title.split())
+    blocks = list(blocks)
+    start = _repeated_title_end(blocks, title)
+    for block in blocks[:start]:  # a date line among the kickers still counts
+        if (found := metadata_line(" ".join(block.text.split()))) is not None:
+            meta = _merge(meta, found)
+    blocks = blocks[start:]
     kept: list[tuple[str, str]] = []
     place = None
     head = True
@@ -57,14 +66,21 @@ def build_article(
                 continue
             if text == title or _BYLINE.match(text):
                 continue
-        if head and block.kind == "body" and place is None and (line := split_dateline(text)):
+        prose_before = sum(k in PROSE_KINDS for k, _ in kept)
+        # The dateline opens the first paragraph, or the second after a standfirst.
+        if prose_before < 2 and block.kind == "body" and place is None and (line := split_dateline(text)):
             place, meta = line.place, _merge(meta, Metadata(date=line.date))
             if not line.rest:
                 continue
             text = line.rest
         kind = "caption" if block.kind == "body" and CAPTION_RE.match(text) else block.kind
         head = head and kind not in PROSE_KINDS
-        kept.append((kind, text))
+        marker = _TRAILING_MARKER.search(text) if kind in PROSE_KINDS else None
+        if marker:  # "… in 2022. Enditem": the marker is end matter of its own
+            kept.append((kind, text[: marker.start()]))
+            kept.append(("body", marker.group(1)))
+        else:
+            kept.append((kind, text))
     start = _nth_not_links(kept, end_matter_start([(k, t) for k, t in kept if k != "links"]))
     paragraphs = [Paragraph("title", title)]
     for index, (kind, text) in enumerate(kept):
@@ -86,6 +102,17 @@ def build_article(
         paragraphs=tuple(paragraphs),
         place=place,
     )
+
+
+def _repeated_title_end(blocks: list[Block], title: str) -> int:
+    """The index after the headline's repeat near the top when only kicker, breadcrumb or date
+    lines stand before it ("Media release" / the headline / the text), else 0."""
+    for index, block in enumerate(blocks[:_HEAD_BLOCKS]):
+        if " ".join(block.text.split()) == title:
+            if all(len(b.text.split()) <= _KICKER_WORDS for b in blocks[:index]):
+                return index + 1
+            break
+    return 0
 
 
 def _nth_not_links(kept: list[tuple[str, str]], n: int) -> int:

@@ -18,6 +18,7 @@ logger = logging.getLogger("translate_sum")
 # Captions: trafilatura drops <figure> with its <figcaption>, so each caption is first moved into a
 # paragraph of its own, marked, where the figure stood; the marker comes back out after extraction.
 _CAPTION_MARK = "tsum-caption-7f3a:"
+_LEAD_MARK = "tsum-lead-7f3a:"
 # A caption: <figcaption>, or an element whose class names a caption or a photo credit
 # ("wp-caption-text", "image-caption", "photo-credit"), when it holds no blocks of its own.
 _CAPTION_CLASS = (
@@ -28,19 +29,30 @@ _CAPTION_STEP = (
     "figcaption | {d}*[self::p or self::div or self::span or self::small or self::em or self::cite]"
     f"[{_CAPTION_CLASS}][not(.//p or .//div[.//p] or .//h1 or .//h2 or .//h3 or .//li or .//article)]"
 )
+# Or a described picture: a paragraph classed as a description right after an image alone ("pic-desc").
+_CAPTION_STEP += (
+    " | {d}*[self::p or self::div or self::span][contains(translate(@class, 'DESC', 'desc'), 'desc')]"
+    "[preceding-sibling::*[1][.//img and not(normalize-space())]]"
+)
 _CAPTION_XPATH = "//" + _CAPTION_STEP.format(d="//")
 _CAPTIONS_WITHIN = ".//" + _CAPTION_STEP.format(d=".//")
 _MAX_CAPTION_CHARS = 400
+# A standfirst (lead) in a <div> or <span> of its own, beside the headline.
+_LEAD_XPATH = (
+    "//body//*[self::div or self::span][not(*[not(self::a or self::b or self::strong or self::em or self::i)])]"
+    "[re:test(@class, '(^|[-_ ])(lead|standfirst|subtitle|dek|deck|intro|summary)([-_ ]|$)', 'i')]"
+)
 # Inline boxes that are not the article (newsletter sign-ups, promotions, share bars, bylines), pruned
 # by trafilatura's own ``prune_xpath`` before it looks for the article.
 _PROMO_TOKENS = (
     "newsletter", "subscribe", "subscription", "signup", "sign-up", "promo", "advert", "sponsor",
     "byline", "share-bar", "sharing", "social-share",
 )
+_UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
 PRUNE_XPATH = [
     "//*[" + " or ".join(
-        f"contains(concat(' ', translate(normalize-space(@class), '_', '-'), ' '), '{t}')"
-        f" or contains(translate(@id, '_', '-'), '{t}')"
+        f"contains(translate(@class, '_{_UPPER}', '-{_LOWER}'), '{t}')"
+        f" or contains(translate(@id, '_{_UPPER}', '-{_LOWER}'), '{t}')"
         for t in _PROMO_TOKENS
     ) + "][not(self::body or self::html or self::article or self::main)]",
 ]
@@ -95,20 +107,11 @@ def parse_html(markup: str, path: Path, sha256: str) -> Article:
     When no pass of the extractor finds an article, raises ArticleError rather than taking the
     page's whole text.
     """
-    import trafilatura
-    from lxml import etree
-
     tree = _page_tree(markup, path)
     chrome = _chrome_text(tree)
     found = []
     for options in PASSES:
-        # extract() may prune the tree it is given: each pass gets its own copy.
-        xml = trafilatura.extract(
-            copy.deepcopy(tree), **_COMMON, **options, date_extraction_params=_DATE_PARAMS
-        )
-        doc = etree.fromstring(xml.encode("utf-8")) if xml else None
-        main = doc.find("main") if doc is not None else None
-        blocks = list(_blocks(main))
+        doc, blocks = _extract(tree, options)
         prose = [b.text for b in blocks if b.kind in PROSE_KINDS]
         # The extractor's last resort is the page's whole text: when that is only menus and
         # footers, there is no article.
@@ -116,7 +119,7 @@ def parse_html(markup: str, path: Path, sha256: str) -> Article:
             logger.debug("%s: no article text with %s", path, options)
             continue
         found.append((doc, blocks))
-        if not _has_layout_table(main):
+        if not _has_layout_table(doc.find("main")):
             break
         logger.debug("%s: a layout table with %s", path, options)
     if not found:
@@ -125,6 +128,11 @@ def parse_html(markup: str, path: Path, sha256: str) -> Article:
             "precise and recall-oriented settings); save the article's own page, or copy its text "
             "into a .txt file"
         )
+    if len(found) == 1 and found[0][0] is not None and not _has_layout_table(found[0][0].find("main")):
+        # The precise pass drops headings and short paragraphs it is unsure of; what the
+        # recall-oriented pass finds between the precise pass's first and last block is put back.
+        wider = _extract(tree, PASSES[1])[1]
+        found = [(found[0][0], _fill_gaps(found[0][1], wider))]
     doc, blocks = found[-1] if not _has_layout_table(found[-1][0].find("main")) else found[0]
     site = (doc.get("sitename") or "").strip() or None
     title = _strip_site(doc.get("title") or "", site)
@@ -135,9 +143,43 @@ def parse_html(markup: str, path: Path, sha256: str) -> Article:
         title = blocks[0].text
     if not title:
         raise ArticleError(f"{path}: no headline found in the page (no <title>, og:title or heading)")
-    blocks = _missed_captions(tree, blocks)
+    blocks = _further_links(tree, _missed_captions(tree, blocks))
     meta = Metadata(date=iso_date(doc.get("date") or ""), source=site, author=doc.get("author") or None)
     return build_article(path, sha256, title, blocks, meta)
+
+
+def _extract(tree, options: dict):
+    """(trafilatura's XML document or None, its blocks) for one pass over a copy of ``tree``."""
+    import trafilatura
+    from lxml import etree
+
+    # extract() may prune the tree it is given: each pass gets its own copy.
+    xml = trafilatura.extract(copy.deepcopy(tree), **_COMMON, **options, date_extraction_params=_DATE_PARAMS)
+    doc = etree.fromstring(xml.encode("utf-8")) if xml else None
+    return doc, list(_blocks(doc.find("main") if doc is not None else None))
+
+
+_LEAD_WORDS = 6
+
+
+def _fill_gaps(precise: list[Block], wider: list[Block]) -> list[Block]:
+    """``precise`` with the blocks only ``wider`` has between two of its blocks put in their place."""
+    from difflib import SequenceMatcher
+
+    matcher = SequenceMatcher(None, precise, wider, autojunk=False)
+    out: list[Block] = []
+    opcodes = matcher.get_opcodes()
+    equal = [n for n, op in enumerate(opcodes) if op[0] == "equal"]
+    for n, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        if op in ("equal", "delete", "replace"):
+            out.extend(precise[i1:i2])
+        if op == "insert" and equal and n == equal[0] - 1 and i1 == 0:
+            # A lead paragraph right before the article's first block ("news-header__lead").
+            out.extend(b for b in wider[j1:j2][-1:] if b.kind == "body" and len(b.text.split()) >= _LEAD_WORDS)
+        elif op in ("insert", "replace") and equal and equal[0] < n < equal[-1]:
+            known = " ".join(b.text for b in precise[i1:i2])
+            out.extend(b for b in wider[j1:j2] if b.text not in known)
+    return out
 
 
 def _page_tree(markup: str, path: Path):
@@ -152,6 +194,9 @@ def _page_tree(markup: str, path: Path):
     for heading in tree.xpath("//body//*[@role='heading']"):
         level = (heading.get("aria-level") or "2").strip()
         heading.tag = f"h{min(max(int(level), 1), 6)}" if level.isdigit() else "h2"
+    for lead in tree.xpath(_LEAD_XPATH, namespaces={"re": "http://exslt.org/regular-expressions"}):
+        lead.tag = "p"  # a standfirst in a bare <div>: marked, to be put back if the extractor drops it
+        lead.text = f"{_LEAD_MARK} {lead.text or ''}"
     for caption in tree.xpath(_CAPTION_XPATH):
         if caption.getparent() is None or not _attached(caption):
             continue  # already replaced, with its figure
@@ -183,7 +228,8 @@ def _missed_captions(tree, blocks: list[Block]) -> list[Block]:
         order.append(" ".join(element.text_content().split()))
     captions = {i: t[len(_CAPTION_MARK) :].strip() for i, t in enumerate(order) if t.startswith(_CAPTION_MARK)}
     missed = {i: t for i, t in captions.items() if t and t not in found}
-    if not missed:
+    leads = {i: t[len(_LEAD_MARK) :].strip() for i, t in enumerate(order) if t.startswith(_LEAD_MARK)}
+    if not missed and not leads:
         return blocks
     positions = [_position(order, b.text) for b in blocks]
     known = [p for p in positions if p is not None]
@@ -191,6 +237,11 @@ def _missed_captions(tree, blocks: list[Block]) -> list[Block]:
         return blocks
     first, last = min(known), max(known)
     out = list(blocks)
+    for where, text in leads.items():
+        # A standfirst the extractor left out, just before the article's first block.
+        if first - _NEAR <= where < first and len(text.split()) >= _LEAD_WORDS and text not in {b.text for b in blocks}:
+            out.insert(0, Block("body", text))
+            positions.insert(0, where)
     for where, text in sorted(missed.items(), reverse=True):
         if not first - _NEAR <= where <= last:
             continue
@@ -201,6 +252,29 @@ def _missed_captions(tree, blocks: list[Block]) -> list[Block]:
 
 
 _NEAR = 3
+
+
+_FURTHER = re.compile(r"^(?:for\s+)?(?:more|further)\s+information\b|^useful\s+links$|^(?:related\s+)?documents?$", re.I)
+
+
+def _further_links(tree, blocks: list[Block]) -> list[Block]:
+    """``blocks`` with the list of links under a "For more information" heading put back: the
+    extractor drops link lists, but a release's own references are its end matter."""
+    out = list(blocks)
+    for index in range(len(out) - 1, -1, -1):
+        block = out[index]
+        if block.kind != "subheading" or not _FURTHER.match(block.text.rstrip(":")):
+            continue
+        for heading in tree.xpath("//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::p or self::strong]"):
+            if " ".join(heading.text_content().split()) != block.text:
+                continue
+            following = heading.getnext()
+            if following is not None and following.tag in ("ul", "ol"):
+                items = [" ".join(li.text_content().split()) for li in following.iter("li")]
+                present = {b.text for b in out}
+                out[index + 1 : index + 1] = [Block("links", t) for t in items if t and t not in present]
+            break
+    return out
 
 
 def _position(order: list[str], text: str) -> int | None:
@@ -238,10 +312,15 @@ def _near_ancestors(element):
         yield ancestor
 
 
+_FIGURE_CLASS = re.compile(r"image|photo|picture|media|figure|img", re.IGNORECASE)
+
+
 def _is_figure(element) -> bool:
-    return element.tag == "figure" or "caption" in (element.get("class") or "").lower().replace(
-        "wp-caption-text", ""
-    )
+    """A figure: <figure>, a caption wrapper, or an image box ("media-image") with its <img>."""
+    classes = (element.get("class") or "").lower()
+    if element.tag == "figure" or "caption" in classes.replace("wp-caption-text", ""):
+        return True
+    return bool(_FIGURE_CLASS.search(classes)) and element.find(".//img") is not None
 
 
 @lru_cache(maxsize=1)
@@ -295,6 +374,11 @@ def _element_blocks(element, kind: str):
         for row in element.iterfind("row"):
             cells = [_text(cell) for cell in row.iterfind("cell")]
             yield Block("body", " · ".join(c for c in cells if c))
+    elif tag == "div":  # a container the recall-oriented pass keeps
+        for child in element:
+            yield from _element_blocks(child, kind)
+        if (element.text or "").strip():
+            yield Block(kind, element.text)
     elif tag in ("graphic", "lb"):
         return
     else:  # p, code and anything newer
@@ -304,6 +388,7 @@ def _element_blocks(element, kind: str):
         for text in _lines(element):
             if _PROMO_TEXT.match(text):
                 continue
+            text = text.replace(_LEAD_MARK, "").strip()
             if text.startswith(_CAPTION_MARK):
                 yield Block("caption", text[len(_CAPTION_MARK) :].strip())
             else:
