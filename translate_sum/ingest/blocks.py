@@ -14,6 +14,8 @@ from translate_sum.records import END_MATTER, PROSE_KINDS, Article, Paragraph
 
 CAPTION_RE = re.compile(r"^\s*(?:Photo|Picture|Image|Caption)\s*[:：]", re.IGNORECASE)
 _KICKER_WORDS = 6
+# Blocks that play no part in finding the end matter: link lists (kept only inside it) and footnotes.
+_ASIDE = ("links", "note")
 # An end marker run on at the end of the last paragraph.
 _TRAILING_MARKER = re.compile(r"(?<=[.!?”\"])\s+(enditem|###|# # #|-30-|\(END\))$", re.IGNORECASE)
 # A byline before the body: "Company press service ·", "Press Office |" (a name and a separator).
@@ -81,10 +83,10 @@ def build_article(
             kept.append(("body", marker.group(1)))
         else:
             kept.append((kind, text))
-    start = _nth_not_links(kept, end_matter_start([(k, t) for k, t in kept if k != "links"]))
+    start = _nth_not_links(kept, end_matter_start([(k, t) for k, t in kept if k not in _ASIDE]))
     paragraphs = [Paragraph("title", title)]
     for index, (kind, text) in enumerate(kept):
-        if index >= start:
+        if index >= start and kind != "note":
             paragraphs.append(Paragraph(END_MATTER, text))
         elif kind != "links":
             paragraphs.append(Paragraph(kind, text))
@@ -116,10 +118,10 @@ def _repeated_title_end(blocks: list[Block], title: str) -> int:
 
 
 def _nth_not_links(kept: list[tuple[str, str]], n: int) -> int:
-    """The index in ``kept`` of its ``n``-th block that is not ``links`` (``len(kept)`` past the end)."""
+    """The index in ``kept`` of its ``n``-th block that is not aside (``len(kept)`` past the end)."""
     seen = 0
     for index, (kind, _) in enumerate(kept):
-        if kind != "links":
+        if kind not in _ASIDE:
             if seen == n:
                 return index
             seen += 1
