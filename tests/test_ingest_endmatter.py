@@ -26,14 +26,29 @@ def _kinds(article):
 @pytest.mark.parametrize(
     ("line", "place", "date", "rest"),
     [
-        ("BEIJING, March 3, 2021 /PRNewswire/ -- Acme today announced", "BEIJING", "2021-03-03", "Acme today announced"),
-        ("MOSCOW, March 3. /TASS/. The Russian government said", "MOSCOW", None, "The Russian government said"),
+        (
+            "BEIJING, March 3, 2021 /PRNewswire/ -- Acme today announced",
+            "BEIJING",
+            "2021-03-03",
+            "Acme today announced",
+        ),
+        (
+            "MOSCOW, March 3. /TASS/. The Russian government said",
+            "MOSCOW",
+            None,
+            "The Russian government said",
+        ),
         ("BEIJING, Jan. 6 (Xinhua) -- China's railway", "BEIJING", None, "China's railway"),
         ("SAN FRANCISCO--(BUSINESS WIRE)--Acme Corp. said", "SAN FRANCISCO", None, "Acme Corp. said"),
         ("LONDON (Reuters) - Britain said", "LONDON", None, "Britain said"),
         ("NEW YORK, March 03, 2021 (GLOBE NEWSWIRE) -- Acme", "NEW YORK", "2021-03-03", "Acme"),
         ("GENEVA, 3 March 2021 – The agency said", "GENEVA", "2021-03-03", "The agency said"),
-        ("WASHINGTON, D.C., June 1, 2022 /PRNewswire/ -- The group", "WASHINGTON, D.C.", "2022-06-01", "The group"),
+        (
+            "WASHINGTON, D.C., June 1, 2022 /PRNewswire/ -- The group",
+            "WASHINGTON, D.C.",
+            "2022-06-01",
+            "The group",
+        ),
         ("Brussels, 3 March 2021", "Brussels", "2021-03-03", ""),
     ],
 )
@@ -64,19 +79,37 @@ def test_dateline_leaves_the_first_sentence_and_gives_place_and_date(tmp_path):
 @pytest.mark.parametrize(
     ("tail", "expected"),
     [
-        ("###\n\nAbout Acme\n\nAcme makes parts for buses.", ["###", "About Acme", "Acme makes parts for buses."]),
+        (
+            "###\n\nAbout Acme\n\nAcme makes parts for buses.",
+            ["###", "About Acme", "Acme makes parts for buses."],
+        ),
         ("-30-", ["-30-"]),
         ("SOURCE Acme Corporation", ["SOURCE Acme Corporation"]),
-        ("Photo - https://mma.example.com/1.jpg\n\nLogo - https://mma.example.com/2.jpg",
-         ["Photo - https://mma.example.com/1.jpg", "Logo - https://mma.example.com/2.jpg"]),
+        (
+            "Photo - https://mma.example.com/1.jpg\n\nLogo - https://mma.example.com/2.jpg",
+            ["Photo - https://mma.example.com/1.jpg", "Logo - https://mma.example.com/2.jpg"],
+        ),
         ("IP/21/1011", ["IP/21/1011"]),
         ("Media contacts:\n\nJane Roe, +44 20 7946 0000", ["Media contacts:", "Jane Roe, +44 20 7946 0000"]),
         ("Jane Roe\njane.roe@acme.example", ["Jane Roe jane.roe@acme.example"]),
-        ("Notes to editors\n\nAcme was founded in 1990 and has 4,000 staff.",
-         ["Notes to editors", "Acme was founded in 1990 and has 4,000 staff."]),
-        ("For more information\n\nhttps://acme.example/plant", ["For more information", "https://acme.example/plant"]),
-        ("About Acme\n\nAcme makes parts.\n\nAbout Beta\n\nBeta sells them.\n\nContact: press@acme.example",
-         ["About Acme", "Acme makes parts.", "About Beta", "Beta sells them.", "Contact: press@acme.example"]),
+        (
+            "Notes to editors\n\nAcme was founded in 1990 and has 4,000 staff.",
+            ["Notes to editors", "Acme was founded in 1990 and has 4,000 staff."],
+        ),
+        (
+            "For more information\n\nhttps://acme.example/plant",
+            ["For more information", "https://acme.example/plant"],
+        ),
+        (
+            "About Acme\n\nAcme makes parts.\n\nAbout Beta\n\nBeta sells them.\n\nContact: press@acme.example",
+            [
+                "About Acme",
+                "Acme makes parts.",
+                "About Beta",
+                "Beta sells them.",
+                "Contact: press@acme.example",
+            ],
+        ),
     ],
 )
 def test_end_matter_forms(tmp_path, tail, expected):
@@ -86,7 +119,10 @@ def test_end_matter_forms(tmp_path, tail, expected):
 
 
 def test_an_about_section_mid_story_and_company_facts_without_a_heading_are_body(tmp_path):
-    text = BODY + "## About the programme\n\nThe programme trains 500 welders a year.\n\n## Next steps\n\nThe plant opens in May."
+    text = (
+        BODY
+        + "## About the programme\n\nThe programme trains 500 welders a year.\n\n## Next steps\n\nThe plant opens in May."
+    )
     assert all(k != "end_matter" for k, _ in _kinds(_txt(tmp_path, text)))
     facts = BODY + "Acme was founded in 1990. It has 4,000 employees in 12 countries."
     assert all(k != "end_matter" for k, _ in _kinds(_txt(tmp_path, facts)))
@@ -94,7 +130,9 @@ def test_an_about_section_mid_story_and_company_facts_without_a_heading_are_body
 
 def test_end_matter_in_markdown_with_a_marker_run_on(tmp_path):
     path = tmp_path / "a.md"
-    path.write_text("# Company opens a new plant\n\n" + BODY + "The plant opens in May. Enditem\n", encoding="utf-8")
+    path.write_text(
+        "# Company opens a new plant\n\n" + BODY + "The plant opens in May. Enditem\n", encoding="utf-8"
+    )
     kinds = _kinds(load_article(path))
     assert kinds[-2:] == [("body", "The plant opens in May."), ("end_matter", "Enditem")]
 
@@ -109,7 +147,8 @@ def _run(tmp_path, config, name: str):
     folder = tmp_path / "in"
     folder.mkdir(exist_ok=True)
     (folder / "a.txt").write_text(
-        "Company opens a new plant\n\nBEIJING, March 3, 2021 /PRNewswire/ -- " + BODY
+        "Company opens a new plant\n\nBEIJING, March 3, 2021 /PRNewswire/ -- "
+        + BODY
         + "About Acme\n\nAcme makes parts for buses.\n\nSOURCE Acme Corporation\n",
         encoding="utf-8",
     )

@@ -181,7 +181,7 @@ def test_a_line_break_never_glues_words_and_ends_a_sentence_segment(tmp_path):
 def test_aria_headings_figures_before_the_text_and_class_captions(tmp_path):
     article = _page(
         tmp_path,
-        '<article><h1>Ministers agree on a plan for cleaner ports</h1>'
+        "<article><h1>Ministers agree on a plan for cleaner ports</h1>"
         '<figure><img src="a.jpg"><figcaption>The ministers in the port of Tallinn</figcaption></figure>'
         '<div class="body">' + _TEXT + '<div role="heading" aria-level="2">What comes next</div>'
         "<p>A working group will report to the ministers on the costs of the plan in the autumn, "
@@ -217,7 +217,8 @@ def test_promotional_boxes_and_bylines_are_dropped(tmp_path):
     article = _page(
         tmp_path,
         "<article><h1>Ministers agree on a plan for cleaner ports</h1><p>Baltic Ports press service ·</p>"
-        + _TEXT + '<div class="newsletter-signup"><h3>Get our news</h3><p>Subscribe to our newsletter '
+        + _TEXT
+        + '<div class="newsletter-signup"><h3>Get our news</h3><p>Subscribe to our newsletter '
         "for weekly updates.</p></div><p>Sign up for our newsletter to get every release.</p>"
         "<p>The next meeting of the ministers will take place in Riga in the spring of next year.</p></article>",
     )

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from translate_sum.ingest.dates import iso_date
 
 # A block that is nothing but an end marker: "###", "# # #", "-30-", "Enditem", "(END)", "-END-".
-_MARKER = re.compile(r"^(?:(?:#\s*){3,}|[-–—]\s*30\s*[-–—]|enditem|[(\[]?\s*end\s*[)\]]?|[-–—]+\s*end\s*[-–—]+)$", re.I)
+_MARKER = re.compile(
+    r"^(?:(?:#\s*){3,}|[-–—]\s*30\s*[-–—]|enditem|[(\[]?\s*end\s*[)\]]?|[-–—]+\s*end\s*[-–—]+)$", re.I
+)
 # Headings and labels that open end matter wherever they stand after the body.
 _OPENER = re.compile(
     r"^(?:(?:media|press|news|investor|public)\s+(?:contacts?|enquiries|inquiries|relations)"
@@ -21,9 +23,14 @@ _OPENER = re.compile(
 _ABOUT = re.compile(r"^about\s+(?:the\s+)?[\w“\"'(].{0,80}$", re.I)
 # "SOURCE Acme Corp" (PR Newswire), "Source: Acme" at the end, "Photo - https://…", "Logo - https://…".
 _SOURCE_LINE = re.compile(r"^SOURCE\s+\S")
-_MEDIA_LINK = re.compile(r"^(?:photo|logo|video|image|multimedia|audio)s?\s*(?:[-–—:]\s*)?(?:https?://|www\.)\S+", re.I)
+_MEDIA_LINK = re.compile(
+    r"^(?:photo|logo|video|image|multimedia|audio)s?\s*(?:[-–—:]\s*)?(?:https?://|www\.)\S+", re.I
+)
 # Press-corner reference numbers: "IP/21/1011", "MEMO/21/88", "STATEMENT/21/903", "Ref. 2021/045".
-_REFERENCE = re.compile(r"^(?:ref(?:erence)?\.?\s*(?:no\.?)?\s*:?\s*)?[A-Z]{1,12}/\d{2,4}/\d{1,6}$|^ref(?:erence)?\.?\s*(?:no\.?)?\s*:?\s*\S{2,30}$", re.I)
+_REFERENCE = re.compile(
+    r"^(?:ref(?:erence)?\.?\s*(?:no\.?)?\s*:?\s*)?[A-Z]{1,12}/\d{2,4}/\d{1,6}$|^ref(?:erence)?\.?\s*(?:no\.?)?\s*:?\s*\S{2,30}$",
+    re.I,
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?:\+|\b(?:tel|phone|mobile|fax|t|m)\b\.?:?\s*)[\d ()./-]{7,}\d", re.I)
 _URL_ONLY = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
@@ -105,7 +112,9 @@ _DATELINE_RES = (
     # BEIJING, March 3, 2021 /PRNewswire/ -- …   MOSCOW, March 3. /TASS/. …   BEIJING, March 3 (Xinhua) -- …
     re.compile(rf"^{_PLACE},\s*{_DATE}\.?\s*{_AGENCY}\.?{_DASH}(?=\S)"),
     # SAN FRANCISCO--(BUSINESS WIRE)-- …   LONDON (Reuters) - …
-    re.compile(rf"^(?P<place>[A-Z][A-Z.'’\- ]{{1,40}}(?:,\s*[A-Z][A-Za-z.\- ]{{1,30}})?)\s*(?:--|—|–)?\s*{_AGENCY}{_DASH}(?=\S)"),
+    re.compile(
+        rf"^(?P<place>[A-Z][A-Z.'’\- ]{{1,40}}(?:,\s*[A-Z][A-Za-z.\- ]{{1,30}})?)\s*(?:--|—|–)?\s*{_AGENCY}{_DASH}(?=\S)"
+    ),
     # GENEVA, 3 March 2021 – …   (an upper-case place, a full date and a dash: no agency needed)
     re.compile(
         rf"^(?P<place>[A-Z][A-Z.'’\- ]{{1,40}}(?:,\s*[A-Z][A-Za-z.\- ]{{1,30}})?),\s*{_DATE}\s*(?:--|—|–|-)\s*(?=\S)"

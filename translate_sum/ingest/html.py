@@ -45,16 +45,28 @@ _LEAD_XPATH = (
 # Inline boxes that are not the article (newsletter sign-ups, promotions, share bars, bylines), pruned
 # by trafilatura's own ``prune_xpath`` before it looks for the article.
 _PROMO_TOKENS = (
-    "newsletter", "subscribe", "subscription", "signup", "sign-up", "promo", "advert", "sponsor",
-    "byline", "share-bar", "sharing", "social-share",
+    "newsletter",
+    "subscribe",
+    "subscription",
+    "signup",
+    "sign-up",
+    "promo",
+    "advert",
+    "sponsor",
+    "byline",
+    "share-bar",
+    "sharing",
+    "social-share",
 )
 _UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
 PRUNE_XPATH = [
-    "//*[" + " or ".join(
+    "//*["
+    + " or ".join(
         f"contains(translate(@class, '_{_UPPER}', '-{_LOWER}'), '{t}')"
         f" or contains(translate(@id, '_{_UPPER}', '-{_LOWER}'), '{t}')"
         for t in _PROMO_TOKENS
-    ) + "][not(self::body or self::html or self::article or self::main)]",
+    )
+    + "][not(self::body or self::html or self::article or self::main)]",
 ]
 # A short paragraph that is only a call to subscribe or follow: promotion, not article text.
 _PROMO_TEXT = re.compile(
@@ -175,7 +187,9 @@ def _fill_gaps(precise: list[Block], wider: list[Block]) -> list[Block]:
             out.extend(precise[i1:i2])
         if op == "insert" and equal and n == equal[0] - 1 and i1 == 0:
             # A lead paragraph right before the article's first block ("news-header__lead").
-            out.extend(b for b in wider[j1:j2][-1:] if b.kind == "body" and len(b.text.split()) >= _LEAD_WORDS)
+            out.extend(
+                b for b in wider[j1:j2][-1:] if b.kind == "body" and len(b.text.split()) >= _LEAD_WORDS
+            )
         elif op in ("insert", "replace") and equal and equal[0] < n < equal[-1]:
             known = " ".join(b.text for b in precise[i1:i2])
             out.extend(b for b in wider[j1:j2] if b.text not in known)
@@ -226,7 +240,9 @@ def _missed_captions(tree, blocks: list[Block]) -> list[Block]:
     order: list[str] = []  # the text of each paragraph-like element, in document order
     for element in tree.iter("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td"):
         order.append(" ".join(element.text_content().split()))
-    captions = {i: t[len(_CAPTION_MARK) :].strip() for i, t in enumerate(order) if t.startswith(_CAPTION_MARK)}
+    captions = {
+        i: t[len(_CAPTION_MARK) :].strip() for i, t in enumerate(order) if t.startswith(_CAPTION_MARK)
+    }
     missed = {i: t for i, t in captions.items() if t and t not in found}
     leads = {i: t[len(_LEAD_MARK) :].strip() for i, t in enumerate(order) if t.startswith(_LEAD_MARK)}
     if not missed and not leads:
@@ -239,7 +255,11 @@ def _missed_captions(tree, blocks: list[Block]) -> list[Block]:
     out = list(blocks)
     for where, text in leads.items():
         # A standfirst the extractor left out, just before the article's first block.
-        if first - _NEAR <= where < first and len(text.split()) >= _LEAD_WORDS and text not in {b.text for b in blocks}:
+        if (
+            first - _NEAR <= where < first
+            and len(text.split()) >= _LEAD_WORDS
+            and text not in {b.text for b in blocks}
+        ):
             out.insert(0, Block("body", text))
             positions.insert(0, where)
     for where, text in sorted(missed.items(), reverse=True):
@@ -254,7 +274,9 @@ def _missed_captions(tree, blocks: list[Block]) -> list[Block]:
 _NEAR = 3
 
 
-_FURTHER = re.compile(r"^(?:for\s+)?(?:more|further)\s+information\b|^useful\s+links$|^(?:related\s+)?documents?$", re.I)
+_FURTHER = re.compile(
+    r"^(?:for\s+)?(?:more|further)\s+information\b|^useful\s+links$|^(?:related\s+)?documents?$", re.I
+)
 
 
 def _further_links(tree, blocks: list[Block]) -> list[Block]:
@@ -265,7 +287,9 @@ def _further_links(tree, blocks: list[Block]) -> list[Block]:
         block = out[index]
         if block.kind != "subheading" or not _FURTHER.match(block.text.rstrip(":")):
             continue
-        for heading in tree.xpath("//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::p or self::strong]"):
+        for heading in tree.xpath(
+            "//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::p or self::strong]"
+        ):
             if " ".join(heading.text_content().split()) != block.text:
                 continue
             following = heading.getnext()

@@ -36,7 +36,9 @@ def parse_text(text: str, path: Path, sha256: str) -> Article:
             blocks.extend(_list_blocks(chunk))
         else:
             blocks.append(Block("body", chunk))
-    return build_article(path, sha256, _heading(title_line) if _HEADING_RE.match(title_line) else title_line.strip(), blocks)
+    return build_article(
+        path, sha256, _heading(title_line) if _HEADING_RE.match(title_line) else title_line.strip(), blocks
+    )
 
 
 def _heading(line: str) -> str:
