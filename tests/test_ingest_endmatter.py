@@ -181,3 +181,17 @@ def test_end_matter_is_kept_untranslated_by_default_and_translated_on_request(tm
     end = [r for r in records if r["kind"] == "end_matter"]
     assert len(end) == 3 and all(r.get("ru") for r in end)
     assert manifest["counts"]["end_matter"] == 3
+
+
+def test_the_end_matter_setting_is_checked(tmp_path):
+    from translate_sum.config import load_config
+    from translate_sum.errors import ConfigError
+
+    path = tmp_path / "models.toml"
+    path.write_text('[ingest]\nend_matter = "summarise"\n')
+    with pytest.raises(ConfigError, match=r"\[ingest\] end_matter must be one of keep, translate"):
+        load_config(path)
+    path.write_text('[ingest]\nend_matter = "translate"\n')
+    config = load_config(path)
+    assert config.end_matter == "translate" and config.fingerprint(("zh",))["end_matter"] == "translate"
+    assert "end_matter" not in load_config(None).fingerprint(("zh",))
