@@ -225,3 +225,31 @@ def test_promotional_boxes_and_bylines_are_dropped(tmp_path):
     text = " ".join(p.text for p in article.paragraphs)
     assert "newsletter" not in text and "Get our news" not in text and "press service" not in text
     assert "Riga in the spring" in text
+
+
+def test_a_single_page_app_shell_is_read_from_its_json_ld(tmp_path):
+    body = (
+        "From 1 March, six night bus lines will run free of charge on Fridays and Saturdays.\\n\\n"
+        "The service will cost 2.1 million dollars a year and is funded from the parking levy."
+    )
+    article = _page(
+        tmp_path,
+        '<div id="root"></div><noscript>You need to enable JavaScript to run this app.</noscript>'
+        '<script src="/static/js/main.js"></script>',
+        head=(
+            "<title>Night buses | Harbour City Council</title>"
+            '<meta property="og:site_name" content="Harbour City Council">'
+            '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": '
+            '"WebPage"}, {"@type": "NewsArticle", "headline": "Harbour City launches free night buses", '
+            f'"datePublished": "2024-02-16T09:00:00Z", "articleBody": "{body}"}}]}}</script>'
+        ),
+    )
+    assert (article.title, article.date, article.source) == (
+        "Harbour City launches free night buses",
+        "2024-02-16",
+        "Harbour City Council",
+    )
+    assert [p.text for p in article.paragraphs[1:]] == [
+        "From 1 March, six night bus lines will run free of charge on Fridays and Saturdays.",
+        "The service will cost 2.1 million dollars a year and is funded from the parking levy.",
+    ]

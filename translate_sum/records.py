@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Segment kinds: where in the article a segment came from (``summary`` is tsum's own).
-SEGMENT_KINDS = (
-    "title", "subheading", "body", "item", "quote", "caption", "note", "end_matter", "summary"
-)
+SEGMENT_KINDS = ("title", "subheading", "body", "item", "quote", "caption", "note", "end_matter", "summary")
 #: The kinds that make up an article's running text: what the summariser reads and summary
 #: sentences are aligned to (titles, subheadings and captions are translated, not summarised).
 PROSE_KINDS = ("body", "item", "quote")

@@ -134,6 +134,14 @@ def parse_html(markup: str, path: Path, sha256: str) -> Article:
         if not _has_layout_table(doc.find("main")):
             break
         logger.debug("%s: a layout table with %s", path, options)
+    shell = not found or len([b for b in found[0][1] if b.kind in PROSE_KINDS]) == 1
+    if shell and (structured := _json_ld_article(tree)) is not None:
+        # A single-page app's shell: no rendered text, but the article in its JSON-LD (which the
+        # extractor's last resort reads as one paragraph): its own paragraphs.
+        headline, body, date = structured
+        blocks = [Block("body", line) for line in re.split(r"\n\s*\n|\n", body) if line.strip()]
+        meta = Metadata(date=iso_date(date), source=_site_name(tree))
+        return build_article(path, sha256, _strip_site(headline, meta.source), blocks, meta)
     if not found:
         raise ArticleError(
             f"{path}: no article text found in the page (tried the main-content extractor with "
@@ -158,6 +166,39 @@ def parse_html(markup: str, path: Path, sha256: str) -> Article:
     blocks = _further_links(tree, _missed_captions(tree, blocks))
     meta = Metadata(date=iso_date(doc.get("date") or ""), source=site, author=doc.get("author") or None)
     return build_article(path, sha256, title, blocks, meta)
+
+
+_ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "pressrelease", "blogposting", "report"}
+
+
+def _json_ld_article(tree) -> tuple[str, str, str] | None:
+    """(headline, articleBody, datePublished) from the page's JSON-LD, when it has an article with a body."""
+    import json
+
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                stack.extend(v for k, v in item.items() if k == "@graph")
+                kinds = item.get("@type")
+                kinds = {str(k).lower() for k in (kinds if isinstance(kinds, list) else [kinds])}
+                body = item.get("articleBody")
+                if kinds & _ARTICLE_TYPES and isinstance(body, str) and body.strip():
+                    headline = item.get("headline") or item.get("name") or ""
+                    return str(headline), body, str(item.get("datePublished") or "")
+    return None
+
+
+def _site_name(tree) -> str | None:
+    names = tree.xpath("//meta[@property='og:site_name']/@content")
+    return names[0].strip() or None if names else None
 
 
 def _extract(tree, options: dict):
