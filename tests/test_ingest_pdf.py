@@ -138,3 +138,39 @@ def test_a_scanned_pdf_fails_alone_with_a_clear_message(tmp_path):
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7\n garbage")
     with pytest.raises(ArticleError, match="not a PDF that can be read"):
         load_article(tmp_path / "broken.pdf")
+
+
+@pytest.mark.browser
+def test_a_pdf_printed_by_chromium_with_a_header_and_footer_template(tmp_path, browser):
+    # Chromium sets columns' lines at their own heights and prints the templates in every margin.
+    paragraphs = [f"{p} It was confirmed on day {n}." for n, p in enumerate(PARAGRAPHS + LATER)]
+    html = (
+        "<html><head><style>body{font-family:serif;font-size:11pt} h1{font-size:22pt} h2{font-size:14pt}"
+        ".cols{column-count:2;column-gap:24pt}</style></head><body>"
+        f"<h1>{TITLE}</h1><p>Published 3 March 2021</p><div class='cols'>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs[:4])
+        + f"<h2>{SUBHEADING}</h2>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs[4:] * 4)
+        + "</div></body></html>"
+    )
+    page = browser.new_page()
+    try:
+        page.set_content(html)
+        data = page.pdf(
+            display_header_footer=True,
+            header_template='<div style="font-size:8pt;width:100%;text-align:center">Port Authority · Press</div>',
+            footer_template=(
+                '<div style="font-size:8pt;width:100%;text-align:center">Page <span class="pageNumber"></span>'
+                ' of <span class="totalPages"></span></div>'
+            ),
+            margin={"top": "60px", "bottom": "60px", "left": "50px", "right": "50px"},
+        )
+    finally:
+        page.close()
+    article = _load(tmp_path, data)
+    assert (article.title, article.date) == (TITLE, "2021-03-03")
+    assert [(p.kind, p.text) for p in article.paragraphs[1:]] == (
+        [("body", p) for p in paragraphs[:4]]
+        + [("subheading", SUBHEADING)]
+        + [("body", p) for p in paragraphs[4:] * 4]
+    )

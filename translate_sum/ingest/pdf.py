@@ -12,7 +12,6 @@ from pathlib import Path
 
 from translate_sum.errors import ArticleError
 from translate_sum.ingest.blocks import Block, build_article
-from translate_sum.ingest.dates import iso_date
 from translate_sum.records import Article
 
 # Lines this close vertically (points) are one line; a word this far into the other half crosses it.
@@ -73,16 +72,17 @@ def parse_pdf(data: bytes, path: Path, sha256: str) -> Article:
             "images: run OCR on it first (e.g. ocrmypdf), or save the release as text"
         )
     running = _running_lines([lines for lines, _ in pages], heights)
+    every = [line for page_lines, _ in pages for line in page_lines]
+    body_size = Counter(round(line.size, 1) for line in every for _ in line.text.split()).most_common(1)[0][0]
     lines = [
         line
         for (page_lines, _), height in zip(pages, heights, strict=True)
         for line in page_lines
-        if not _is_chrome(line, height, running)
+        if not _is_chrome(line, height, running, body_size)
     ]
     if not lines:
         raise ArticleError(f"{path}: empty article (no text)")
     images = {n: boxes for n, (_, boxes) in enumerate(pages)}
-    body_size = Counter(round(line.size, 1) for line in lines for _ in line.text.split()).most_common(1)[0][0]
     first_page = [line for line in lines if line.page == lines[0].page]
     biggest = max(line.size for line in first_page)
     title_lines: list[_Line] = []
@@ -106,9 +106,9 @@ def parse_pdf(data: bytes, path: Path, sha256: str) -> Article:
         if rest:
             blocks.insert(0, Block(first.kind, rest))
     article = build_article(path, sha256, title, blocks)
-    date = iso_date(_pdf_date(info.get("CreationDate"))) if info.get("CreationDate") else None
+    # Not the file's CreationDate: printing an old release to PDF gives it today's.
     author = str(info.get("Author") or "").strip() or None
-    return replace(article, date=article.date or date, author=article.author or author)
+    return replace(article, author=article.author or author)
 
 
 def _page_lines(page, number: int) -> tuple[list[_Line], list[tuple[float, float, float, float]]]:
@@ -131,8 +131,8 @@ def _page_lines(page, number: int) -> tuple[list[_Line], list[tuple[float, float
     for row in rows:
         if gutter is None:
             lines.append(_line(row, number))
-        elif any(w["x0"] < gutter < w["x1"] for w in row):
-            flush()
+        elif _gap_at(row, gutter) < _GUTTER and not _one_side(row, gutter):
+            flush()  # a full-width row (a headline over both columns): read in its place
             lines.append(_line(row, number))
         else:
             section.append(row)
@@ -152,18 +152,25 @@ def _rows(words: list[dict]) -> list[list[dict]]:
 
 
 def _gutter(rows: list[list[dict]], width: float) -> float | None:
-    """The x of a gap between two columns that most rows do not cross, or None for one column."""
-    best, best_crossing = None, None
+    """The x of a gap between two columns that few rows cross, with text on both sides of it (in the
+    same rows or, when the columns' lines are not aligned, in rows of their own); None for one column."""
+    best, best_crossing = None, len(rows)
+    least = max(3, len(rows) // 5)
     for step in range(int(width * 0.3), int(width * 0.7), 2):
         x = float(step)
-        crossing = sum(any(w["x0"] < x < w["x1"] for w in row) for row in rows)
-        # Rows with words on both sides of x and a gutter-wide gap there (not a space between words).
-        both = sum(_gap_at(row, x) >= _GUTTER for row in rows)
-        if both >= max(3, len(rows) // 4) and (best_crossing is None or crossing < best_crossing):
+        crossing = sum(any(float(w["x0"]) < x < float(w["x1"]) for w in row) for row in rows)
+        split = sum(_gap_at(row, x) >= _GUTTER for row in rows)
+        left = sum(all(float(w["x1"]) <= x for w in row) for row in rows)
+        right = sum(all(float(w["x0"]) >= x for w in row) for row in rows)
+        if left + split >= least and right + split >= least and crossing < best_crossing:
             best, best_crossing = x, crossing
-    if best is None or best_crossing is None or best_crossing > len(rows) * 0.25:
+    if best is None or best_crossing > len(rows) * 0.25:
         return None
     return best
+
+
+def _one_side(row: list[dict], x: float) -> bool:
+    return all(float(w["x1"]) <= x for w in row) or all(float(w["x0"]) >= x for w in row)
 
 
 def _gap_at(row: list[dict], x: float) -> float:
@@ -205,10 +212,12 @@ def _in_margin(line: _Line, height: float) -> bool:
     return line.bottom <= height * _MARGIN or line.top >= height * (1 - _MARGIN)
 
 
-def _is_chrome(line: _Line, height: float, running: set[str]) -> bool:
+def _is_chrome(line: _Line, height: float, running: set[str], body_size: float) -> bool:
     if not _in_margin(line, height):
         return False
-    return _key(line.text) in running or bool(_PAGE_NUMBER.match(line.text.strip()))
+    # Small print in the margins is a running head even on a one-page release.
+    small = line.size < body_size * _CAPTION_SIZE
+    return small or _key(line.text) in running or bool(_PAGE_NUMBER.match(line.text.strip()))
 
 
 def _blocks(lines: list[_Line], body_size: float, images: dict[int, list]) -> list[Block]:
@@ -260,10 +269,3 @@ def _block(lines: list[_Line], body_size: float, images: dict[int, list]) -> Blo
 
 def _under_image(line: _Line, boxes: list) -> bool:
     return any(0 <= line.top - bottom <= 30 and x0 - 20 <= line.x0 <= x1 for x0, _, x1, bottom in boxes)
-
-
-def _pdf_date(value) -> str:
-    """``D:20210303101500+01'00'`` as ``2021-03-03``."""
-    text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-    match = re.search(r"(\d{4})(\d{2})(\d{2})", text)
-    return f"{match.group(1)}-{match.group(2)}-{match.group(3)}" if match else ""
