@@ -261,11 +261,14 @@ class MemoryStore:
         origin_name: str | None = None,
         slug: str | None = None,
         expected_version: int | None = None,
+        expected_target: str | None = None,
     ) -> Entry:
         """Save ``target`` as the translation of ``source`` into ``lang``; returns the entry as stored.
 
         ``expected_version`` (0: no entry yet) makes the save conditional: when the entry has changed
-        since the caller read it, MemoryConflict is raised and nothing is written. An import never
+        since the caller read it, MemoryConflict is raised and nothing is written. ``expected_target``:
+        the text the caller's change was based on; when an entry exists and holds other text, the same
+        conflict (a version alone can be paired with text from somewhere else). An import never
         downgrades a reviewer's entry that already holds the same target.
         """
         check_text(source, "source")
@@ -285,6 +288,12 @@ class MemoryStore:
                 raise MemoryConflict(
                     "this translation was changed elsewhere since the page was loaded "
                     f"(now version {current.version if current else 0}, expected {expected_version})",
+                    current,
+                )
+            if expected_target is not None and current is not None and current.target != expected_target:
+                raise MemoryConflict(
+                    "this translation is not the text your change was based on: the memory holds "
+                    f"another (version {current.version}); reload to see it",
                     current,
                 )
             same = current is not None and current.target == target
