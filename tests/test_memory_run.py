@@ -72,7 +72,7 @@ def test_approved_sentence_is_reused_and_never_translated_again(workspace, tiny_
     segment = next(r for r in records(out, SLUG) if r["kind"] == "body" and len(r["en"]) > 60)
     with MemoryStore(out / "tm.sqlite") as store:
         for lang, text in APPROVED.items():
-            save_target(out, store, SLUG, segment["id"], lang, text, "approve", 0)
+            save_target(out, store, SLUG, segment["id"], lang, text, "approve", 0, segment[lang])
     # The article whose row was approved is re-rendered at once.
     assert APPROVED["zh"] in (out / SLUG / "article.zh.md").read_text(encoding="utf-8")
 

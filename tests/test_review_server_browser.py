@@ -157,7 +157,9 @@ def test_approving_a_whole_row_asks_first(open_page, review_url):
 
 def test_toolbar_is_opaque_and_targets_are_isolated(open_page, review_url):
     page = open_page(review_url)
-    assert page.eval_on_selector(".toolbar", "e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
+    assert (
+        page.eval_on_selector(".toolbar", "e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
+    )
     _edit(page, "p6s0", "\u202e反转的文字")
     _status_is(page, "^Saved p6s0")
     text = _cell(page, "p6s0", "zh").locator(".target-text")

@@ -74,7 +74,7 @@ def parse_save(body: bytes) -> dict:
         raise BadRequest(400, "the body is nested too deeply") from None
     if not isinstance(data, dict) or set(data) != _FIELDS:
         raise BadRequest(400, "expected exactly the fields " + ", ".join(sorted(_FIELDS)))
-    lang, text, action, version = data["lang"], data["text"], data["action"], data["version"]
+    lang, action, version = data["lang"], data["action"], data["version"]
     if not isinstance(lang, str) or not _LANG.fullmatch(lang):
         raise BadRequest(400, "lang must be a language code such as zh")
     for name in ("text", "base"):

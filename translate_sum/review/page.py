@@ -11,7 +11,6 @@ from translate_sum.memory.store import MAX_TEXT, MemoryStore
 from translate_sum.render.review_html import PageExtras, render_review_html
 from translate_sum.review.assets import EDIT_CSS, EDIT_JS
 
-
 _UNLOADED = object()
 
 
@@ -28,7 +27,6 @@ def page_data(folder: Path, store: MemoryStore, token: str) -> tuple[object, dic
     suggestions: dict[str, dict] = {}
     for lang in result.languages:
         exact = store.lookup([s.en for s in result.segments], lang)
-        pool = store.entries(lang)
         for segment in result.segments:
             entry = exact.get(normalize_key(segment.en))
             hit = segment.memory.get(lang)
@@ -49,7 +47,7 @@ def page_data(folder: Path, store: MemoryStore, token: str) -> tuple[object, dic
                 checked = check_target(segment.en, entry.target, lang, glossary, split=split)
                 rows[segment.id][lang]["flags"] = [f.to_dict() for f in checked.flags]
             if hit is None and entry is None:
-                near = store.near(segment.en, lang, pool=pool)
+                near = store.near(segment.en, lang)
                 if near:
                     suggestions.setdefault(segment.id, {})[lang] = [
                         {"source": m.entry.source, "target": m.entry.target, "score": m.score} for m in near
