@@ -35,7 +35,8 @@ def review_command(output_dir, port, memory_file, config_path):
     """Serve the review pages on 127.0.0.1 with editing switched on, until Ctrl-C.
 
     \b
-    Keys: e edit a row, a approve it, n / p next / previous flagged row.
+    Keys: e edit the highlighted cell, a approve it ([ ] another language, A the whole row),
+    n / p next / previous flagged row; Ctrl+Shift+Enter in the editor saves and approves.
     Every edit or approval is saved at once to the translation memory, checked again against the
     glossary and QA rules, and written into the article's files; later runs reuse it.
     """

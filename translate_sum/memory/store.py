@@ -6,6 +6,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -61,12 +62,16 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')",
     ),
 )
-#: How many of a sentence's rarest trigrams are looked up for near-match candidates. A sentence that is
-#: ≥ 85 % similar shares nearly all its trigrams, so it holds some of the rarest; common ones
-#: (" th", "the") would only bring thousands of unrelated candidates.
-_PROBES = 12
-#: Most candidates checked per look-up: a bound on the work, far above what the probes bring.
-_MAX_CANDIDATES = 4000
+#: Near-match candidates are the entries holding one of a key's probes: its rarest trigrams, no two
+#: overlapping (one changed character breaks at most one), plus the rarest of each quarter of the key (so
+#: a changed name or number, where rare trigrams gather, cannot break them all). A sentence ≥ 85 %
+#: similar keeps most of them; common trigrams (" th", "the") would only bring unrelated candidates.
+_PROBES = 10
+_STRETCHES = 4
+#: Keys sampled to tell rare trigrams from common ones (once per open memory).
+_SAMPLE = 5000
+#: Candidates scored per look-up: those holding the most probes (both languages' entries count).
+_CANDIDATES = 200
 SCHEMA_VERSION = len(_MIGRATIONS)
 _COLUMNS = "id, key, lang, source, target, status, origin, origin_name, slug, version, created, updated"
 
@@ -136,6 +141,7 @@ class MemoryStore:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._rarity: Counter | None = None  # trigram counts in a sample of keys, for near matches
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: transactions are begun and committed here, explicitly.
@@ -248,40 +254,60 @@ class MemoryStore:
         """Entries in ``lang`` whose source is similar (similarity ≥ ``threshold``) but not equal.
 
         Similarity: 2·LCS / (len a + len b) of the normalised keys (rapidfuzz's Indel similarity, the
-        exact form of difflib's ratio). Candidates are the entries sharing one of the key's rarest
-        trigrams (SQLite FTS5 trigram index); keys under 3 characters have no near matches.
+        exact form of difflib's ratio). Candidates come from the SQLite FTS5 trigram index: entries
+        sharing one of the rarest trigrams of each stretch of the key; keys under 3 characters have none.
         """
         key = normalize_key(source)
-        grams = sorted({key[i : i + 3].lower() for i in range(len(key) - 2)})
+        folded = key.lower()  # the trigram index folds case
+        grams = [folded[i : i + 3] for i in range(len(folded) - 2)]
         if not grams:
             return []
+        probes = _probes(grams, self._gram_counts())
+        # Entries holding most probes first: a near match holds nearly all, an unrelated sentence one.
+        hits: Counter = Counter()
+        shortest = int(len(key) * threshold / (2 - threshold))  # lengths that allow the threshold at all
+        longest = int(len(key) * (2 - threshold) / threshold) + 1
         with self._reading() as db:
-            found: list[tuple[int, str]] = []
-            for start in range(0, len(grams), 500):
-                chunk = grams[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                found += db.execute(
-                    f"SELECT doc, term FROM entries_vocab WHERE term IN ({marks})", chunk
+            for gram in sorted(probes):
+                rows = db.execute(
+                    "SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?",
+                    ('"' + gram.replace('"', '""') + '"',),
                 ).fetchall()
-            probes = [term for _, term in sorted(found)[:_PROBES]]
-            if not probes:
-                return []
-            query = " OR ".join('"' + term.replace('"', '""') + '"' for term in probes)
-            rows = db.execute(
-                f"SELECT {_COLUMNS} FROM entries WHERE lang = ? AND id IN "
-                "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? LIMIT ?)",
-                (lang, query, _MAX_CANDIDATES),
-            ).fetchall()
-        matches = []
-        for row in rows:
-            other = row[1]
-            if other == key or not _lengths_allow(key, other, threshold):
-                continue
-            score = Indel.normalized_similarity(key, other, score_cutoff=threshold)
-            if score >= threshold:
-                matches.append(NearMatch(Entry(*row), round(score, 4)))
-        matches.sort(key=lambda m: (-m.score, m.entry.id))
-        return matches[:limit]
+                hits.update(row[0] for row in rows)
+            best = [entry_id for entry_id, _ in hits.most_common(_CANDIDATES)]
+            scored = []
+            for start in range(0, len(best), 500):
+                chunk = best[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for entry_id, other in db.execute(
+                    f"SELECT id, key FROM entries WHERE lang = ? AND length(key) BETWEEN ? AND ? AND id IN ({marks})",
+                    (lang, shortest, longest, *chunk),
+                ):
+                    if other == key:
+                        continue
+                    score = Indel.normalized_similarity(key, other, score_cutoff=threshold)
+                    if score >= threshold:
+                        scored.append((round(score, 4), entry_id))
+            scored.sort(key=lambda pair: (-pair[0], pair[1]))
+            matches = []
+            for score, entry_id in scored[:limit]:
+                row = db.execute(f"SELECT {_COLUMNS} FROM entries WHERE id = ?", (entry_id,)).fetchone()
+                matches.append(NearMatch(Entry(*row), score))
+        return matches
+
+    def _gram_counts(self) -> Counter:
+        """How often each trigram occurs in a sample of the keys: rare in the sample, rare in the memory."""
+        if self._rarity is None:
+            with self._reading() as db:
+                top = db.execute("SELECT max(id) FROM entries").fetchone()[0] or 0
+                step = max(1, top // _SAMPLE)
+                keys = db.execute("SELECT key FROM entries WHERE id % ? = 0", (step,)).fetchall()
+            counts: Counter = Counter()
+            for (sample,) in keys:
+                sample = sample.lower()
+                counts.update({sample[i : i + 3] for i in range(len(sample) - 2)})
+            self._rarity = counts
+        return self._rarity
 
     def digest(self, sources: Iterable[str], languages: Iterable[str]) -> str:
         """A hash of the entries that match ``sources`` in ``languages``: changes when any of them does.
@@ -471,6 +497,18 @@ def _digest(parts: list) -> str:
 EMPTY_DIGEST = _digest([])
 
 
-def _lengths_allow(a: str, b: str, threshold: float) -> bool:
-    # ratio = 2·matches / (len a + len b) ≤ 2·min / (len a + len b): skip pairs that cannot reach it.
-    return 2 * min(len(a), len(b)) / (len(a) + len(b)) >= threshold
+def _probes(grams: list[str], rarity: Counter) -> set[str]:
+    """The trigrams of a key that near-match candidates are looked up by (see ``_PROBES``)."""
+    stretches = min(_STRETCHES, len(grams))
+    probes = {
+        min(grams[i * len(grams) // stretches : (i + 1) * len(grams) // stretches], key=rarity.__getitem__)
+        for i in range(stretches)
+    }
+    taken: list[int] = []
+    for position in sorted(range(len(grams)), key=lambda i: (rarity[grams[i]], i)):
+        if len(taken) == _PROBES:
+            break
+        if all(abs(position - other) >= 3 for other in taken):
+            taken.append(position)
+            probes.add(grams[position])
+    return probes
