@@ -22,6 +22,7 @@ from translate_sum.cli import cli
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SLUG = "president-of-the-weidong-group-visits-sco-secretariat"
 EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> & “quoted”'
+OUTPUT: dict[str, object] = {}  # the served output folder, set by the review_url fixture
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +37,7 @@ def review_url(tiny_config, tmp_path_factory) -> Iterator[str]:
         cli, ["all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config)]
     )
     assert result.exit_code == 0, result.output
+    OUTPUT["path"] = out
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     server = subprocess.Popen(
         [sys.executable, "-m", "translate_sum", "review", "--output", str(out), "--port", "0"],
@@ -193,3 +195,29 @@ def test_injected_script_in_an_edit_is_shown_as_text(open_page, review_url):
         assert page.evaluate("window.__pwned") is None
         page.reload()
     assert page.locator("script").count() == 4  # data, edit data, and the two page scripts only
+
+
+def test_a_row_saved_elsewhere_shows_the_memory_text_and_approves_without_conflict(open_page, review_url):
+    """Saved in the memory after this article was written (another article, an import): shown as it is."""
+    from translate_sum.memory import MemoryStore
+
+    out = OUTPUT["path"]
+    rows = [json.loads(x) for x in (out / SLUG / "aligned.jsonl").read_text(encoding="utf-8").splitlines()]
+    row = next(r for r in rows if r["id"] == "p7s0")
+    with MemoryStore(out / "tm.sqlite") as store:
+        store.put(row["en"], "zh", "别处保存的译文。", status="edited", origin="review", slug="another-article")
+    page = open_page(review_url)
+    cell = _cell(page, "p7s0", "zh")
+    assert cell.locator(".target-text").inner_text() == "别处保存的译文。"
+    assert cell.locator(".mem").inner_text() == "memory · edited"
+    page.click('tr[data-seg-id="p7s0"] th')
+    page.keyboard.press("e")
+    # The editor names what the files still hold as what the edit replaces.
+    assert cell.locator(".replaces .was").inner_text() == "别处保存的译文。"
+    cell.locator(".cancel-btn").click()
+    page.click('tr[data-seg-id="p7s0"] th')
+    page.keyboard.press("a")
+    _status_is(page, r"^Approved p7s0 \(zh\)$")
+    with MemoryStore(out / "tm.sqlite") as store:
+        entry = store.get(row["en"], "zh")
+    assert (entry.target, entry.status, entry.version) == ("别处保存的译文。", "approved", 2)
