@@ -205,7 +205,9 @@ def test_a_row_saved_elsewhere_shows_the_memory_text_and_approves_without_confli
     rows = [json.loads(x) for x in (out / SLUG / "aligned.jsonl").read_text(encoding="utf-8").splitlines()]
     row = next(r for r in rows if r["id"] == "p7s0")
     with MemoryStore(out / "tm.sqlite") as store:
-        store.put(row["en"], "zh", "别处保存的译文。", status="edited", origin="review", slug="another-article")
+        store.put(
+            row["en"], "zh", "别处保存的译文。", status="edited", origin="review", slug="another-article"
+        )
     page = open_page(review_url)
     cell = _cell(page, "p7s0", "zh")
     assert cell.locator(".target-text").inner_text() == "别处保存的译文。"
