@@ -337,6 +337,24 @@ check("repetition", "The target repeats the same words or characters in a loop."
     lambda p: _check_repetition(p.en, p.target, p.lang)
 )
 
+# --- bidirectional controls ----------------------------------------------------------------------
+
+# Embeddings, overrides, isolates and the invisible direction marks (LRM, RLM, ALM): none belongs in a
+# Chinese or Russian press release, and an override (U+202E) makes text display in another order.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+@check(
+    "bidi", "The target holds bidirectional control characters, which can reorder how text around them shows."
+)
+def _check_bidi(pair: Pair) -> str | None:
+    found = sorted(set(_BIDI.findall(pair.target)) - set(_BIDI.findall(pair.en)))
+    if not found:
+        return None
+    names = ", ".join(f"U+{ord(c):04X}" for c in found)
+    return f"bidirectional control characters in the target: {names}"
+
+
 # --- CAT-grade checks (Xbench's list) --------------------------------------------------------------
 
 

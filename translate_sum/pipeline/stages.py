@@ -16,7 +16,7 @@ from typing import TypeVar
 from translate_sum.align import summary_segments, summary_support
 from translate_sum.engines.base import Progress, Scored, Summarizer, Translator
 from translate_sum.errors import ConfigError, TsumError
-from translate_sum.memory import MemorySnapshot, normalize_key, served_translation
+from translate_sum.memory import Entry, MemorySnapshot, normalize_key, served_translation
 from translate_sum.pipeline.manifest import ManifestContext, build_manifest
 from translate_sum.qa import (
     DEFAULT_SETTINGS,
@@ -242,7 +242,12 @@ def run_checks(
             for w, t, r in zip(where, texts, results, strict=True)
         ]
         pairs = (
-            [(e.source, e.target) for (code, _), e in memory.entries.items() if code == lang]
+            [
+                (e.source, e.target)
+                for (code, _), row in memory.rows.items()
+                if code == lang
+                for e in [Entry(*row)]
+            ]
             if memory
             else []
         )
