@@ -252,7 +252,7 @@ def test_unknown_language_is_a_usage_error(tiny_config, seeds_copy, tmp_path):
         "--only",
         "de",
     )
-    assert result.exit_code == 2 and "--only 'de'" in result.output
+    assert result.exit_code == 2 and "--only: language 'de' has no translator" in result.output
 
 
 def test_models_list_reports_availability(tiny_config):
@@ -373,7 +373,7 @@ def test_environment_variables_set_option_defaults(tmp_path, monkeypatch):
     monkeypatch.setenv("TSUM_ONLY", "xx")
     result = run("all", "--input", str(tmp_path))
     assert result.exit_code == 2
-    assert "--only 'xx': choose from zh" in result.output
+    assert "--only: language 'xx' has no translator: choose from zh" in result.output
 
 
 def test_library_errors_become_exit_codes(tmp_path):

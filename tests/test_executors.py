@@ -195,9 +195,15 @@ def test_ray_address_without_the_ray_executor_is_a_usage_error(tiny_config, tmp_
 
     base = ["all", "--input", str(SEEDS), "--output", str(tmp_path / "out"), "--config", str(tiny_config)]
     result = CliRunner().invoke(cli, [*base, "--ray-address", "10.0.0.5:6379"])
-    assert result.exit_code == 2 and "--ray-address needs --executor ray" in result.output
+    assert result.exit_code == 2
+    assert "Error: --ray-address: a Ray cluster address needs the ray executor" in result.output
     result = CliRunner().invoke(cli, [*base, "--window", "0"])
-    assert result.exit_code == 2 and "--window" in result.output
+    assert result.exit_code == 2 and "Error: --window: window 0: must be a whole number" in result.output
+    result = CliRunner().invoke(cli, [*base, "--executor", "spark"])
+    assert (
+        result.exit_code == 2
+        and "Error: --executor: executor 'spark': choose from local, ray" in result.output
+    )
     assert not (tmp_path / "out").exists()
 
 

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from translate_sum.errors import OutputError
 
 MANIFEST = "manifest.json"
@@ -97,15 +99,13 @@ def _describe(exc: OSError, path: Path) -> str:
             f"{path}: no space left on the device; free some space and run again (finished articles are kept)"
         )
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"{path}: output folder is not writable ({exc.strerror}); choose another with --output"
+        return f"{path}: output folder is not writable ({exc.strerror}); choose another output folder"
     return f"{path}: cannot write: {exc.strerror or exc}"
 
 
 @contextmanager
 def output_lock(output: Path) -> Iterator[None]:
     """Hold the output folder for this run; a second run at the same time fails with a clear message."""
-    from filelock import FileLock, Timeout
-
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -116,7 +116,7 @@ def output_lock(output: Path) -> Iterator[None]:
     except Timeout:
         raise OutputError(
             f"{output}: another tsum run is writing to this folder; wait for it to finish "
-            "(or choose another --output)"
+            "(or choose another output folder)"
         ) from None
     except OSError as exc:
         raise OutputError(_describe(exc, output / LOCK_NAME)) from None

@@ -7,6 +7,9 @@ from pathlib import Path
 import click
 
 from translate_sum.cli.common import config_option, load, output_option, reports_errors
+from translate_sum.memory import MemoryStore, memory_path
+from translate_sum.memory.cat import export_tmx, import_file
+from translate_sum.review import serve
 
 memory_option = click.option(
     "--memory",
@@ -18,8 +21,6 @@ memory_option = click.option(
 
 
 def _memory_file(memory_file: Path | None, config_path: Path | None, output_dir: Path) -> Path:
-    from translate_sum.memory import memory_path
-
     return memory_file or memory_path(load(config_path).memory, output_dir)
 
 
@@ -39,8 +40,6 @@ def review_command(output_dir, port, memory_file, config_path):
     Every edit or approval is saved at once to the translation memory, checked again against the
     glossary and QA rules, and written into the article's files; later runs reuse it.
     """
-    from translate_sum.review import serve
-
     memory = _memory_file(memory_file, config_path, output_dir)
     serve(
         output_dir, memory, port, on_ready=lambda url: click.echo(f"Review at {url} (Ctrl-C stops)", err=True)
@@ -66,9 +65,6 @@ def memory_import(files, output_dir, memory_file, config_path):
     XLIFF targets count when their state is final, translated or signed-off, or the unit is approved.
     The next tsum all puts them into every article that contains the sentence.
     """
-    from translate_sum.memory import MemoryStore
-    from translate_sum.memory.cat import import_file
-
     with MemoryStore(_memory_file(memory_file, config_path, output_dir)) as store:
         for path in files:
             click.echo(import_file(path, store).describe())
@@ -82,9 +78,6 @@ def memory_import(files, output_dir, memory_file, config_path):
 @reports_errors
 def memory_export(file, output_dir, memory_file, config_path):
     """Write the whole translation memory to FILE as TMX 1.4."""
-    from translate_sum.memory import MemoryStore
-    from translate_sum.memory.cat import export_tmx
-
     with MemoryStore(_memory_file(memory_file, config_path, output_dir)) as store:
         count = export_tmx(store, file)
     click.echo(f"{count} entries -> {file}", err=True)
@@ -97,8 +90,6 @@ def memory_export(file, output_dir, memory_file, config_path):
 @reports_errors
 def memory_stats(output_dir, memory_file, config_path):
     """Count the memory's entries by language, status and origin."""
-    from translate_sum.memory import MemoryStore
-
     path = _memory_file(memory_file, config_path, output_dir)
     with MemoryStore(path) as store:
         stats = store.stats()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from translate_sum.config import ModelSpec
-from translate_sum.errors import ModelUnavailableError
+from translate_sum.errors import ModelUnavailableError, OptionError
 
 logger = logging.getLogger("translate_sum")
 
@@ -206,9 +206,7 @@ def pick_device(requested: str) -> str:
     import torch
 
     if requested == "cuda" and not torch.cuda.is_available():
-        from translate_sum.errors import ConfigError
-
-        raise ConfigError("--device cuda: no CUDA GPU is available to PyTorch on this machine")
+        raise OptionError("device", "device cuda: no CUDA GPU is available to PyTorch on this machine")
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 

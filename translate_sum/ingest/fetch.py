@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
@@ -15,6 +16,7 @@ from urllib.robotparser import RobotFileParser
 from translate_sum import __version__
 from translate_sum.errors import FetchError, TsumError
 from translate_sum.ingest import SIDECAR_SUFFIX, display_path
+from translate_sum.ingest.html import page_headline
 from translate_sum.storage import base_slug, write_atomic, write_json
 
 logger = logging.getLogger("translate_sum")
@@ -182,8 +184,6 @@ def _fetch_page(url: str, folder: Path, fetcher: _Fetcher, known: _Known) -> Fet
 
 def _new_name(folder: Path, body: bytes) -> Path:
     """``<date>-<headline>.html``, unused in ``folder``."""
-    from translate_sum.ingest.html import page_headline
-
     try:
         title, date = page_headline(body.decode("utf-8", "replace"))
     except Exception:  # noqa: BLE001 - a name is all we need; the page is judged by tsum all
@@ -209,8 +209,6 @@ def _read_sidecar(sidecar: Path) -> dict | None:
 
 
 def _reason(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:

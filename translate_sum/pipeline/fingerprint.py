@@ -16,8 +16,11 @@ from typing import Any
 
 from translate_sum import __version__
 from translate_sum.config import Config
+from translate_sum.errors import OutputError
 from translate_sum.ingest import extraction_settings
+from translate_sum.paths import cache_root
 from translate_sum.records import Article
+from translate_sum.storage import write_json
 
 logger = logging.getLogger("translate_sum")
 
@@ -71,8 +74,6 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 def _cache_file() -> Path:
-    from translate_sum.engines.ct2_runtime import cache_root
-
     return cache_root() / HASH_CACHE_NAME
 
 
@@ -104,9 +105,6 @@ class _HashCache:
     def save(self) -> None:
         if not self.changed:
             return
-        from translate_sum.errors import OutputError
-        from translate_sum.storage import write_json
-
         try:
             write_json(self.path, self.entries)
         except OutputError as exc:  # a cache that cannot be written only costs hashing again next time

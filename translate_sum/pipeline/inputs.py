@@ -12,6 +12,8 @@ from pathlib import Path
 from translate_sum.errors import ArticleError, ConfigError
 from translate_sum.ingest import display_path, list_articles, load_article
 from translate_sum.records import Article
+from translate_sum.terms.glossary import Glossary
+from translate_sum.terms.guard import TermGuard
 
 logger = logging.getLogger("translate_sum")
 
@@ -51,8 +53,6 @@ def load_glossary(path: Path | None):
     """The glossary at ``path`` (None: no glossary). Raises GlossaryError or ConfigError."""
     if path is None:
         return None
-    from translate_sum.terms.glossary import Glossary
-
     if not path.is_file():
         raise ConfigError(f"{path}: glossary file not found")
     return Glossary.load(path)
@@ -60,6 +60,4 @@ def load_glossary(path: Path | None):
 
 def term_guard(glossary):
     """The glossary enforcer the translate stage uses (``terms.TermGuard``) for ``glossary`` (or None)."""
-    from translate_sum.terms.guard import TermGuard
-
     return TermGuard(glossary)

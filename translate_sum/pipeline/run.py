@@ -12,10 +12,10 @@ from typing import Any
 
 from translate_sum.config import Config
 from translate_sum.engines.loader import Engines
-from translate_sum.errors import ConfigError, TsumError
+from translate_sum.errors import ConfigError, OptionError, TsumError
 from translate_sum.memory import MemorySnapshot, is_memory_current, memory_path, open_memory
 from translate_sum.memory.refresh import refresh_article
-from translate_sum.pipeline.executors import EXECUTORS, Executor, Plan, executor_class
+from translate_sum.pipeline.executors import DEFAULT_WINDOW, EXECUTORS, Executor, Plan, executor_class
 from translate_sum.pipeline.fingerprint import is_current, run_fingerprint
 from translate_sum.pipeline.inputs import load_glossary, load_inputs
 from translate_sum.pipeline.manifest import ManifestContext, library_versions
@@ -35,8 +35,6 @@ logger = logging.getLogger("translate_sum")
 #: ``progress(description, total)`` returns a context manager yielding an ``update(n)`` callable.
 ProgressFactory = Callable[[str, int], Any]
 
-DEFAULT_WINDOW = 32
-
 
 @contextmanager
 def no_progress(description: str, total: int):
@@ -45,12 +43,17 @@ def no_progress(description: str, total: int):
 
 @dataclass
 class RunOptions:
-    """What ``tsum all`` was asked to do."""
+    """What ``tsum all`` was asked to do, checked here once for every front end.
+
+    ``languages``: empty means ``[run] languages``. Raises OptionError, whose
+    ``option`` names the field, for a language without a translator, an unknown executor, a window
+    below 1, or a cluster address without the ray executor.
+    """
 
     input_dir: Path
     output_dir: Path
     config: Config
-    languages: tuple[str, ...]
+    languages: tuple[str, ...] = ()
     device: str = "auto"
     force: bool = False
     glossary: Path | None = None  # explicit --glossary; else models.toml; else input_dir/glossary.tsv
@@ -58,6 +61,15 @@ class RunOptions:
     window: int = DEFAULT_WINDOW  # articles batched together, and written together when done
     ray_address: str | None = None  # --executor ray: a running cluster; None starts a local Ray
     release_models: bool = True  # local executor: drop each model when its stage is done
+
+    def __post_init__(self) -> None:
+        self.languages = self.config.select_languages(self.languages)
+        if self.executor not in EXECUTORS:
+            raise OptionError("executor", f"executor {self.executor!r}: choose from {', '.join(EXECUTORS)}")
+        if isinstance(self.window, bool) or not isinstance(self.window, int) or self.window < 1:
+            raise OptionError("window", f"window {self.window!r}: must be a whole number of 1 or more")
+        if self.ray_address and self.executor != "ray":
+            raise OptionError("ray_address", "a Ray cluster address needs the ray executor")
 
 
 @dataclass
@@ -92,15 +104,6 @@ def run_all(
     """
     if not options.input_dir.is_dir():
         raise ConfigError(f"{options.input_dir}: input folder not found")
-    unknown = [lang for lang in options.languages if lang not in options.config.translators]
-    if unknown:
-        raise ConfigError(
-            f"--only: no translator configured for {', '.join(unknown)} (models.toml [translators])"
-        )
-    if options.executor not in EXECUTORS:
-        raise ConfigError(f"--executor {options.executor!r}: choose from {', '.join(EXECUTORS)}")
-    if options.window < 1:
-        raise ConfigError(f"--window {options.window}: must be a positive whole number")
     glossary = load_glossary(options.config.glossary_file(options.input_dir, options.glossary))
     report = RunReport()
     loaded, report.notices = load_inputs(options.input_dir)

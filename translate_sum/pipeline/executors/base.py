@@ -12,6 +12,9 @@ from translate_sum.memory import MemorySnapshot
 from translate_sum.pipeline.manifest import ManifestContext
 from translate_sum.records import ArticleJob, ArticleResult, Failed
 
+#: Articles per window when the caller does not say: the unit of batching and of writing.
+DEFAULT_WINDOW = 32
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -22,7 +25,7 @@ class Plan:
     device: str  # as requested: auto, cpu or cuda (each worker picks for itself)
     glossary: Any  # glossary.Glossary or None
     context: ManifestContext
-    window: int = 32  # articles per window: the unit of batching and of writing
+    window: int = DEFAULT_WINDOW  # articles per window: the unit of batching and of writing
     memory: MemorySnapshot | None = None  # the translation memory, read once: served before any model
 
 

@@ -14,8 +14,11 @@ import os
 import pickle
 from collections.abc import Iterator, Sequence
 
+from translate_sum.engines.loader import Engines
 from translate_sum.errors import ConfigError, TsumError
 from translate_sum.pipeline.executors.base import Executor, Plan, windows
+from translate_sum.pipeline.inputs import term_guard
+from translate_sum.pipeline.stages import assemble_stage, segment_stage, summarise_stage, translate_stage
 from translate_sum.records import ArticleJob, ArticleResult, Failed
 
 logger = logging.getLogger("translate_sum")
@@ -114,9 +117,6 @@ class _ModelStage:
     """One model stage in a Ray actor: the model is loaded once, when the actor starts."""
 
     def __init__(self, packed: bytes, role: str, threads: int) -> None:
-        from translate_sum.engines.loader import Engines
-        from translate_sum.pipeline.inputs import term_guard
-
         self.plan: Plan = pickle.loads(packed)
         self.role = role
         self.error: TsumError | None = None
@@ -134,8 +134,6 @@ class _ModelStage:
             self.error = exc
 
     def __call__(self, batch: dict) -> dict:
-        from translate_sum.pipeline.stages import summarise_stage, translate_stage
-
         if self.error is not None:
             return _map_payloads(batch, lambda items: self.error)
 
@@ -148,14 +146,10 @@ class _ModelStage:
 
 
 def _segment(batch: dict) -> dict:
-    from translate_sum.pipeline.stages import segment_stage
-
     return _map_payloads(batch, segment_stage)
 
 
 def _assemble(batch: dict, packed: bytes) -> dict:
-    from translate_sum.pipeline.stages import assemble_stage
-
     plan: Plan = pickle.loads(packed)
     return _map_payloads(batch, lambda items: assemble_stage(items, plan.context, plan.memory))
 
