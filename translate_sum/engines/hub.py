@@ -73,11 +73,11 @@ def resolve_model(spec: ModelSpec, *, download: bool = True) -> ResolvedModel:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
+    repo = _repo_id(spec)
     try:
-        directory = snapshot_download(
-            spec.model, revision=spec.revision, local_files_only=True, allow_patterns=_patterns(None)
+        directory = Path(
+            snapshot_download(repo, revision=spec.revision, local_files_only=True, allow_patterns=_patterns(None))
         )
-        directory = Path(directory)
         if _has_weights(directory):
             return ResolvedModel(spec, directory, directory.name)
     except (LocalEntryNotFoundError, FileNotFoundError, OSError):
@@ -91,7 +91,7 @@ def resolve_model(spec: ModelSpec, *, download: bool = True) -> ResolvedModel:
         )
     try:
         directory = Path(
-            snapshot_download(spec.model, revision=spec.revision, allow_patterns=_patterns(spec))
+            snapshot_download(repo, revision=spec.revision, allow_patterns=_patterns(spec))
         )
     except (LocalEntryNotFoundError, HfHubHTTPError, OSError, ValueError) as exc:
         raise _unavailable(
@@ -100,6 +100,13 @@ def resolve_model(spec: ModelSpec, *, download: bool = True) -> ResolvedModel:
     if not _has_weights(directory):
         raise _unavailable(spec, "the repository has neither model.safetensors nor pytorch_model.bin")
     return ResolvedModel(spec, directory, directory.name)
+
+
+def _repo_id(spec: ModelSpec) -> str:
+    """The hub id of a spec without a local path (config.py gives every spec one or the other)."""
+    if spec.model is None:
+        raise ModelUnavailableError(f"model for {spec.role}: neither a hub id nor a local path is set")
+    return spec.model
 
 
 def _local_directory(spec: ModelSpec) -> Path | None:
@@ -144,7 +151,8 @@ def _weight_files(spec: ModelSpec) -> list[str]:
     from huggingface_hub import HfApi
 
     try:
-        names = {s.rfilename for s in HfApi().model_info(spec.model, revision=spec.revision).siblings or []}
+        info = HfApi().model_info(_repo_id(spec), revision=spec.revision)
+        names = {s.rfilename for s in info.siblings or []}
     except Exception:  # noqa: BLE001 - listing is an optimisation; the download reports real errors
         return ["*.safetensors", "pytorch_model.bin"]
     if any(name.endswith(".safetensors") for name in names):

@@ -137,7 +137,8 @@ def fetch_feed(feed_url: str, folder: Path, limits: FetchLimits | None = None) -
 
 def _fetch_page(url: str, folder: Path, fetcher: _Fetcher, known: _Known) -> FetchResult:
     sidecar = known.by_url.get(url)
-    previous = _read_sidecar(sidecar) if sidecar is not None and _page_of(sidecar).is_file() else None
+    page_before = _page_of(sidecar) if sidecar is not None else None
+    previous = _read_sidecar(sidecar) if sidecar is not None and page_before and page_before.is_file() else None
     headers = {}
     if previous and previous.get("etag"):
         headers["If-None-Match"] = previous["etag"]
@@ -145,7 +146,7 @@ def _fetch_page(url: str, folder: Path, fetcher: _Fetcher, known: _Known) -> Fet
         headers["If-Modified-Since"] = previous["last_modified"]
     response = fetcher.get(url, headers)
     if response.status == 304 and previous:
-        return FetchResult(url, "unchanged", _page_of(sidecar), "not modified since the last fetch")
+        return FetchResult(url, "unchanged", page_before, "not modified since the last fetch")
     if response.status >= 400:
         raise FetchError(f"{url}: HTTP {response.status} {_reason(response.status)}")
     if response.status != 200:
@@ -157,11 +158,11 @@ def _fetch_page(url: str, folder: Path, fetcher: _Fetcher, known: _Known) -> Fet
         )
     sha256 = hashlib.sha256(response.body).hexdigest()
     if previous and previous.get("sha256") == sha256:
-        return FetchResult(url, "unchanged", _page_of(sidecar), "same content as the last fetch")
+        return FetchResult(url, "unchanged", page_before, "same content as the last fetch")
     if not previous and sha256 in known.by_sha:
         page = known.by_sha[sha256]
         return FetchResult(url, "unchanged", page, f"same content as {page.name}")
-    page = _page_of(sidecar) if previous else _new_name(folder, response.body)
+    page = page_before if previous and page_before else _new_name(folder, response.body)
     record = {
         "url": url,
         "final_url": response.url,
@@ -297,11 +298,11 @@ class _Fetcher:
         except FetchError as exc:
             return f"{str(exc).split(': ', 1)[-1]} (asking for robots.txt)"
         if response.status in (401, 403):
-            rules.disallow_all = True
+            rules.disallow_all = True  # type: ignore[attr-defined]  # public in the stdlib, not in typeshed
         elif response.status >= 500:
             return f"robots.txt answered HTTP {response.status}, so the site is not fetched (try again later)"
         elif response.status >= 400:
-            rules.allow_all = True  # no robots.txt: no rules
+            rules.allow_all = True  # type: ignore[attr-defined]  # no robots.txt: no rules (not in typeshed)
         else:
             rules.parse(response.body.decode("utf-8", "replace").splitlines())
         rules.modified()

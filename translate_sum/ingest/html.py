@@ -7,6 +7,7 @@ import logging
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from translate_sum.errors import ArticleError
 from translate_sum.ingest.blocks import Block, build_article
@@ -32,12 +33,12 @@ _TITLE_SUFFIX = re.compile(r"\s+[|–—:·-]\s+(?P<site>[^|–—:·]{1,60})$")
 #: first pass whose result has running text and no layout table wins (else the first with text): the
 #: recall-oriented passes find articles the default misses, and the one without tables sees through
 #: pages laid out with tables, where menus and the article share one table.
-PASSES = (
+PASSES: tuple[dict[str, Any], ...] = (
     {"favor_recall": False, "include_tables": True},
     {"favor_recall": True, "include_tables": False},
     {"favor_recall": True, "include_tables": True},
 )
-_COMMON = {
+_COMMON: dict[str, Any] = {
     "output_format": "xml",
     "with_metadata": True,
     "include_comments": False,
@@ -76,8 +77,11 @@ def parse_html(markup: str, path: Path, sha256: str) -> Article:
         xml = trafilatura.extract(
             copy.deepcopy(tree), **_COMMON, **options, date_extraction_params=_DATE_PARAMS
         )
-        doc = etree.fromstring(xml.encode("utf-8")) if xml else None
-        main = doc.find("main") if doc is not None else None
+        if not xml:
+            logger.debug("%s: no article text with %s", path, options)
+            continue
+        doc = etree.fromstring(xml.encode("utf-8"))
+        main = doc.find("main")
         blocks = list(_blocks(main))
         prose = [b.text for b in blocks if b.kind in PROSE_KINDS]
         # The extractor's last resort is the page's whole text: when that is only menus and

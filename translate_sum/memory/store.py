@@ -287,9 +287,12 @@ class MemoryStore:
                     f"(now version {current.version if current else 0}, expected {expected_version})",
                     current,
                 )
-            same = current is not None and current.target == target
             # Nothing new: keep the stronger status (approved > edited > imported) and the version.
-            if same and (current.status == status or status == "imported" or current.status == "approved"):
+            if (
+                current is not None
+                and current.target == target
+                and (current.status == status or status == "imported" or current.status == "approved")
+            ):
                 return current
             if current is None:
                 cursor = db.execute(

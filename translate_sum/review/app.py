@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from translate_sum.errors import MemoryConflict, OutputError, TranslationMemoryError, TsumError
-from translate_sum.memory.store import MemoryStore
+from translate_sum.memory.store import Entry, MemoryStore
 from translate_sum.review.edits import ACTIONS, NotFound, find_article, save_target
 from translate_sum.review.page import render_server_page
 
@@ -135,7 +135,7 @@ def create_app(output_dir: Path, store: MemoryStore, *, port: int, token: str | 
                 fields["version"],
             )
         except MemoryConflict as exc:
-            current = exc.current
+            current = exc.current if isinstance(exc.current, Entry) else None
             return _error(
                 409,
                 str(exc),

@@ -185,9 +185,12 @@ def _check(
             status[k] = "flagged" if r.note else "enforced"
             if r.note:
                 flags.append(Flag(type="glossary", lang=lang, detail=r.note))
+    decided: list[str] = []
     for k, m in enumerate(matches):  # the others take what the model wrote, in order
-        if status[k] is None:
-            status[k] = "kept" if free[m.entry] and free[m.entry].pop(0) else "flagged"
+        own = status[k]
+        decided.append(
+            own if own is not None else "kept" if free[m.entry] and free[m.entry].pop(0) else "flagged"
+        )
 
     missing: list[Flag] = []
     for entry in dict.fromkeys(m.entry for m in matches):
@@ -204,7 +207,7 @@ def _check(
 
     hits = [
         TermHit(m.entry.en, m.surface, m.start, m.end, lang, m.entry.target(lang), s)
-        for m, s in zip(matches, status, strict=True)
+        for m, s in zip(matches, decided, strict=True)
     ]
     present = sum(len(spans) for spans in placed.values())
     clean = sum(s != "flagged" for s in status)

@@ -358,7 +358,8 @@ def _form_cases(entry: GlossaryEntry, analysis: Phrase, form: str) -> set[str] |
     if analysis.known:
         if not analysis.declinable:
             return None
-        m = _phrase_regex(entry.ru).match(form)
+        pattern = _phrase_regex(entry.ru)
+        m = pattern.match(form) if pattern is not None else None
         return (_agrees(analysis, m) or None) if m and m.end(1) == len(form) else None
     labelled = {case for case, f in entry.ru_cases.items() if _yo(f).lower() == form.lower()}
     if labelled:
@@ -395,9 +396,9 @@ def _agrees(analysis: Phrase, m: re.Match[str]) -> set[str]:
         else:
             lemma = _yo(parse.normal_form)
             cases = {
-                _case(p)
+                case
                 for p in _parses(found)
-                if _yo(p.normal_form) == lemma and p.tag.POS == parse.tag.POS and _case(p)
+                if _yo(p.normal_form) == lemma and p.tag.POS == parse.tag.POS and (case := _case(p))
             }
         common &= cases
         if not common:
@@ -456,7 +457,7 @@ _ONE_CASE = {
     **dict.fromkeys(_words("при о об обо"), "loct"),
 }
 # Prepositions with several cases: the usual one with names and organisations, or None (context decides).
-_SEVERAL = {"с": "ablt", "со": "ablt", "по": "datv", "между": "ablt", "меж": "ablt"}
+_SEVERAL: dict[str, str | None] = {"с": "ablt", "со": "ablt", "по": "datv", "между": "ablt", "меж": "ablt"}
 _SEVERAL |= dict.fromkeys(("в", "во", "на", "за", "под", "подо"), None)
 # Words before в/на/за/под that settle the case (by lemma).
 _CUES = {

@@ -5,12 +5,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from translate_sum.config import Config
 from translate_sum.memory import MemorySnapshot
 from translate_sum.pipeline.manifest import ManifestContext
 from translate_sum.records import ArticleJob, ArticleResult, Failed
+from translate_sum.terms.glossary import Glossary
 
 #: Articles per window when the caller does not say: the unit of batching and of writing.
 DEFAULT_WINDOW = 32
@@ -23,7 +23,7 @@ class Plan:
     config: Config
     languages: tuple[str, ...]
     device: str  # as requested: auto, cpu or cuda (each worker picks for itself)
-    glossary: Any  # glossary.Glossary or None
+    glossary: Glossary | None
     context: ManifestContext
     window: int = DEFAULT_WINDOW  # articles per window: the unit of batching and of writing
     memory: MemorySnapshot | None = None  # the translation memory, read once: served before any model
