@@ -389,3 +389,34 @@ def test_library_errors_become_exit_codes(tmp_path):
     result = run("all", "--input", str(seeds), "--output", str(out), "--summarizer", "extractive")
     assert result.exit_code == 1, result.output
     assert "Error:" in result.output and "Traceback" not in result.output
+
+
+HUB_MODELS = ("sshleifer/distilbart-cnn-12-6", "Helsinki-NLP/opus-mt-en-zh", "Helsinki-NLP/opus-mt-en-ru")
+
+
+def test_all_names_every_missing_model_in_one_message(seeds_copy, tmp_path):
+    # The shipped models.toml names hub models; the isolated (empty, offline) cache has none of them.
+    result = run(
+        "all",
+        "--input",
+        str(seeds_copy),
+        "--output",
+        str(tmp_path / "out"),
+        "--config",
+        str(REPO / "models.toml"),
+    )
+    assert result.exit_code == 2
+    assert "3 models are not available" in result.output
+    for model in HUB_MODELS:
+        assert f"model {model!r}" in result.output
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_models_list_names_every_missing_model(tmp_path):
+    config = tmp_path / "models.toml"
+    config.write_text('[translators.zh]\npath = "nowhere-zh"\n[translators.ru]\npath = "nowhere-ru"\n')
+    result = run("models", "list", "--config", str(config))
+    assert result.exit_code == 0
+    missing = next(line for line in result.output.splitlines() if line.startswith("not available offline"))
+    assert "summarizer (sshleifer/distilbart-cnn-12-6)" in missing
+    assert f"zh ({tmp_path / 'nowhere-zh'})" in missing and f"ru ({tmp_path / 'nowhere-ru'})" in missing

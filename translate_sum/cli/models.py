@@ -22,8 +22,18 @@ def models_list(config_path):
     config = load(config_path)
     if config.summarizer.engine == "extractive":
         click.echo("summarizer  extractive (no model)")
+    missing = []
     for spec in config.model_specs():
-        click.echo(f"{spec.role:<11} {spec.name}  [{spec.backend}]  {availability(spec)}")
+        state = availability(spec)
+        click.echo(f"{spec.role:<11} {spec.name}  [{spec.backend}]  {state}")
+        if not state.startswith("ready"):
+            missing.append(f"{spec.role} ({spec.name})")
+    if missing:
+        click.echo(
+            f"not available offline: {', '.join(missing)}; run `tsum models download` on a machine with "
+            "network access, or point `path =` in models.toml at a local copy",
+            err=True,
+        )
 
 
 @models_group.command(name="download")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +108,25 @@ def _repo_id(spec: ModelSpec) -> str:
     if spec.model is None:
         raise ModelUnavailableError(f"model for {spec.role}: neither a hub id nor a local path is set")
     return spec.model
+
+
+def resolve_all(specs: Sequence[ModelSpec], *, download: bool = True) -> list[ResolvedModel]:
+    """Each of ``specs`` resolved, in order. When some are unavailable, one ModelUnavailableError
+    names every one of them, so a user fixes them all at once instead of meeting them one by one."""
+    resolved: list[ResolvedModel] = []
+    problems: list[str] = []
+    for spec in specs:
+        try:
+            resolved.append(resolve_model(spec, download=download))
+        except ModelUnavailableError as exc:
+            problems.append(str(exc))
+    if len(problems) == 1:
+        raise ModelUnavailableError(problems[0])
+    if problems:
+        raise ModelUnavailableError(
+            f"{len(problems)} models are not available:\n" + "\n".join(f"- {p}" for p in problems)
+        )
+    return resolved
 
 
 def _local_directory(spec: ModelSpec) -> Path | None:
@@ -223,7 +243,7 @@ def availability(spec: ModelSpec) -> str:
     try:
         resolved = resolve_model(spec, download=False)
     except ModelUnavailableError:
-        return "not downloaded (run `tsum models download`)"
+        return "not downloaded (run `tsum models download`)" if spec.path is None else "not found at its path"
     return f"ready at {resolved.directory}" + (
         f" (revision {resolved.revision})" if resolved.revision else ""
     )

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from translate_sum.config import Config, ModelSpec
 from translate_sum.engines.base import Summarizer, Translator
 from translate_sum.engines.ct2.convert import ensure_converted
-from translate_sum.engines.hub import ResolvedModel, loading_quietly, pick_device, resolve_model
+from translate_sum.engines.hub import ResolvedModel, loading_quietly, pick_device, resolve_all, resolve_model
 from translate_sum.engines.registry import make_summarizer, make_translator
 
 
@@ -43,7 +43,7 @@ class Engines:
         """
         specs = [self.config.summarizer.model] if self.config.summarizer.engine == "abstractive" else []
         specs += [self.config.translators[lang] for lang in languages]
-        resolved = [self.resolve(spec) for spec in specs]
+        resolved = resolve_all(specs, download=self.download)
         for spec, model in zip(specs, resolved, strict=True):
             if spec.backend == "ctranslate2":
                 ensure_converted(model, self.device)
