@@ -13,6 +13,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from browser import browser  # noqa: E402, F401 - the headless Chromium fixture of the browser tests
 from tiny_models import REPO, build_bart, build_marian, write_models_toml  # noqa: E402
 
+from translate_sum.backends import backend_names, register_backend, unregister_backend  # noqa: E402
+
 
 def pytest_configure(config):
     import torch
@@ -33,6 +35,41 @@ def _isolated_env(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("TSUM_CACHE", str(hf_home.parent / "tsum-cache"))
     for name in ("TSUM_CONFIG", "TSUM_INPUT", "TSUM_OUTPUT", "TSUM_DEVICE", "TSUM_GLOSSARY"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def register_engines():
+    """``register(name, summarizer=..., translator=...)`` for this test only, through the public
+    registry (as llm's tests register a mock model); every registration is undone afterwards."""
+    registered: list[str] = []
+
+    def register(name: str, *, summarizer=None, translator=None) -> None:
+        register_backend(name, summarizer=summarizer, translator=translator)
+        registered.append(name)
+
+    yield register
+    for name in reversed(registered):
+        unregister_backend(name)
+
+
+def refusing_engines(register, attempts: list[str] | None = None) -> None:
+    """Every registered backend builds engines that fail the test when a run tries to load one."""
+
+    def refuse(spec, *args, **kwargs):
+        if attempts is not None:
+            attempts.append(spec.role)
+        raise AssertionError(f"a model was loaded ({spec.role})")
+
+    class RefusingSummarizer:
+        def __init__(self, spec, *args, **kwargs):
+            refuse(spec)
+
+    class RefusingTranslator:
+        def __init__(self, spec, *args, **kwargs):
+            refuse(spec)
+
+    for name in backend_names():
+        register(name, summarizer=RefusingSummarizer, translator=RefusingTranslator)
 
 
 @pytest.fixture(scope="session")

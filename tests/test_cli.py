@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import refusing_engines
 from tiny_models import REPO
 
 from translate_sum.cli import cli
@@ -123,25 +124,16 @@ def test_manifest_records_reproducibility(first_run, tiny_models):
     assert {"segment", "summarize", "translate_zh", "translate_ru"} <= set(manifest["timings"])
 
 
-def _forbid_model_loading(monkeypatch) -> list[str]:
-    """Make every engine construction and model resolution fail, at the places the run calls."""
-    import translate_sum.engines.loader
-    import translate_sum.engines.registry
-
+def _forbid_model_loading(register_engines) -> list[str]:
+    """Every registered backend's engines fail when built; each attempt is recorded."""
     attempts: list[str] = []
-
-    def no_loading(*args, **kwargs):
-        attempts.append(repr(args[:1]))
-        raise AssertionError("a model was loaded on an unchanged run")
-
-    monkeypatch.setattr(translate_sum.engines.registry, "engine_class", no_loading)
-    monkeypatch.setattr(translate_sum.engines.loader, "resolve_model", no_loading)
+    refusing_engines(register_engines, attempts)
     return attempts
 
 
-def test_second_run_skips_everything_without_loading_a_model(first_run, tiny_config, monkeypatch):
+def test_second_run_skips_everything_without_loading_a_model(first_run, tiny_config, register_engines):
     _, seeds, out = first_run
-    attempts = _forbid_model_loading(monkeypatch)
+    attempts = _forbid_model_loading(register_engines)
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.parent != out}
     result = run("all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config))
     assert result.exit_code == 0, result.output
@@ -151,10 +143,10 @@ def test_second_run_skips_everything_without_loading_a_model(first_run, tiny_con
     assert before == after
 
 
-def test_model_loading_guard_bites_when_a_model_is_needed(first_run, tiny_config, monkeypatch, tmp_path):
-    # The guard above must catch a real load: with --force the same patches stop the run.
+def test_model_loading_guard_bites_when_a_model_is_needed(first_run, tiny_config, register_engines, tmp_path):
+    # The guard above must catch a real load: with --force the same registrations stop the run.
     _, seeds, _ = first_run
-    attempts = _forbid_model_loading(monkeypatch)
+    attempts = _forbid_model_loading(register_engines)
     out = tmp_path / "forced"
     with pytest.raises(AssertionError, match="a model was loaded"):
         run("all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config), "--force")

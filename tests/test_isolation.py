@@ -14,9 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_no_outside_setting_reaches_a_test():
     leaked = sorted(
-        name
-        for name in os.environ
-        if name.startswith(("TSUM_", "HF_")) and name not in ISOLATED_SETTINGS
+        name for name in os.environ if name.startswith(("TSUM_", "HF_")) and name not in ISOLATED_SETTINGS
     )
     assert leaked == []
     assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["TRANSFORMERS_OFFLINE"] == "1"

@@ -34,8 +34,8 @@ def backend_names() -> tuple[str, ...]:
 def register_backend(
     name: str, *, summarizer: Target | None = None, translator: Target | None = None
 ) -> None:
-    """Make ``backend = "<name>"`` build these engines; a name already registered is replaced
-    until ``unregister_backend(name)``.
+    """Make ``backend = "<name>"`` build these engines (a kind not given keeps what the name had);
+    a name already registered is replaced until ``unregister_backend(name)``.
 
     Each class is called as the built-in ones are: ``summarizer(spec, resolved, device)`` and
     ``translator(spec, resolved, device, batch_tokens)``.
@@ -46,8 +46,6 @@ def register_backend(
     for table, target in ((SUMMARIZER_BACKENDS, summarizer), (TRANSLATOR_BACKENDS, translator)):
         if target is not None:
             table[name] = target
-        else:
-            table.pop(name, None)
 
 
 def unregister_backend(name: str) -> None:
