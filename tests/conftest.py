@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -24,17 +25,22 @@ def pytest_configure(config):
     torch.set_num_threads(1)
 
 
+#: The only outside settings a test sees: the ones _isolated_env sets.
+ISOLATED_SETTINGS = ("HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "TSUM_CACHE")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path_factory):
-    """No test touches the network, the user's Hugging Face cache, or a TSUM_* setting from outside."""
+    """No test touches the network, the user's Hugging Face cache, or any TSUM_*/HF_* setting from outside."""
+    for name in list(os.environ):
+        if name.startswith(("TSUM_", "HF_", "TRANSFORMERS_")):
+            monkeypatch.delenv(name)
     hf_home = tmp_path_factory.getbasetemp() / "hf-home"
     monkeypatch.setenv("HF_HOME", str(hf_home))
     monkeypatch.setenv("HF_HUB_CACHE", str(hf_home / "hub"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     monkeypatch.setenv("TSUM_CACHE", str(hf_home.parent / "tsum-cache"))
-    for name in ("TSUM_CONFIG", "TSUM_INPUT", "TSUM_OUTPUT", "TSUM_DEVICE", "TSUM_GLOSSARY"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
