@@ -12,6 +12,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from browser import browser  # noqa: E402, F401 - the headless Chromium fixture of the browser tests
+from fake_engines import NAME as FAKE  # noqa: E402
+from fake_engines import WordTranslator  # noqa: E402
 from tiny_models import REPO, build_bart, build_marian, write_models_toml  # noqa: E402
 
 from translate_sum.backends import backend_names, register_backend, unregister_backend  # noqa: E402
@@ -56,6 +58,14 @@ def register_engines():
     yield register
     for name in reversed(registered):
         unregister_backend(name)
+
+
+@pytest.fixture
+def fake_backend(register_engines):
+    """``backend = "fake"``: fake_engines.WordTranslator, its record of batches emptied first."""
+    WordTranslator.batches = []
+    register_engines(FAKE, translator=WordTranslator)
+    return WordTranslator
 
 
 def refusing_engines(register, attempts: list[str] | None = None) -> None:
