@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from shingle_f1 import precision_recall_f1
 
 from translate_sum.errors import ArticleError
 from translate_sum.ingest import load_article
+from translate_sum.ingest.html import _blocks
 
 PAGES = Path(__file__).parent / "data" / "pages"
 PAGE_NAMES = sorted(p.stem for p in PAGES.glob("*.html"))
@@ -143,3 +145,21 @@ def test_lists_of_links_and_linked_headings_inside_the_article_are_dropped(tmp_p
         "Night buses" not in texts and "Full text of the plan" not in texts and "Cost estimate" not in texts
     )
     assert "Opposition councillors voted against the plan" in texts
+
+
+def test_the_link_list_filter_drops_lists_the_extractor_kept():
+    # The extractor often drops such lists itself, which would hide a broken filter in the page test
+    # above: here the filter gets a tree (trafilatura's XML) that still holds them.
+    main = etree.fromstring(
+        "<main><p>Before.</p>"
+        '<list><item><ref target="/d/1">Full text of the plan</ref></item>'
+        '<item>Read also: <ref target="/d/2">Cost estimate</ref></item></list>'
+        '<list><item><ref target="/d/3">Annex</ref></item><item>Fares stay the same.</item></list>'
+        "<p>After.</p></main>"
+    )
+    assert [(b.kind, b.text) for b in _blocks(main)] == [
+        ("body", "Before."),
+        ("item", "Annex"),  # a list with a real item is the article's: every item stays
+        ("item", "Fares stay the same."),
+        ("body", "After."),
+    ]
