@@ -50,21 +50,20 @@ def fingerprint_hash(article: Article, fingerprint: dict[str, Any]) -> str:
 
 def is_current(manifest: dict | None, article: Article, fingerprint: dict[str, Any]) -> bool:
     """True when the outputs on disk came from this very input, models, settings and glossary."""
-    return bool(manifest) and manifest.get("fingerprint") == fingerprint_hash(article, fingerprint)
+    return manifest is not None and manifest.get("fingerprint") == fingerprint_hash(article, fingerprint)
 
 
 def local_model_hashes(config: Config, languages: Sequence[str]) -> dict[str, dict[str, str]]:
     """For each model the run uses from a local folder: its files (relative names) and their sha256."""
     specs = [s for s in config.model_specs() if s.role == "summarizer" or s.role in languages]
-    local = [s for s in specs if s.path is not None]
+    local = [(s.role, s.path) for s in specs if s.path is not None]
     if not local:
         return {}
     cache = _HashCache(_cache_file())
     hashes = {}
-    for spec in local:
-        directory = Path(spec.path)
+    for role, directory in local:
         files = sorted(p for p in directory.rglob("*") if p.is_file() and not _hidden(p, directory))
-        hashes[spec.role] = {p.relative_to(directory).as_posix(): cache.sha256(p) for p in files}
+        hashes[role] = {p.relative_to(directory).as_posix(): cache.sha256(p) for p in files}
     cache.save()
     return hashes
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +13,10 @@ from typing import Any
 from translate_sum.config import Config
 from translate_sum.engines.loader import Engines
 from translate_sum.errors import ConfigError, OptionError, TsumError
-from translate_sum.memory import MemorySnapshot, is_memory_current, memory_path, open_memory
+from translate_sum.memory import MemorySnapshot, MemoryStore, is_memory_current, memory_path, open_memory
 from translate_sum.memory.refresh import refresh_article
 from translate_sum.pipeline.executors import DEFAULT_WINDOW, EXECUTORS, Executor, Plan, executor_class
+from translate_sum.pipeline.executors.base import ProgressFactory
 from translate_sum.pipeline.fingerprint import is_current, run_fingerprint
 from translate_sum.pipeline.inputs import load_glossary, load_inputs
 from translate_sum.pipeline.manifest import ManifestContext, library_versions
@@ -29,16 +30,18 @@ from translate_sum.storage import (
     remove_stale_temporaries,
     unique_slugs,
 )
+from translate_sum.terms.glossary import Glossary
 
 logger = logging.getLogger("translate_sum")
 
-#: ``progress(description, total)`` returns a context manager yielding an ``update(n)`` callable.
-ProgressFactory = Callable[[str, int], Any]
-
 
 @contextmanager
-def no_progress(description: str, total: int):
-    yield lambda n=1: None
+def no_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    yield _ignore
+
+
+def _ignore(n: int = 1) -> None:
+    return None
 
 
 @dataclass
@@ -136,8 +139,9 @@ def run_all(
                 report.entries.append(entry(job, "skipped", previous))
             else:
                 refresh.append(job)
-        for job in refresh:
-            _refresh(job, options.output_dir, memory, glossary, report, notify)
+        if memory is not None:  # without a memory every article is current: nothing to refresh
+            for job in refresh:
+                _refresh(job, options.output_dir, memory, glossary, report, notify)
         if todo:
             snapshot = memory.snapshot(options.languages) if memory is not None else None
             report.models_loaded = _process(
@@ -151,7 +155,7 @@ def run_all(
 def _process(
     todo: list[ArticleJob],
     options: RunOptions,
-    glossary,
+    glossary: Glossary | None,
     fingerprint: dict[str, Any],
     memory: MemorySnapshot | None,
     report: RunReport,
@@ -193,7 +197,8 @@ def _process(
 
 
 def _executor(options: RunOptions) -> Executor:
-    cls = executor_class(options.executor)
+    # Each executor takes its own settings.
+    cls: Callable[..., Executor] = executor_class(options.executor)
     if options.executor == "ray":
         return cls(address=options.ray_address)
     return cls(release_models=options.release_models)
@@ -223,7 +228,14 @@ def _finish(
     _done(job, outcome.record, report)
 
 
-def _refresh(job: ArticleJob, output_dir: Path, memory, glossary, report: RunReport, notify) -> None:
+def _refresh(
+    job: ArticleJob,
+    output_dir: Path,
+    memory: MemoryStore,
+    glossary: Glossary | None,
+    report: RunReport,
+    notify: Callable[[str], None],
+) -> None:
     """Re-render an up-to-date article whose memory entries changed: no model, nothing re-translated."""
     try:
         result = refresh_article(article_dir(output_dir, job.slug), memory, glossary)

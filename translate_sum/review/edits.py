@@ -105,7 +105,7 @@ def save_target(
             slug=slug,
             expected_version=version,
         )
-        result = refresh_article(folder, store, article_glossary(result.manifest))
+        result = refresh_article(folder, store, article_glossary(result.record.to_dict()))
         write_article(result, output_dir)
     return rows_like(result, store, segment.en, lang)
 

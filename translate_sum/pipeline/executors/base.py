@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from translate_sum.config import Config
 from translate_sum.memory import MemorySnapshot
 from translate_sum.pipeline.manifest import ManifestContext
 from translate_sum.records import ArticleJob, ArticleResult, Failed
 from translate_sum.terms.glossary import Glossary
+
+#: ``progress(description, total)`` returns a context manager yielding an ``update(n)`` callable.
+ProgressFactory = Callable[[str, int], Any]
 
 #: Articles per window when the caller does not say: the unit of batching and of writing.
 DEFAULT_WINDOW = 32
@@ -41,7 +45,9 @@ class Executor(ABC):
     models_loaded: list[str]
 
     @abstractmethod
-    def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress) -> Iterator[list[ArticleResult | Failed]]:
+    def run(
+        self, jobs: Sequence[ArticleJob], plan: Plan, progress: ProgressFactory
+    ) -> Iterator[list[ArticleResult | Failed]]:
         """Every article's result or failure, one window at a time, as each window completes.
 
         Raises ConfigError when the run cannot go on (a model that will not load).
