@@ -102,4 +102,3 @@ def test_an_unexpected_crash_while_writing_fails_that_article_alone(fake_backend
     assert "| failed |" in doomed and "renderer crashed" in doomed
     assert (out / "a-short-title" / "manifest.json").is_file()
     assert not (out / "doomed-article" / "manifest.json").exists()
-

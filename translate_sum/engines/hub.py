@@ -77,7 +77,9 @@ def resolve_model(spec: ModelSpec, *, download: bool = True) -> ResolvedModel:
     repo = _repo_id(spec)
     try:
         directory = Path(
-            snapshot_download(repo, revision=spec.revision, local_files_only=True, allow_patterns=_patterns(None))
+            snapshot_download(
+                repo, revision=spec.revision, local_files_only=True, allow_patterns=_patterns(None)
+            )
         )
         if _has_weights(directory):
             return ResolvedModel(spec, directory, directory.name)
@@ -91,9 +93,7 @@ def resolve_model(spec: ModelSpec, *, download: bool = True) -> ResolvedModel:
             else "it is not in the Hugging Face cache",
         )
     try:
-        directory = Path(
-            snapshot_download(repo, revision=spec.revision, allow_patterns=_patterns(spec))
-        )
+        directory = Path(snapshot_download(repo, revision=spec.revision, allow_patterns=_patterns(spec)))
     except (LocalEntryNotFoundError, HfHubHTTPError, OSError, ValueError) as exc:
         raise _unavailable(
             spec, f"downloading it failed ({type(exc).__name__}: {str(exc).splitlines()[0]})"

@@ -138,7 +138,9 @@ def fetch_feed(feed_url: str, folder: Path, limits: FetchLimits | None = None) -
 def _fetch_page(url: str, folder: Path, fetcher: _Fetcher, known: _Known) -> FetchResult:
     sidecar = known.by_url.get(url)
     page_before = _page_of(sidecar) if sidecar is not None else None
-    previous = _read_sidecar(sidecar) if sidecar is not None and page_before and page_before.is_file() else None
+    previous = (
+        _read_sidecar(sidecar) if sidecar is not None and page_before and page_before.is_file() else None
+    )
     headers = {}
     if previous and previous.get("etag"):
         headers["If-None-Match"] = previous["etag"]
