@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
 
 from translate_sum.config import Config
+from translate_sum.engines.base import Progress
 from translate_sum.memory import MemorySnapshot
 from translate_sum.pipeline.manifest import ManifestContext
 from translate_sum.records import ArticleJob, ArticleResult, Failed
 from translate_sum.terms.glossary import Glossary
 
 #: ``progress(description, total)`` returns a context manager yielding an ``update(n)`` callable.
-ProgressFactory = Callable[[str, int], Any]
+ProgressFactory = Callable[[str, int], AbstractContextManager[Progress]]
 
 #: Articles per window when the caller does not say: the unit of batching and of writing.
 DEFAULT_WINDOW = 32
