@@ -9,10 +9,13 @@ import re
 from pathlib import Path
 
 from translate_sum.errors import ArticleError, ConfigError
+from translate_sum.ingest import docx, pdf
 from translate_sum.ingest.decode import decode_html, decode_text
+from translate_sum.ingest.docx import parse_docx
 from translate_sum.ingest.html import parse_html, settings
 from translate_sum.ingest.language import check_english
 from translate_sum.ingest.markdown import SETTINGS, parse_markdown
+from translate_sum.ingest.pdf import parse_pdf
 from translate_sum.ingest.text import parse_text
 from translate_sum.records import Article
 
@@ -27,7 +30,7 @@ __all__ = [
 ]
 
 #: File types tsum reads; anything else in the input folder is skipped with a notice.
-ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 #: ``tsum fetch`` writes ``NAME.html`` and, beside it, ``NAME.fetch.json`` (URL, time, ETag): not an article.
 SIDECAR_SUFFIX = ".fetch.json"
 _HTML = (".html", ".htm")
@@ -81,8 +84,8 @@ def display_path(path: Path) -> str:
 
 
 def load_article(path: Path) -> Article:
-    """Read one English article (text, Markdown or a web page). Raises ArticleError naming the file
-    and the problem."""
+    """Read one English article (text, Markdown, a web page, a Word document or a PDF). Raises
+    ArticleError naming the file and the problem."""
     shown = display_path(path)
     if shown != str(path):
         # Its name could not be written into the manifest, the index or a message as UTF-8.
@@ -93,7 +96,11 @@ def load_article(path: Path) -> Article:
         raise ArticleError(f"{path}: cannot read: {exc.strerror}") from None
     sha256 = hashlib.sha256(data).hexdigest()
     suffix = path.suffix.lower()
-    if suffix in _HTML:
+    if suffix == ".docx":
+        article = parse_docx(data, path, sha256)
+    elif suffix == ".pdf":
+        article = parse_pdf(data, path, sha256)
+    elif suffix in _HTML:
         text = decode_html(data, path, _fetched_charset(path))
         if not text.strip():
             raise ArticleError(f"{path}: empty article (no text)")
@@ -125,4 +132,8 @@ def extraction_settings(path: Path) -> str:
         return settings()
     if suffix == ".md":
         return SETTINGS
+    if suffix == ".docx":
+        return docx.settings()
+    if suffix == ".pdf":
+        return pdf.settings()
     return "text"
