@@ -257,9 +257,11 @@ def test_a_single_page_app_shell_is_read_from_its_json_ld(tmp_path):
     ]
 
 
-def test_the_link_list_filter_drops_lists_the_extractor_kept():
+def test_the_link_list_filter_marks_lists_the_extractor_kept():
     # The extractor often drops such lists itself, which would hide a broken filter in the page test
-    # above: here the filter gets a tree (trafilatura's XML) that still holds them.
+    # above: here the filter gets a tree (trafilatura's XML) that still holds them. A list of links
+    # becomes "links" blocks (kept only as end matter by build_article); a list with one real item is
+    # the article's own, every item of it.
     main = etree.fromstring(
         "<main><p>Before.</p>"
         '<list><item><ref target="/d/1">Full text of the plan</ref></item>'
@@ -269,7 +271,9 @@ def test_the_link_list_filter_drops_lists_the_extractor_kept():
     )
     assert [(b.kind, b.text) for b in _blocks(main)] == [
         ("body", "Before."),
-        ("item", "Annex"),  # a list with a real item is the article's: every item stays
+        ("links", "Full text of the plan"),
+        ("links", "Read also: Cost estimate"),
+        ("item", "Annex"),
         ("item", "Fares stay the same."),
         ("body", "After."),
     ]
