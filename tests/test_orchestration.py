@@ -65,8 +65,9 @@ def split_run(fake_backend, tmp_path) -> tuple[Path, Path, str]:
 
 def test_a_reviewers_edit_keeps_the_split_flag(split_run, tmp_path):
     folder, out, slug = split_run
+    machine = records(out / slug)["p1s0"]["zh"]
     with MemoryStore(out / "tm.sqlite") as store:
-        save_target(out, store, slug, "p1s0", "zh", "审校过的译文。", "edit", 0)
+        save_target(out, store, slug, "p1s0", "zh", "审校过的译文。", "edit", 0, machine)
     saved = records(out / slug)["p1s0"]
     assert saved["zh"] == "审校过的译文。"
     # Splitting is a fact about the source, true whoever wrote the target: the reviewer checks the joins.
