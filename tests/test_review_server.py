@@ -266,11 +266,15 @@ def _chunked_post(server, path: str, chunks: list[bytes]) -> tuple[int, dict[str
 
 
 def test_a_streamed_body_without_length_is_size_limited_too(server):
-    save = {"lang": "zh", "text": "合法的译文。", "action": "edit", "version": 0}
+    shown = server.cell(SEG, "zh", SLUG)["text"]
+    save = {"lang": "zh", "text": "合法的译文。", "action": "edit", "version": 0, "base": shown}
     small = json.dumps(save, ensure_ascii=False).encode()
     status, _ = _chunked_post(server, f"/api/{SLUG}/{SEG}", [small[:10], small[10:]])
     assert status == 200  # the chunked route itself works
-    padded = json.dumps({**save, "text": "译" * 30_000, "version": 1}, ensure_ascii=False).encode()
+    padded = json.dumps(
+        {**save, "text": "译" * 30_000, "version": 1, "base": "合法的译文。"}, ensure_ascii=False
+    )
+    padded = padded.encode()
     assert len(padded) > 64 * 1024
     status, answer = _chunked_post(
         server, f"/api/{SLUG}/{SEG}", [padded[i : i + 4096] for i in range(0, len(padded), 4096)]
