@@ -200,7 +200,9 @@ def test_an_article_the_memory_covers_loads_no_translator(tiny_config, tmp_path,
     assert manifest["counts"]["memory"] == {"zh": len(rows), "ru": len(rows)}
 
 
-def test_an_unwritable_article_folder_is_a_message_not_a_traceback(workspace, tiny_config, monkeypatch):
+def test_an_unwritable_article_folder_is_a_message_not_a_traceback(
+    workspace, tiny_config, monkeypatch, register_engines
+):
     import os
     import subprocess
 
@@ -220,7 +222,7 @@ def test_an_unwritable_article_folder_is_a_message_not_a_traceback(workspace, ti
             assert store.get(row["en"], "zh") is None
             # Saved elsewhere (another article, an import): the next run must re-render this one.
             store.put(row["en"], "zh", "别处批准的译文。", status="approved", origin="review")
-        forbid_models(monkeypatch)
+        forbid_models(register_engines, monkeypatch)
         result = CliRunner().invoke(
             cli, ["all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config)]
         )
