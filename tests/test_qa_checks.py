@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from translate_sum.config import load_config
+from translate_sum.config import QaSettings, load_config
 from translate_sum.errors import ConfigError
 from translate_sum.qa import (
     CHECKS,
     FLAG_TYPES,
-    QaSettings,
     RunSegment,
     check_segment,
+    check_settings,
     consistency_flags,
     low_confidence_flags,
 )
@@ -129,7 +129,7 @@ def test_qa_table_in_models_toml(tmp_path) -> None:
     assert "qa" in config.fingerprint(("zh",))
     path.write_text('[qa]\ndisable = ["speling"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown check.*speling"):
-        load_config(path)
+        check_settings(load_config(path).qa, path)  # as every command's load() does
     path.write_text("[qa]\nlow_confidence_k = -1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="low_confidence_k"):
         load_config(path)

@@ -21,9 +21,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from translate_sum.config import QaSettings
+from translate_sum.errors import ConfigError
 from translate_sum.languages import join_text
-from translate_sum.memory.keys import normalize_key
 from translate_sum.records import Flag, Translation
+from translate_sum.textnorm import fold_text
 
 __all__ = [
     "CHECKS",
@@ -33,6 +35,7 @@ __all__ = [
     "QaSettings",
     "check",
     "check_segment",
+    "check_settings",
     "checked_translation",
     "consistency_flags",
     "low_confidence_flags",
@@ -94,30 +97,6 @@ _OTHER_FLAGS: dict[str, str] = {
     "consistency": "The same source is translated differently elsewhere, or different sources alike.",
     "low_confidence": "The model was far less sure of this output than of its others in this run.",
 }
-
-
-@dataclass(frozen=True)
-class QaSettings:
-    """``[qa]`` in models.toml: checks switched off by name, and the low-confidence threshold.
-
-    A machine translation is ``low_confidence`` when its confidence is below median − k·MAD of the
-    machine translations into the same language by the same model translated together (at least
-    ``min_segments`` of them; fewer give no flag).
-    """
-
-    disable: tuple[str, ...] = ()
-    low_confidence_k: float = 3.0
-    min_segments: int = 20
-
-    def enabled(self, name: str) -> bool:
-        return name not in self.disable
-
-    def fingerprint(self) -> dict:
-        return {
-            "disable": sorted(self.disable),
-            "low_confidence_k": self.low_confidence_k,
-            "min_segments": self.min_segments,
-        }
 
 
 DEFAULT_SETTINGS = QaSettings()
@@ -550,6 +529,17 @@ FLAG_TYPES: dict[str, str] = {**{name: c.description for name, c in CHECKS.items
 """Flag type -> one-line description for the review UI (registered checks and the others)."""
 
 
+def check_settings(settings: QaSettings, where: object = "models.toml") -> QaSettings:
+    """``settings`` if every name in ``disable`` is a flag type; else ConfigError naming the known ones."""
+    unknown = sorted(set(settings.disable) - set(FLAG_TYPES))
+    if unknown:
+        raise ConfigError(
+            f"{where}: [qa] disable names unknown check(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(FLAG_TYPES))}"
+        )
+    return settings
+
+
 # --- entry points -------------------------------------------------------------------------------
 
 
@@ -626,8 +616,13 @@ class RunSegment:
 MIN_CONSISTENCY_CHARS = 12
 
 
+_QUOTE_STYLES = str.maketrans({c: '"' for c in "“”„‟«»「」＂"} | {c: "'" for c in "‘’‚‛‹›＇`"})
+
+
 def _norm(text: str) -> str:
-    return normalize_key(text)
+    """As the memory's keys fold a sentence (``memory.keys``, a layer above): glossary folding, quote
+    styles and runs of spaces."""
+    return " ".join(fold_text(text).translate(_QUOTE_STYLES).split())
 
 
 def consistency_flags(
