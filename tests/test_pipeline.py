@@ -185,7 +185,7 @@ def test_assemble_stage_aligns_every_language_and_builds_the_manifest(summarised
         assert segment.flags == [*zh.flags, *ru.flags]  # zh's flags first, as the languages run
         assert segment.terms == [*zh.terms, *ru.terms]
         assert segment.support == list(record.support.get(segment.id, ()))
-    manifest = first.record
+    manifest = first.manifest
     assert manifest.segments == len(first.segments)
     assert manifest.models["zh"].target_token == ">>cmn_Hans<<"
     assert manifest.glossary_counts == {lang: record.translations[lang].terms for lang in ("zh", "ru")}
@@ -217,7 +217,6 @@ def test_manifest_round_trips_and_reads_partial_dictionaries():
     assert data["models"]["zh"]["compute_type"] == "int8" and data["counts"]["segments"] == 3
     assert Manifest.from_dict({}) == Manifest()
     assert Manifest.from_dict({"models": {"zh": "not a table"}, "timings": {"x": "slow"}}).models == {}
-    assert Manifest.of(manifest) is manifest
 
 
 def test_library_versions_name_the_libraries_that_shape_outputs():

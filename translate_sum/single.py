@@ -1,21 +1,31 @@
-"""One article file outside a run: what ``tsum summarize`` and ``tsum translate`` do."""
+"""One article file outside a run: what ``tsum summarize`` and ``tsum translate`` do.
+
+Each runs the pipeline's own plan (``pipeline.plan``) on a one-article list with the local executor.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from translate_sum.config import Config
-from translate_sum.engines.loader import Engines
+from translate_sum.errors import ArticleError
 from translate_sum.ingest import load_article
-from translate_sum.pipeline import load_glossary, translate_language
-from translate_sum.records import PROSE_KINDS, AlignedSegment
-from translate_sum.segment import segment_article
+from translate_sum.pipeline.executors.local import LocalExecutor
+from translate_sum.pipeline.inputs import load_glossary
+from translate_sum.pipeline.manifest import ManifestContext
+from translate_sum.pipeline.plan import Plan, stage_order
+from translate_sum.pipeline.run import no_progress
+from translate_sum.records import AlignedSegment, ArticleJob, ArticleResult, Failed, Summarised
+from translate_sum.storage import base_slug
 
 
 def summarize_file(path: Path, config: Config, device: str = "auto") -> list[str]:
     """The English summary sentences of the article at ``path``. Raises TsumError subclasses."""
-    body = [s.en for s in segment_article(load_article(path)) if s.kind in PROSE_KINDS]
-    return Engines(config, device).summarizer().summarize(body)
+    plan = _plan(config, device, (), None, stage_order((), assemble=False))
+    item = _run_one(path, plan)
+    assert isinstance(item, Summarised)
+    return [s.en for s in item.summary]
 
 
 def translate_file(
@@ -23,20 +33,25 @@ def translate_file(
 ) -> list[AlignedSegment]:
     """The article at ``path`` translated into ``lang`` segment by segment, with the glossary `tsum all`
     would use for it (or ``glossary``) enforced and QA flags set. Raises TsumError subclasses."""
-    from translate_sum.terms.guard import TermGuard
+    loaded = load_glossary(config.glossary_file(path.parent, glossary))
+    plan = _plan(config, device, (lang,), loaded, stage_order((lang,), summarize=False))
+    result = _run_one(path, plan)
+    assert isinstance(result, ArticleResult)
+    return result.segments
 
-    segments = segment_article(load_article(path))
-    guard = TermGuard(load_glossary(config.glossary_file(path.parent, glossary)))
-    result = translate_language(segments, lang, Engines(config, device).translator(lang), guard)
-    return [
-        AlignedSegment(
-            id=s.id,
-            kind=s.kind,
-            paragraph=s.paragraph,
-            en=s.en,
-            translations={lang: t.text},
-            flags=list(t.flags),
-            terms=list(t.terms),
-        )
-        for s, t in zip(segments, result.segments, strict=True)
-    ]
+
+def _plan(config: Config, device: str, languages: tuple[str, ...], glossary, steps) -> Plan:
+    context = ManifestContext(languages=languages, fingerprint={}, settings={"device": device})
+    return Plan(config, languages, device, glossary, context, steps=steps, window=1)
+
+
+def _run_one(path: Path, plan: Plan) -> Any:
+    """The last step's record for the article at ``path``; its failure raised as an ArticleError."""
+    article = load_article(path)
+    [window] = LocalExecutor().run(
+        [ArticleJob(article, base_slug(article.title, article.date))], plan, no_progress
+    )
+    [item] = window
+    if isinstance(item, Failed):
+        raise ArticleError(item.error)
+    return item

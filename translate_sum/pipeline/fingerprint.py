@@ -17,7 +17,8 @@ from typing import Any
 from translate_sum import __version__
 from translate_sum.config import Config
 from translate_sum.ingest import extraction_settings
-from translate_sum.records import Article
+from translate_sum.pipeline.article_files import OUTPUT_FORMAT
+from translate_sum.records import Article, Manifest
 
 logger = logging.getLogger("translate_sum")
 
@@ -28,6 +29,7 @@ def run_fingerprint(config: Config, languages: Sequence[str], glossary_sha256: s
     """Everything besides the input text that changes an article's outputs."""
     return {
         "tsum_version": __version__,
+        "output_format": OUTPUT_FORMAT,
         "languages": list(languages),
         "config": config.fingerprint(tuple(languages)),
         "glossary_sha256": glossary_sha256,
@@ -45,9 +47,16 @@ def fingerprint_hash(article: Article, fingerprint: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def is_current(manifest: dict | None, article: Article, fingerprint: dict[str, Any]) -> bool:
-    """True when the outputs on disk came from this very input, models, settings and glossary."""
-    return bool(manifest) and manifest.get("fingerprint") == fingerprint_hash(article, fingerprint)
+def is_current(manifest: Manifest | None, article: Article, fingerprint: dict[str, Any]) -> bool:
+    """True when the outputs on disk came from this very input, models, settings and glossary.
+
+    A manifest without a fingerprint is one whose article was being written when the run stopped.
+    """
+    return (
+        manifest is not None
+        and manifest.fingerprint is not None
+        and manifest.fingerprint == fingerprint_hash(article, fingerprint)
+    )
 
 
 def local_model_hashes(config: Config, languages: Sequence[str]) -> dict[str, dict[str, str]]:

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from translate_sum.errors import ArticleError, ConfigError
 from translate_sum.ingest import display_path, list_articles, load_article
-from translate_sum.records import Article
+from translate_sum.records import Article, Manifest
+from translate_sum.terms.glossary import Glossary
+from translate_sum.terms.guard import TermGuard
 
 logger = logging.getLogger("translate_sum")
 
@@ -47,19 +49,28 @@ def load_inputs(folder: Path) -> tuple[list[LoadedInput], list[str]]:
     return loaded, notices
 
 
-def load_glossary(path: Path | None):
+def load_glossary(path: Path | None) -> Glossary | None:
     """The glossary at ``path`` (None: no glossary). Raises GlossaryError or ConfigError."""
     if path is None:
         return None
-    from translate_sum.terms.glossary import Glossary
-
     if not path.is_file():
         raise ConfigError(f"{path}: glossary file not found")
     return Glossary.load(path)
 
 
-def term_guard(glossary):
-    """The glossary enforcer the translate stage uses (``terms.TermGuard``) for ``glossary`` (or None)."""
-    from translate_sum.terms.guard import TermGuard
+def manifest_glossary(manifest: Manifest) -> Glossary | None:
+    """The glossary an article was made with (as its manifest records it), loaded; None when it had none.
 
+    Raises GlossaryError when the file is there but cannot be read, ConfigError when it is gone.
+    """
+    if not manifest.glossary_path:
+        return None
+    path = Path(manifest.glossary_path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: the glossary this article was made with is gone; checks need it")
+    return Glossary.load(path)
+
+
+def term_guard(glossary: Glossary | None) -> TermGuard:
+    """The glossary enforcer the translate stage uses (``terms.TermGuard``) for ``glossary`` (or None)."""
     return TermGuard(glossary)

@@ -16,26 +16,34 @@ from typing import TypeVar
 from translate_sum.align import summary_segments, summary_support
 from translate_sum.engines.base import Progress, Summarizer, Translator
 from translate_sum.errors import ConfigError, TsumError
-from translate_sum.memory import MemorySnapshot, normalize_key, served_translation
-from translate_sum.pipeline.manifest import ManifestContext, build_manifest
+from translate_sum.memory import MemorySnapshot, MemoryStore, normalize_key
+from translate_sum.memory.store import EMPTY_DIGEST
+from translate_sum.pipeline.manifest import ManifestContext, build_manifest, with_counts
+from translate_sum.qa import checked_translation
 from translate_sum.records import (
     AlignedSegment,
     ArticleJob,
     ArticleResult,
     Failed,
+    Flag,
     LanguageResult,
+    MemoryHit,
     Segment,
     Segmented,
     Summarised,
+    Support,
     Translation,
 )
 from translate_sum.segment import segment_article
-from translate_sum.terms.guard import count_hits
+from translate_sum.terms.guard import TermGuard, count_hits
 
 logger = logging.getLogger("translate_sum")
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+#: What serves exact matches: the memory itself (a refresh, a review save) or a run's snapshot of it.
+MemoryLookup = MemoryStore | MemorySnapshot
 
 
 def segment_stage(jobs: Sequence[ArticleJob]) -> list[Segmented | Failed]:
@@ -55,15 +63,18 @@ def segment_stage(jobs: Sequence[ArticleJob]) -> list[Segmented | Failed]:
 
 
 def summarise_stage(
-    items: Sequence[Segmented | Failed], summarizer: Summarizer, progress: Progress | None = None
+    items: Sequence[Segmented | Failed], summarizer: Summarizer | None, progress: Progress | None = None
 ) -> list[Summarised | Failed]:
     """Each article's summary sentences (``s0``, ``s1`` …) with the source sentences that support them.
 
-    The summaries of all articles are generated together, in shared batches.
+    The summaries of all articles are generated together, in shared batches. Without a ``summarizer``
+    (``tsum translate FILE``) the articles go on with no summary.
     """
 
     def batch(todo: list[Segmented]) -> list[Summarised]:
         start = time.perf_counter()
+        if summarizer is None:
+            return [_with_summary(item, [], {}, 0.0) for item in todo]
         summaries = summarizer.summarize_many([item.body for item in todo], progress=progress)
         shares = _shares(_seconds(start), [len(item.body) + 1 for item in todo])
         info = summarizer.describe()
@@ -79,31 +90,29 @@ def translate_stage(
     items: Sequence[Summarised | Failed],
     lang: str,
     translator: Translator | None,
-    guard,
+    guard: TermGuard,
     progress: Progress | None = None,
-    memory: MemorySnapshot | None = None,
+    memory: MemoryLookup | None = None,
 ) -> list[Summarised | Failed]:
     """Every segment of every article translated into ``lang`` in shared token-budget batches.
 
-    A segment the translation ``memory`` holds (exact, normalised match) takes the reviewed text and
-    never reaches the translator, which may be None when ``unserved`` found nothing left for it.
-    ``guard`` (a ``terms.TermGuard``) keeps glossary terms fixed or flags them; QA checks add
-    their flags, on machine and memory text alike. Returns new records with ``translations[lang]`` set.
+    A segment the translation ``memory`` holds (exact, normalised match) is served by ``serve_memory``
+    and never reaches the translator, which may be None when ``unserved`` found nothing left for it.
+    ``guard`` keeps glossary terms fixed or flags them; QA checks add their flags, on machine and memory
+    text alike. Returns new records with ``translations[lang]`` set.
     """
 
     def batch(todo: list[Summarised]) -> list[Summarised]:
         start = time.perf_counter()
         texts = [s.en for item in todo for s in item.segments]
-        found = memory.lookup(texts, lang) if memory is not None else {}
-        entries = [found.get(normalize_key(text)) for text in texts]
-        rest = [text for text, entry in zip(texts, entries, strict=True) if entry is None]
+        # A served text is flagged ``split`` as the model's would be: the source is too long for it.
+        split = [translator is not None and len(translator.pieces(text)) > 1 for text in texts]
+        served = serve_memory(texts, lang, memory, guard, split)
+        rest = [text for text, hit in zip(texts, served, strict=True) if hit is None]
         if rest and translator is None:
             raise ConfigError(f"translate {lang}: segments need a translator but none was loaded")
         machine = iter(translate_texts(rest, lang, translator, guard, progress) if rest else ())
-        results = [
-            next(machine) if entry is None else served_translation(text, lang, entry, guard.glossary)
-            for text, entry in zip(texts, entries, strict=True)
-        ]
+        results = [next(machine) if hit is None else hit for hit in served]
         info = translator.describe() if translator is not None and rest else {"memory": True}
         shares = _shares(_seconds(start), [len(item.segments) for item in todo])
         out, i = [], 0
@@ -111,8 +120,8 @@ def translate_stage(
             mine = results[i : i + len(item.segments)]
             i += len(item.segments)
             counts = count_hits(hit for t in mine for hit in t.terms)
-            served = sum(t.memory is not None for t in mine)
-            result = LanguageResult(tuple(mine), counts, info, served=served)
+            served_here = sum(t.memory is not None for t in mine)
+            result = LanguageResult(tuple(mine), counts, info, served=served_here)
             out.append(
                 replace(
                     item,
@@ -125,7 +134,89 @@ def translate_stage(
     return _isolated(items, Summarised, batch)
 
 
-def unserved(items: Sequence[Summarised | Failed], lang: str, memory: MemorySnapshot | None) -> list[str]:
+def serve_memory(
+    texts: Sequence[str],
+    lang: str,
+    memory: MemoryLookup | None,
+    guard: TermGuard,
+    split: Sequence[bool] | None = None,
+) -> list[Translation | None]:
+    """The memory's ``lang`` target for each of ``texts`` it holds (exact, normalised match), else None.
+
+    The one route by which reviewed text reaches the outputs, in a run, a refresh and a review save:
+    each target is checked as a model's output is (``checked_target``) and marked with its entry.
+    ``split`` says, per text, whether its source is one a translator splits (the flag is kept).
+    """
+    found = memory.lookup(texts, lang) if memory is not None and texts else {}
+    flags = list(split) if split is not None else [False] * len(texts)
+    out: list[Translation | None] = []
+    for text, is_split in zip(texts, flags, strict=True):
+        entry = found.get(normalize_key(text))
+        if entry is None:
+            out.append(None)
+            continue
+        hit = MemoryHit(entry.status, entry.origin, entry.origin_name, entry.updated)
+        out.append(replace(checked_target(text, entry.target, lang, guard, split=is_split), memory=hit))
+    return out
+
+
+def checked_target(en: str, target: str, lang: str, guard: TermGuard, *, split: bool = False) -> Translation:
+    """``target`` as the ``lang`` translation of ``en`` with its glossary hits and QA flags; never changed."""
+    return checked_translation(en, guard.verify(en, target, lang), lang, split=split)
+
+
+def refresh_stage(
+    results: Sequence[ArticleResult], memory: MemoryLookup, guard: TermGuard
+) -> list[ArticleResult]:
+    """Articles read back from their folders with the memory's current targets served, no model run.
+
+    Each segment's translations are taken apart into the translate stage's records, the memory serves
+    through ``serve_memory`` (a served row keeps its ``split`` flag), the rest stay as they were, and
+    the rows and manifest counts are assembled again as a run assembles them.
+    """
+    out = []
+    for result in results:
+        sources = [Segment(s.id, s.kind, s.paragraph, s.en) for s in result.segments]
+        per_lang: dict[str, list[Translation]] = {}
+        for lang in result.languages:
+            stored = [_translation(s, lang) for s in result.segments]
+            split = [any(f.type == "split" for f in t.flags) for t in stored]
+            served = serve_memory([s.en for s in sources], lang, memory, guard, split)
+            per_lang[lang] = [new or old for new, old in zip(served, stored, strict=True)]
+        segments = [
+            aligned(
+                source,
+                old.support,
+                [(lang, per_lang[lang][n]) for lang in result.languages],
+                [f for f in old.flags if f.lang is None],
+            )
+            for n, (source, old) in enumerate(zip(sources, result.segments, strict=True))
+        ]
+        out.append(
+            replace(result, segments=segments, manifest=with_counts(result.manifest, segments, memory))
+        )
+    return out
+
+
+def is_memory_current(result: ArticleResult, memory: MemoryLookup | None) -> bool:
+    """Whether ``result`` (as read back) already reflects the memory entries that concern it."""
+    if memory is None:
+        return True
+    recorded = result.manifest.memory_digest or EMPTY_DIGEST
+    return recorded == memory.digest([s.en for s in result.segments], result.languages)
+
+
+def _translation(segment: AlignedSegment, lang: str) -> Translation:
+    """The ``lang`` part of an aligned row as the translate stage's record."""
+    return Translation(
+        text=segment.translations.get(lang, ""),
+        terms=tuple(t for t in segment.terms if t.lang == lang),
+        flags=tuple(f for f in segment.flags if f.lang == lang),
+        memory=segment.memory.get(lang),
+    )
+
+
+def unserved(items: Sequence[Summarised | Failed], lang: str, memory: MemoryLookup | None) -> list[str]:
     """The segments of ``items`` that the memory does not hold in ``lang``: what a translator must do."""
     texts = [s.en for item in items if isinstance(item, Summarised) for s in item.segments]
     if memory is None:
@@ -135,48 +226,61 @@ def unserved(items: Sequence[Summarised | Failed], lang: str, memory: MemorySnap
 
 
 def assemble_stage(
-    items: Sequence[Summarised | Failed], context: ManifestContext, memory: MemorySnapshot | None = None
+    items: Sequence[Summarised | Failed], context: ManifestContext, memory: MemoryLookup | None = None
 ) -> list[ArticleResult | Failed]:
     """Aligned segments (source, then summary) with every language's translation, and the manifest."""
 
     def one(item: Summarised) -> ArticleResult:
         segments = assemble(item, context.languages)
         manifest = build_manifest(item, segments, context, memory)
-        return ArticleResult(item.job.article, item.job.slug, context.languages, segments, manifest)
+        return ArticleResult(item.job.slug, segments, manifest)
 
     return _isolated(items, Summarised, lambda todo: [one(item) for item in todo])
 
 
 def assemble(item: Summarised, languages: Sequence[str]) -> list[AlignedSegment]:
     """New aligned records: per segment, the translations, terms and flags of each language in order."""
-    segments = []
-    for n, segment in enumerate(item.segments):
-        per_lang = [(lang, item.translations[lang].segments[n]) for lang in languages]
-        segments.append(
-            AlignedSegment(
-                id=segment.id,
-                kind=segment.kind,
-                paragraph=segment.paragraph,
-                en=segment.en,
-                translations={lang: t.text for lang, t in per_lang},
-                support=list(item.support.get(segment.id, ())),
-                flags=[f for _, t in per_lang for f in t.flags],
-                terms=[h for _, t in per_lang for h in t.terms],
-                memory={lang: t.memory for lang, t in per_lang if t.memory is not None},
-            )
+    return [
+        aligned(
+            segment,
+            item.support.get(segment.id, ()),
+            [(lang, item.translations[lang].segments[n]) for lang in languages],
         )
-    return segments
+        for n, segment in enumerate(item.segments)
+    ]
+
+
+def aligned(
+    segment: Segment,
+    support: Sequence[Support],
+    per_lang: Sequence[tuple[str, Translation]],
+    source_flags: Sequence[Flag] = (),
+) -> AlignedSegment:
+    """One aligned row: ``segment`` with each language's translation, in the order of ``per_lang``."""
+    return AlignedSegment(
+        id=segment.id,
+        kind=segment.kind,
+        paragraph=segment.paragraph,
+        en=segment.en,
+        translations={lang: t.text for lang, t in per_lang},
+        support=list(support),
+        flags=[*source_flags, *(f for _, t in per_lang for f in t.flags)],
+        terms=[h for _, t in per_lang for h in t.terms],
+        memory={lang: t.memory for lang, t in per_lang if t.memory is not None},
+    )
 
 
 def translate_texts(
-    texts: Sequence[str], lang: str, translator: Translator, guard, progress: Progress | None = None
+    texts: Sequence[str],
+    lang: str,
+    translator: Translator,
+    guard: TermGuard,
+    progress: Progress | None = None,
 ) -> list[Translation]:
     """``texts`` in ``lang``, each with its glossary terms and QA flags.
 
     One call translates any mix of articles; its batches are the translator's token budget.
     """
-    from translate_sum.qa import checked_translation
-
     pieces = [translator.pieces(text) for text in texts]
     calls = 0
 
@@ -191,16 +295,6 @@ def translate_texts(
         checked_translation(text, result, lang, split=len(parts) > 1)
         for text, result, parts in zip(texts, results, pieces, strict=True)
     ]
-
-
-def translate_language(
-    segments: Sequence[Segment], lang: str, translator: Translator, guard, progress: Progress | None = None
-) -> LanguageResult:
-    """One article's segments in ``lang`` (``tsum translate``)."""
-    results = translate_texts([s.en for s in segments], lang, translator, guard, progress)
-    return LanguageResult(
-        tuple(results), count_hits(h for t in results for h in t.terms), translator.describe()
-    )
 
 
 def failure(job: ArticleJob, exc: Exception) -> Failed:

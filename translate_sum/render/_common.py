@@ -49,12 +49,11 @@ def paragraph_runs(segments: Iterable[AlignedSegment]) -> list[list[AlignedSegme
 
 
 def tool_version(result: ArticleResult) -> str:
-    return str(result.record.tsum_version or __version__)
+    return str(result.manifest.tsum_version or __version__)
 
 
 def input_path(result: ArticleResult) -> str:
-    recorded = result.record.input_path
-    return str(recorded) if recorded else result.article.path.as_posix()
+    return result.manifest.input_path or ""
 
 
 def check_names(result: ArticleResult) -> None:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from translate_sum.memory.keys import normalize_key
-from translate_sum.memory.refresh import load_result
 from translate_sum.memory.store import MAX_TEXT, MemoryStore
+from translate_sum.pipeline.article_files import read_article
+from translate_sum.records import ArticleResult
 from translate_sum.render.review_html import PageExtras, render_review_html
 from translate_sum.review.assets import EDIT_CSS, EDIT_JS
 
 
-def page_data(folder: Path, store: MemoryStore, token: str) -> tuple[object, dict]:
+def page_data(folder: Path, store: MemoryStore, token: str) -> tuple[ArticleResult, dict]:
     """The article in ``folder`` and what the edit script needs: texts, memory versions, near matches."""
-    result = load_result(folder)
+    result = read_article(folder)
     rows: dict[str, dict] = {}
     suggestions: dict[str, dict] = {}
     for lang in result.languages:
