@@ -109,7 +109,7 @@ class TermHit:
     def from_dict(cls, data: dict) -> TermHit:
         """Raises KeyError for a record without offsets (written before they were): never guessed."""
         start, end = data["start"], data["end"]
-        if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start | end, bool):
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end)):
             raise TypeError(f"term offsets must be whole numbers, not {start!r}, {end!r}")
         return cls(
             str(data["en"]),

@@ -16,6 +16,7 @@ LANG_NAMES = {"en": "English", "zh": "Chinese", "ru": "Russian"}
 # Characters XML 1.0 forbids (most C0 controls, surrogates, U+FFFE/U+FFFF): a serializer would
 # either write a broken file or refuse, so they are dropped from text before it reaches one.
 _XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_RECORD_KEYS = frozenset(AlignedSegment("", "", 0, "").to_dict())
 _LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 
 
@@ -62,5 +63,6 @@ def check_names(result: ArticleResult) -> None:
     if not slug or slug.startswith(".") or any(c in slug for c in "/\\\0") or slug != slug.strip():
         raise ValueError(f"unsafe slug for a file name: {slug!r}")
     for lang in result.languages:
-        if not _LANG_CODE.fullmatch(lang) or lang == "en":
+        # A target column of aligned.jsonl sits beside the record's own keys: it must not be one.
+        if not _LANG_CODE.fullmatch(lang) or lang in _RECORD_KEYS:
             raise ValueError(f"unsupported target language code: {lang!r}")
