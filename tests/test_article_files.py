@@ -47,7 +47,9 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(SHORT, inner, max_size=3),
     max_leaves=6,
 )
-LANGUAGES = st.lists(st.sampled_from(["zh", "ru", "de", "fr", "ja", "kk"]), min_size=1, max_size=3, unique=True)
+LANGUAGES = st.lists(
+    st.sampled_from(["zh", "ru", "de", "fr", "ja", "kk"]), min_size=1, max_size=3, unique=True
+)
 IDS = st.from_regex(r"[a-z][a-z0-9]{0,5}", fullmatch=True)
 
 
@@ -126,7 +128,9 @@ def results(draw) -> ArticleResult:
         timings=draw(st.dictionaries(SHORT, FLOAT, max_size=3)),
         segments=draw(st.integers(0, 10**6)),
         flags=draw(st.dictionaries(SHORT, st.integers(0, 99), max_size=3)),
-        glossary_counts=draw(st.dictionaries(st.sampled_from(languages), st.dictionaries(SHORT, st.integers()))),
+        glossary_counts=draw(
+            st.dictionaries(st.sampled_from(languages), st.dictionaries(SHORT, st.integers()))
+        ),
         memory_counts=draw(st.dictionaries(st.sampled_from(languages), st.integers(0, 99))),
         fingerprint=draw(OPTIONAL),
         memory_digest=draw(OPTIONAL),

@@ -115,3 +115,31 @@ def test_a_review_save_renders_what_a_fresh_force_run_writes(saved, tiny_config,
     assert qa_facts(on_disk) == qa_facts(fresh_page) == qa_facts(served)
     # aligned.jsonl lists the same terms (with their offsets), flags and texts, row for row.
     assert records(folder) == records(fresh_folder)
+    # The index's row (flag counts) was re-rendered with the article: as the fresh run lists it.
+    for name in ("index.json", "index.md", "index.html"):
+        assert (out / name).read_text(encoding="utf-8") == (fresh_out / name).read_text(encoding="utf-8"), name
+
+
+def test_a_review_save_rewrites_the_index_row_and_every_index_link_works(saved):
+    _, out, folder, _ = saved
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    [row] = [e for e in index["entries"] if e["slug"] == folder.name]
+    assert row["flags"] == manifest["counts"]["flags"] and row["status"] == "done"
+    shown = ", ".join(f"{kind} {n}" for kind, n in sorted(row["flags"].items()) if n) or "—"
+    assert f"<td>{shown}</td>" in (out / "index.html").read_text(encoding="utf-8")
+    assert f"| {shown.replace('_', chr(92) + '_')} |" in (out / "index.md").read_text(encoding="utf-8")
+
+    with MemoryStore(out / "tm.sqlite") as store:
+        client = TestClient(create_app(out, store, port=PORT, token=TOKEN), base_url=ORIGIN)
+        page = client.get("/index.html")
+        links = re.findall(r'href="([^"#]+)"', page.text)
+        assert {"review", "files", "TMX", "TSV", "manifest"} <= set(re.findall(r">(\w+)</a>", page.text))
+        for link in links:
+            answer = client.get("/" + link)
+            assert answer.status_code == 200, link
+        listing = client.get(f"/{folder.name}/").text
+        for name in re.findall(r'href="([^"]+)"', listing):
+            target = f"/{folder.name}/{name}" if not name.startswith("..") else "/index.html"
+            assert client.get(target).status_code == 200, name
+        assert 'href="aligned.jsonl"' in listing and 'href="manifest.json"' in listing

@@ -29,7 +29,9 @@ def write_output(root: Path) -> Path:
         "en\tzh\tru\n" + "".join(f"{en}\t{zh}\t{ru}\n" for en, (zh, ru) in GLOSSARY.items()), encoding="utf-8"
     )
     result = build_result()
-    result.manifest = dataclasses.replace(result.manifest, glossary_path=str(glossary), glossary_sha256="0" * 64)
+    result.manifest = dataclasses.replace(
+        result.manifest, glossary_path=str(glossary), glossary_sha256="0" * 64
+    )
     out = root / "outputs"
     write_article(result, out)
     (out / "index.html").write_text("<!DOCTYPE html><title>index</title>", encoding="utf-8")

@@ -8,6 +8,8 @@ from translate_sum.memory.keys import normalize_key
 from translate_sum.memory.store import MAX_TEXT, MemoryStore
 from translate_sum.pipeline.article_files import read_article
 from translate_sum.records import ArticleResult
+from translate_sum.render._html import esc, page
+from translate_sum.render.index import INDEX_CSS
 from translate_sum.render.review_html import PageExtras, render_review_html
 from translate_sum.review.assets import EDIT_CSS, EDIT_JS
 
@@ -49,3 +51,13 @@ def render_server_page(folder: Path, store: MemoryStore, token: str) -> str:
     """``review.html`` with editing switched on, for the local review server."""
     result, data = page_data(folder, store, token)
     return render_review_html(result, PageExtras(script=EDIT_JS, css=EDIT_CSS, data=data))
+
+
+def render_file_list(slug: str, names: list[str]) -> str:
+    """The page behind the index's "files" link: each file of the article ``slug``, linked."""
+    items = "".join(f'<li><a href="{esc(name)}">{esc(name)}</a></li>' for name in names)
+    body = (
+        f'<main class="wrap"><p class="eyebrow"><a href="../index.html">tsum outputs</a></p>'
+        f"<h1>{esc(slug)}</h1><ul>{items}</ul></main>"
+    )
+    return page(f"Files · {slug}", INDEX_CSS, body)
