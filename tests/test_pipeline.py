@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from tiny_models import SEEDS
@@ -338,3 +340,64 @@ def test_unknown_executor_or_window_is_a_configuration_error(tiny_config, tmp_pa
         run_all(RunOptions(seeds_copy, tmp_path, config, ("zh",), executor="spark"))
     with pytest.raises(ConfigError, match="--window 0"):
         run_all(RunOptions(seeds_copy, tmp_path, config, ("zh",), window=0))
+
+
+# --- one plan of stages ------------------------------------------------------------------------------
+
+
+def test_the_plan_orders_the_stages_once_for_every_interpreter():
+    from translate_sum.pipeline.plan import Step, stage_order
+
+    assert stage_order(("zh", "ru")) == (
+        Step("segment"),
+        Step("summarize", "summarizer"),
+        Step("translate", "zh"),
+        Step("translate", "ru"),
+        Step("assemble"),
+    )
+    assert stage_order(("zh",), summarize=False)[1] == Step("summarize", None)
+    assert stage_order((), assemble=False) == (Step("segment"), Step("summarize", "summarizer"))
+    # The executors and the one-file commands call no stage function themselves: they interpret the plan.
+    package = Path(__file__).resolve().parents[1] / "translate_sum"
+    for name in ("pipeline/executors/local.py", "pipeline/executors/ray.py", "single.py"):
+        source = (package / name).read_text(encoding="utf-8")
+        for stage in (
+            "segment_stage",
+            "summarise_stage",
+            "translate_stage",
+            "assemble_stage",
+            "segment_article",
+        ):
+            assert stage not in source, f"{name} calls {stage} directly"
+        assert "AlignedSegment(" not in source
+
+
+def test_thread_counts_travel_with_the_plan_not_the_environment(monkeypatch):
+    import torch
+
+    from translate_sum.engines.hub import cpu_threads, load_threads
+
+    monkeypatch.delenv("TSUM_THREADS", raising=False)
+    before = torch.get_num_threads()
+    try:
+        with cpu_threads(3):
+            assert load_threads() == 3 and torch.get_num_threads() == 3
+        assert load_threads() == (os.cpu_count() or 1)
+        assert "TSUM_THREADS" not in os.environ
+    finally:
+        torch.set_num_threads(before)
+    package = Path(__file__).resolve().parents[1] / "translate_sum"
+    assert not [p for p in package.rglob("*.py") if "TSUM_THREADS" in p.read_text(encoding="utf-8")]
+
+
+def test_single_file_translation_runs_the_plan_without_a_summarizer(tiny_config, monkeypatch):
+    import translate_sum.engines.loader
+    from translate_sum.single import translate_file
+
+    def no_summarizer(*args, **kwargs):
+        raise AssertionError("tsum translate loaded a summariser")
+
+    monkeypatch.setattr(translate_sum.engines.loader, "make_summarizer", no_summarizer)
+    segments = translate_file(SEEDS / "000_828caea308506d00.txt", "zh", load_config(tiny_config))
+    assert segments and all(s.kind != "summary" and set(s.translations) == {"zh"} for s in segments)
+    assert all(t.lang == "zh" for s in segments for t in s.terms)

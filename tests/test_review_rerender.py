@@ -117,7 +117,9 @@ def test_a_review_save_renders_what_a_fresh_force_run_writes(saved, tiny_config,
     assert records(folder) == records(fresh_folder)
     # The index's row (flag counts) was re-rendered with the article: as the fresh run lists it.
     for name in ("index.json", "index.md", "index.html"):
-        assert (out / name).read_text(encoding="utf-8") == (fresh_out / name).read_text(encoding="utf-8"), name
+        assert (out / name).read_text(encoding="utf-8") == (fresh_out / name).read_text(encoding="utf-8"), (
+            name
+        )
 
 
 def test_a_review_save_rewrites_the_index_row_and_every_index_link_works(saved):

@@ -14,17 +14,17 @@ from translate_sum.ingest import load_article
 from translate_sum.pipeline.executors.local import LocalExecutor
 from translate_sum.pipeline.inputs import load_glossary
 from translate_sum.pipeline.manifest import ManifestContext
-from translate_sum.pipeline.plan import Plan, stage_order
+from translate_sum.pipeline.plan import Plan, Step, stage_order
 from translate_sum.pipeline.run import no_progress
 from translate_sum.records import AlignedSegment, ArticleJob, ArticleResult, Failed, Summarised
 from translate_sum.storage import base_slug
+from translate_sum.terms.glossary import Glossary
 
 
 def summarize_file(path: Path, config: Config, device: str = "auto") -> list[str]:
     """The English summary sentences of the article at ``path``. Raises TsumError subclasses."""
     plan = _plan(config, device, (), None, stage_order((), assemble=False))
-    item = _run_one(path, plan)
-    assert isinstance(item, Summarised)
+    item: Summarised = _run_one(path, plan)  # the plan ends with the summarize step
     return [s.en for s in item.summary]
 
 
@@ -35,12 +35,17 @@ def translate_file(
     would use for it (or ``glossary``) enforced and QA flags set. Raises TsumError subclasses."""
     loaded = load_glossary(config.glossary_file(path.parent, glossary))
     plan = _plan(config, device, (lang,), loaded, stage_order((lang,), summarize=False))
-    result = _run_one(path, plan)
-    assert isinstance(result, ArticleResult)
+    result: ArticleResult = _run_one(path, plan)  # the plan ends with the assemble step
     return result.segments
 
 
-def _plan(config: Config, device: str, languages: tuple[str, ...], glossary, steps) -> Plan:
+def _plan(
+    config: Config,
+    device: str,
+    languages: tuple[str, ...],
+    glossary: Glossary | None,
+    steps: tuple[Step, ...],
+) -> Plan:
     context = ManifestContext(languages=languages, fingerprint={}, settings={"device": device})
     return Plan(config, languages, device, glossary, context, steps=steps, window=1)
 
