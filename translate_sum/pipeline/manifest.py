@@ -46,7 +46,7 @@ def build_manifest(
     item: Summarised,
     segments: Sequence[AlignedSegment],
     context: ManifestContext,
-    memory: MemorySnapshot | None = None,
+    memory: MemoryStore | MemorySnapshot | None = None,
 ) -> Manifest:
     """The manifest of one finished article; ``memory``: the translation memory the run served from."""
     article = item.job.article

@@ -7,7 +7,8 @@ called through ``run_step``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -26,6 +27,19 @@ from translate_sum.terms.glossary import Glossary
 from translate_sum.terms.guard import TermGuard
 
 SEGMENT, SUMMARIZE, TRANSLATE, ASSEMBLE = "segment", "summarize", "translate", "assemble"
+
+#: ``progress(description, total)`` returns a context manager yielding an ``update(n)`` callable.
+ProgressFactory = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
+
+
+@contextmanager
+def no_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress factory that shows nothing."""
+
+    def update(n: int = 1) -> None:
+        pass
+
+    yield update
 
 
 @dataclass(frozen=True)

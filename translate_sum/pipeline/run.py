@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from translate_sum.pipeline.executors import EXECUTORS, Executor, executor_class
 from translate_sum.pipeline.fingerprint import is_current, run_fingerprint
 from translate_sum.pipeline.inputs import load_glossary, load_inputs, term_guard
 from translate_sum.pipeline.manifest import ManifestContext, library_versions
-from translate_sum.pipeline.plan import Plan, stage_order
+from translate_sum.pipeline.plan import Plan, ProgressFactory, no_progress, stage_order
 from translate_sum.pipeline.stages import is_memory_current, refresh_stage
 from translate_sum.records import ArticleJob, ArticleResult, Failed, IndexEntry, Manifest
 from translate_sum.storage import (
@@ -36,18 +35,11 @@ from translate_sum.storage import (
     remove_stale_temporaries,
     unique_slugs,
 )
+from translate_sum.terms.glossary import Glossary
 
 logger = logging.getLogger("translate_sum")
 
-#: ``progress(description, total)`` returns a context manager yielding an ``update(n)`` callable.
-ProgressFactory = Callable[[str, int], Any]
-
 DEFAULT_WINDOW = 32
-
-
-@contextmanager
-def no_progress(description: str, total: int):
-    yield lambda n=1: None
 
 
 @dataclass
@@ -149,8 +141,9 @@ def run_all(
                 report.entries.append(entry(job, "skipped", previous))
             else:
                 refresh.append((job, stored))
-        for job, stored in refresh:
-            _refresh(job, stored, options.output_dir, memory, glossary, report, notify)
+        if memory is not None:
+            for job, stored in refresh:
+                _refresh(job, stored, options.output_dir, memory, glossary, report, notify)
         if todo:
             snapshot = memory.snapshot(options.languages) if memory is not None else None
             report.models_loaded = _process(
@@ -247,9 +240,9 @@ def _refresh(
     stored: ArticleResult,
     output_dir: Path,
     memory: MemoryStore,
-    glossary,
+    glossary: Glossary | None,
     report: RunReport,
-    notify,
+    notify: Callable[[str], None],
 ) -> None:
     """Re-render an up-to-date article whose memory entries changed: no model, nothing re-translated."""
     try:

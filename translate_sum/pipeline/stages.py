@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
@@ -109,9 +109,11 @@ def translate_stage(
         split = [translator is not None and len(translator.pieces(text)) > 1 for text in texts]
         served = serve_memory(texts, lang, memory, guard, split)
         rest = [text for text, hit in zip(texts, served, strict=True) if hit is None]
-        if rest and translator is None:
-            raise ConfigError(f"translate {lang}: segments need a translator but none was loaded")
-        machine = iter(translate_texts(rest, lang, translator, guard, progress) if rest else ())
+        machine: Iterator[Translation] = iter(())
+        if rest:
+            if translator is None:
+                raise ConfigError(f"translate {lang}: segments need a translator but none was loaded")
+            machine = iter(translate_texts(rest, lang, translator, guard, progress))
         results = [next(machine) if hit is None else hit for hit in served]
         info = translator.describe() if translator is not None and rest else {"memory": True}
         shares = _shares(_seconds(start), [len(item.segments) for item in todo])

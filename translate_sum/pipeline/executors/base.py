@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from translate_sum.pipeline.plan import Plan
+from translate_sum.pipeline.plan import Plan, ProgressFactory
 from translate_sum.records import ArticleJob
 
 __all__ = ["Executor", "Plan", "windows"]
@@ -24,7 +24,7 @@ class Executor(ABC):
     models_loaded: list[str]
 
     @abstractmethod
-    def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress) -> Iterator[list[Any]]:
+    def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress: ProgressFactory) -> Iterator[list[Any]]:
         """The records the plan's last step makes (``ArticleResult`` or ``Failed`` for a full plan),
         one window at a time, in input order, as each window completes.
 

@@ -9,9 +9,10 @@ from translate_sum.engines.base import Translator
 from translate_sum.engines.loader import Engines
 from translate_sum.pipeline.executors.base import Executor, Plan, windows
 from translate_sum.pipeline.inputs import term_guard
-from translate_sum.pipeline.plan import SUMMARIZE, TRANSLATE, Step, run_step
+from translate_sum.pipeline.plan import SUMMARIZE, TRANSLATE, ProgressFactory, Step, run_step
 from translate_sum.pipeline.stages import unserved
 from translate_sum.records import ArticleJob
+from translate_sum.terms.guard import TermGuard
 
 
 class LocalExecutor(Executor):
@@ -27,7 +28,7 @@ class LocalExecutor(Executor):
         self.release_models = release_models
         self.models_loaded: list[str] = []
 
-    def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress) -> Iterator[list[Any]]:
+    def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress: ProgressFactory) -> Iterator[list[Any]]:
         engines = Engines(plan.config, plan.device, threads=plan.threads)
         guard = term_guard(plan.glossary)
         try:
@@ -50,7 +51,15 @@ class LocalExecutor(Executor):
         finally:
             self.models_loaded = list(engines.loaded)
 
-    def _translate(self, step: Step, items: list[Any], plan: Plan, engines: Engines, guard, progress):
+    def _translate(
+        self,
+        step: Step,
+        items: list[Any],
+        plan: Plan,
+        engines: Engines,
+        guard: TermGuard,
+        progress: ProgressFactory,
+    ) -> list[Any]:
         lang = str(step.model)
         todo = unserved(items, lang, plan.memory)
         # A window the memory covers entirely in this language loads no translator.

@@ -12,12 +12,16 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from translate_sum.engines.base import Summarizer, Translator
+from translate_sum.engines.loader import Engines
 from translate_sum.errors import ConfigError, TsumError
 from translate_sum.pipeline.executors.base import Executor, Plan, windows
+from translate_sum.pipeline.inputs import term_guard
+from translate_sum.pipeline.plan import ProgressFactory, run_step
 from translate_sum.records import ArticleJob
 
 logger = logging.getLogger("translate_sum")
@@ -37,7 +41,7 @@ class RayExecutor(Executor):
         self.num_cpus = num_cpus  # a local Ray's CPUs; None: all of this machine's
         self.models_loaded: list[str] = []
 
-    def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress) -> Iterator[list[Any]]:
+    def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress: ProgressFactory) -> Iterator[list[Any]]:
         if self.address is None:
             # A local Ray listens on the loopback only: without this, Ray on Linux resolves even
             # 127.0.0.1 to the machine's network address and its servers listen on every interface.
@@ -117,12 +121,10 @@ class _ModelStep:
     """One model step of the plan in a Ray actor: the model is loaded once, when the actor starts."""
 
     def __init__(self, packed: bytes, index: int) -> None:
-        from translate_sum.engines.loader import Engines
-        from translate_sum.pipeline.inputs import term_guard
-
         self.plan: Plan = pickle.loads(packed)
         self.step = self.plan.stages[index]
         self.error: TsumError | None = None
+        self.model: Summarizer | Translator | None = None
         self.guard = term_guard(self.plan.glossary)
         engines = Engines(self.plan.config, self.plan.device, threads=self.plan.threads)
         try:
@@ -136,8 +138,6 @@ class _ModelStep:
             self.error = exc
 
     def __call__(self, batch: dict) -> dict:
-        from translate_sum.pipeline.plan import run_step
-
         if self.error is not None:
             return _map_payloads(batch, lambda items: self.error)
         return _map_payloads(
@@ -146,13 +146,11 @@ class _ModelStep:
 
 
 def _task_step(batch: dict, packed: bytes, index: int) -> dict:
-    from translate_sum.pipeline.plan import run_step
-
     plan: Plan = pickle.loads(packed)
     return _map_payloads(batch, lambda items: run_step(plan.stages[index], items, plan))
 
 
-def _map_payloads(batch: dict, stage) -> dict:
+def _map_payloads(batch: dict, stage: Callable[[Any], Any]) -> dict:
     """Each row's payload (a pickled list of records) through ``stage``, pickled again.
 
     A ConfigError (the run cannot go on) becomes the payload, passed on by every later stage and
