@@ -32,7 +32,8 @@ def translate_file(
     path: Path, lang: str, config: Config, device: str = "auto", glossary: Path | None = None
 ) -> list[AlignedSegment]:
     """The article at ``path`` translated into ``lang`` segment by segment, with the glossary `tsum all`
-    would use for it (or ``glossary``) enforced and QA flags set. Raises TsumError subclasses."""
+    would use for it (or ``glossary``) enforced and QA flags set; end matter stays English unless
+    models.toml asks for it, as in `tsum all`. Raises TsumError subclasses."""
     loaded = load_glossary(config.glossary_file(path.parent, glossary))
     plan = _plan(config, device, (lang,), loaded, stage_order((lang,), summarize=False))
     result: ArticleResult = _run_one(path, plan)  # the plan ends with the assemble step
@@ -53,9 +54,8 @@ def _plan(
 def _run_one(path: Path, plan: Plan) -> Any:
     """The last step's record for the article at ``path``; its failure raised as an ArticleError."""
     article = load_article(path)
-    [window] = LocalExecutor().run(
-        [ArticleJob(article, base_slug(article.title, article.date))], plan, no_progress
-    )
+    job = ArticleJob(article, base_slug(article.title, article.date), plan.config.end_matter == "translate")
+    [window] = LocalExecutor().run([job], plan, no_progress)
     [item] = window
     if isinstance(item, Failed):
         raise ArticleError(item.error)

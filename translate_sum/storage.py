@@ -20,6 +20,9 @@ LOCK_NAME = ".tsum.lock"
 _MAX_SLUG = 80
 
 
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10))}
+
+
 def base_slug(title: str, date: str | None) -> str:
     """``2020-07-24-the-deputy-secretary-general-of-the-sco-visited-weidong``: ASCII, lower case, no
     path separators or dots, so it can never name anything outside the output folder."""
@@ -27,6 +30,8 @@ def base_slug(title: str, date: str | None) -> str:
     words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     date_part = re.sub(r"[^0-9]+", "-", date or "").strip("-")
     slug = "-".join(p for p in (date_part, words) if p)[:_MAX_SLUG].rstrip("-")
+    if slug.upper() in _WINDOWS_RESERVED:  # "con", "nul": names Windows cannot open
+        slug = f"{slug}-article"
     return slug or "article"
 
 

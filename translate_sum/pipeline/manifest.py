@@ -10,7 +10,7 @@ from importlib import metadata
 from translate_sum import __version__
 from translate_sum.memory import MemorySnapshot, MemoryStore
 from translate_sum.pipeline.fingerprint import fingerprint_hash
-from translate_sum.records import AlignedSegment, Manifest, ModelInfo, Summarised
+from translate_sum.records import END_MATTER, AlignedSegment, Manifest, ModelInfo, Summarised
 from translate_sum.terms.guard import count_hits
 
 #: The libraries whose versions can change an article's outputs, by distribution name.
@@ -60,6 +60,7 @@ def build_manifest(
         date=article.date,
         source=article.source,
         author=article.author,
+        place=article.place,
         languages=tuple(context.languages),
         models=models,
         glossary_path=context.glossary_path,
@@ -81,6 +82,7 @@ def with_counts(
     return replace(
         manifest,
         segments=len(segments),
+        end_matter=sum(s.kind == END_MATTER for s in segments),
         flags=dict(sorted(Counter(f.type for s in segments for f in s.flags).items())),
         glossary_counts={
             lang: count_hits(t for s in segments for t in s.terms if t.lang == lang) for lang in languages

@@ -172,26 +172,25 @@ def refresh_stage(
 ) -> list[ArticleResult]:
     """Articles read back from their folders with the memory's current targets served, no model run.
 
-    Each segment's translations are taken apart into the translate stage's records, the memory serves
+    Each row's translations are taken apart into the translate stage's records, the memory serves
     through ``serve_memory`` (a served row keeps its ``split`` flag), the rest stay as they were, and
-    the rows and manifest counts are assembled again as a run assembles them.
+    the rows and manifest counts are assembled again as a run assembles them. A row the run left
+    untranslated in a language (end matter) stays so.
     """
     out = []
     for result in results:
         sources = [Segment(s.id, s.kind, s.paragraph, s.en) for s in result.segments]
-        per_lang: dict[str, list[Translation]] = {}
+        per_row: list[list[tuple[str, Translation]]] = [[] for _ in sources]
         for lang in result.languages:
-            stored = [_translation(s, lang) for s in result.segments]
+            # Only rows the run translated into ``lang`` (end matter it left English stays so).
+            rows = [n for n, s in enumerate(result.segments) if lang in s.translations]
+            stored = [_translation(result.segments[n], lang) for n in rows]
             split = [any(f.type == "split" for f in t.flags) for t in stored]
-            served = serve_memory([s.en for s in sources], lang, memory, guard, split)
-            per_lang[lang] = [new or old for new, old in zip(served, stored, strict=True)]
+            served = serve_memory([sources[n].en for n in rows], lang, memory, guard, split)
+            for n, new, old in zip(rows, served, stored, strict=True):
+                per_row[n].append((lang, new or old))
         segments = [
-            aligned(
-                source,
-                old.support,
-                [(lang, per_lang[lang][n]) for lang in result.languages],
-                [f for f in old.flags if f.lang is None],
-            )
+            aligned(source, old.support, per_row[n], [f for f in old.flags if f.lang is None])
             for n, (source, old) in enumerate(zip(sources, result.segments, strict=True))
         ]
         out.append(
@@ -242,14 +241,14 @@ def assemble_stage(
 
 def assemble(item: Summarised, languages: Sequence[str]) -> list[AlignedSegment]:
     """New aligned records: per segment, the translations, terms and flags of each language in order."""
-    return [
-        aligned(
-            segment,
-            item.support.get(segment.id, ()),
-            [(lang, item.translations[lang].segments[n]) for lang in languages],
-        )
-        for n, segment in enumerate(item.segments)
-    ]
+    translated = {id(segment): n for n, segment in enumerate(item.segments)}
+    rows = []
+    for segment in item.source + item.summary:
+        # End matter the run does not translate is kept as its source text alone.
+        n = translated.get(id(segment))
+        per_lang = [] if n is None else [(lang, item.translations[lang].segments[n]) for lang in languages]
+        rows.append(aligned(segment, item.support.get(segment.id, ()), per_lang))
+    return rows
 
 
 def aligned(
