@@ -15,6 +15,7 @@ from tiny_models import REPO
 from translate_sum.errors import MemoryConflict, TranslationMemoryError
 from translate_sum.memory import MemoryStore, normalize_key
 from translate_sum.memory.store import EMPTY_DIGEST, SCHEMA_VERSION
+from translate_sum.records import AlignedSegment
 
 SOURCE = "About Weidong: Weidong Cloud Education Group is a leading company."
 
@@ -203,3 +204,21 @@ def test_kill_9_during_saves_leaves_a_clean_database(tmp_path):
         assert [e.source for e in entries] == [f"Sentence number {i}." for i in range(len(entries))]
         assert all(e.target.endswith(str(i)) for i, e in enumerate(entries))
         store.put("After the crash.", "zh", "之后", status="approved", origin="review")
+
+
+def test_a_refresh_serves_translated_rows_and_leaves_untranslated_end_matter_alone(store):
+    from translate_sum.pipeline.stages import refresh_stage
+    from translate_sum.records import ArticleResult, Manifest
+    from translate_sum.terms.guard import TermGuard
+
+    body = AlignedSegment("p1s0", "body", 1, "The talks went well.", {"zh": "会谈进展顺利。"})
+    contact = AlignedSegment("p2s0", "end_matter", 2, "Media contact: press office.")
+    for en in (body.en, contact.en):
+        store.put(en, "zh", "审校过的译文。", status="approved", origin="review")
+    result = ArticleResult("a", [body, contact], Manifest(languages=("zh",), fingerprint="f"))
+    [refreshed] = refresh_stage([result], store, TermGuard(None))
+    served, kept = refreshed.segments
+    assert served.translations == {"zh": "审校过的译文。"} and served.memory["zh"].status == "approved"
+    assert kept == contact  # the run left it English: a memory entry does not translate it
+    assert refreshed.manifest.memory_counts == {"zh": 1} and refreshed.manifest.end_matter == 1
+    assert refreshed.manifest.fingerprint == "f" and refreshed.manifest.memory_digest
