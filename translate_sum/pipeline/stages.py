@@ -106,8 +106,13 @@ def translate_stage(
         start = time.perf_counter()
         texts = [s.en for item in todo for s in item.segments]
         # A served text is flagged ``split`` as the model's would be: the source is too long for it.
-        split = [translator is not None and len(translator.pieces(text)) > 1 for text in texts]
-        served = serve_memory(texts, lang, memory, guard, split)
+        served = serve_memory(
+            texts,
+            lang,
+            memory,
+            guard,
+            lambda i: translator is not None and len(translator.pieces(texts[i])) > 1,
+        )
         rest = [text for text, hit in zip(texts, served, strict=True) if hit is None]
         machine: Iterator[Translation] = iter(())
         if rest:
@@ -141,24 +146,24 @@ def serve_memory(
     lang: str,
     memory: MemoryLookup | None,
     guard: TermGuard,
-    split: Sequence[bool] | None = None,
+    split: Callable[[int], bool] = lambda i: False,
 ) -> list[Translation | None]:
     """The memory's ``lang`` target for each of ``texts`` it holds (exact, normalised match), else None.
 
     The one route by which reviewed text reaches the outputs, in a run, a refresh and a review save:
     each target is checked as a model's output is (``checked_target``) and marked with its entry.
-    ``split`` says, per text, whether its source is one a translator splits (the flag is kept).
+    ``split(i)`` says whether the source ``texts[i]`` is one a translator splits (the flag is kept);
+    it is asked only for the texts served.
     """
     found = memory.lookup(texts, lang) if memory is not None and texts else {}
-    flags = list(split) if split is not None else [False] * len(texts)
     out: list[Translation | None] = []
-    for text, is_split in zip(texts, flags, strict=True):
+    for i, text in enumerate(texts):
         entry = found.get(normalize_key(text))
         if entry is None:
             out.append(None)
             continue
         hit = MemoryHit(entry.status, entry.origin, entry.origin_name, entry.updated)
-        out.append(replace(checked_target(text, entry.target, lang, guard, split=is_split), memory=hit))
+        out.append(replace(checked_target(text, entry.target, lang, guard, split=split(i)), memory=hit))
     return out
 
 
@@ -186,7 +191,7 @@ def refresh_stage(
             rows = [n for n, s in enumerate(result.segments) if lang in s.translations]
             stored = [_translation(result.segments[n], lang) for n in rows]
             split = [any(f.type == "split" for f in t.flags) for t in stored]
-            served = serve_memory([sources[n].en for n in rows], lang, memory, guard, split)
+            served = serve_memory([sources[n].en for n in rows], lang, memory, guard, split.__getitem__)
             for n, new, old in zip(rows, served, stored, strict=True):
                 per_row[n].append((lang, new or old))
         segments = [
