@@ -74,12 +74,12 @@ def saved(tiny_config, tmp_path):
     result = run("all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config))
     assert result.exit_code == 0, result.output
     [folder] = [p for p in out.iterdir() if p.is_dir()]
-    seg = next(r["id"] for r in records(folder) if r["en"] == TWICE)
+    row = next(r for r in records(folder) if r["en"] == TWICE)
     with MemoryStore(out / "tm.sqlite") as store:
         client = TestClient(create_app(out, store, port=PORT, token=TOKEN), base_url=ORIGIN)
         answer = client.post(
-            f"/api/{folder.name}/{seg}",
-            json={"lang": "zh", "text": EDIT, "action": "approve", "version": 0},
+            f"/api/{folder.name}/{row['id']}",
+            json={"lang": "zh", "text": EDIT, "action": "approve", "version": 0, "base": row["zh"]},
             headers={"Origin": ORIGIN, "X-Tsum-Token": TOKEN},
         )
         assert answer.status_code == 200, answer.text

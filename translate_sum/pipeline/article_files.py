@@ -42,8 +42,11 @@ def write_article(result: ArticleResult, output_dir: Path) -> None:
             "output folder (remove the link)"
         )
     files = render_article(result)  # before touching anything: a renderer's error changes nothing
-    if folder.exists():
-        remove_stale_temporaries(folder)
+    try:
+        if folder.exists():
+            remove_stale_temporaries(folder)
+    except OSError as exc:  # e.g. a folder made read-only (or immutable) after it was written
+        raise OutputError(f"{folder}: cannot write: {exc.strerror or exc}") from None
     write_json(folder / MANIFEST, replace(result.manifest, fingerprint=None).to_dict())
     for name, content in files.items():
         write_atomic(folder / name, content)
