@@ -22,7 +22,10 @@ from translate_sum.cli.common import (
     reports_errors,
     summarizer_option,
 )
-from translate_sum.errors import ConfigError
+from translate_sum.pipeline import RunOptions, run_all
+from translate_sum.pipeline.executors import DEFAULT_WINDOW, EXECUTORS
+from translate_sum.render import paragraphs_text
+from translate_sum.single import summarize_file, translate_file
 
 
 @click.command(name="all")
@@ -44,7 +47,7 @@ from translate_sum.errors import ConfigError
 @glossary_option
 @click.option(
     "--executor",
-    type=click.Choice(["local", "ray"]),  # run_all checks these against pipeline.executors.EXECUTORS
+    metavar="[" + "|".join(EXECUTORS) + "]",  # RunOptions checks the name
     default="local",
     show_default=True,
     envvar="TSUM_EXECUTOR",
@@ -61,8 +64,8 @@ from translate_sum.errors import ConfigError
 )
 @click.option(
     "--window",
-    type=click.IntRange(min=1),
-    default=32,
+    type=int,  # RunOptions checks the range
+    default=DEFAULT_WINDOW,
     show_default=True,
     envvar="TSUM_WINDOW",
     help="Articles batched together, stage by stage, and written together when done [env TSUM_WINDOW].",
@@ -90,16 +93,12 @@ def all_command(
     skipped without loading any model. Exit status: 0 all done, 1 some articles failed (listed;
     the others are written), 2 usage or configuration error (e.g. a model that is not available).
     """
-    from translate_sum.pipeline import RunOptions, run_all
-
-    if ray_address and executor != "ray":
-        raise ConfigError("--ray-address needs --executor ray")
     config = load(config_path, summarizer, backend)
     options = RunOptions(
         input_dir=input_dir,
         output_dir=output_dir,
         config=config,
-        languages=config.select_languages(only),
+        languages=tuple(only.split(",")) if only else (),
         device=device,
         force=force,
         glossary=glossary,
@@ -146,8 +145,6 @@ def all_command(
 @reports_errors
 def summarize_command(file, config_path, device, summarizer, backend):
     """Print an English summary of one article."""
-    from translate_sum.single import summarize_file
-
     config = load(config_path, summarizer, backend)
     quiet_libraries()
     click.echo(" ".join(summarize_file(file, config, device)))
@@ -168,9 +165,6 @@ def translate_command(file, lang, config_path, device, backend, glossary):
 
     QA flags (glossary terms not guaranteed, numbers, splits …) go to stderr, one per line.
     """
-    from translate_sum.render import paragraphs_text
-    from translate_sum.single import translate_file
-
     config = load(config_path, backend=backend)
     lang = config.select_languages(lang)[0]
     quiet_libraries()

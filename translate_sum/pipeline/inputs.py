@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from translate_sum.errors import ArticleError, ConfigError
 from translate_sum.ingest import display_path, list_articles, load_article
@@ -47,6 +48,14 @@ def load_inputs(folder: Path) -> tuple[list[LoadedInput], list[str]]:
                 LoadedInput(path, None, f"{display_path(path)}: unexpected {type(exc).__name__}: {exc}")
             )
     return loaded, notices
+
+
+@overload
+def load_glossary(path: Path) -> Glossary: ...
+@overload
+def load_glossary(path: None) -> None: ...
+@overload
+def load_glossary(path: Path | None) -> Glossary | None: ...
 
 
 def load_glossary(path: Path | None) -> Glossary | None:

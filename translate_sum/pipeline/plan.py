@@ -29,11 +29,14 @@ from translate_sum.terms.guard import TermGuard
 SEGMENT, SUMMARIZE, TRANSLATE, ASSEMBLE = "segment", "summarize", "translate", "assemble"
 
 #: ``progress(description, total)`` returns a context manager yielding an ``update(n)`` callable.
-ProgressFactory = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
+ProgressFactory = Callable[[str, int], AbstractContextManager[Progress]]
+
+#: Articles per window when the caller does not say: the unit of batching and of writing.
+DEFAULT_WINDOW = 32
 
 
 @contextmanager
-def no_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+def no_progress(description: str, total: int) -> Iterator[Progress]:
     """A progress factory that shows nothing."""
 
     def update(n: int = 1) -> None:
@@ -80,7 +83,7 @@ class Plan:
     glossary: Glossary | None
     context: ManifestContext
     steps: tuple[Step, ...] = ()  # () : stage_order(languages)
-    window: int = 32  # articles per window: the unit of batching and of writing
+    window: int = DEFAULT_WINDOW  # articles per window: the unit of batching and of writing
     memory: MemorySnapshot | None = None  # the translation memory, read once: served before any model
     threads: int | None = None  # CPU threads per model (None: the engine's default, every core)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from translate_sum.config import Config
 from translate_sum.engines.loader import Engines
-from translate_sum.errors import ConfigError, TsumError
+from translate_sum.errors import ConfigError, OptionError, TsumError
 from translate_sum.memory import MemorySnapshot, MemoryStore, memory_path, open_memory
 from translate_sum.pipeline.article_files import (
     entry,
@@ -21,7 +21,7 @@ from translate_sum.pipeline.article_files import (
     write_article,
     write_index,
 )
-from translate_sum.pipeline.executors import EXECUTORS, Executor, executor_class
+from translate_sum.pipeline.executors import DEFAULT_WINDOW, EXECUTORS, Executor, executor_class
 from translate_sum.pipeline.fingerprint import is_current, run_fingerprint
 from translate_sum.pipeline.inputs import load_glossary, load_inputs, term_guard
 from translate_sum.pipeline.manifest import ManifestContext, library_versions
@@ -39,17 +39,20 @@ from translate_sum.terms.glossary import Glossary
 
 logger = logging.getLogger("translate_sum")
 
-DEFAULT_WINDOW = 32
-
 
 @dataclass
 class RunOptions:
-    """What ``tsum all`` was asked to do."""
+    """What ``tsum all`` was asked to do, checked here once for every front end.
+
+    ``languages``: empty means ``[run] languages``. Raises OptionError, whose
+    ``option`` names the field, for a language without a translator, an unknown executor, a window
+    below 1, or a cluster address without the ray executor.
+    """
 
     input_dir: Path
     output_dir: Path
     config: Config
-    languages: tuple[str, ...]
+    languages: tuple[str, ...] = ()
     device: str = "auto"
     force: bool = False
     glossary: Path | None = None  # explicit --glossary; else models.toml; else input_dir/glossary.tsv
@@ -57,6 +60,15 @@ class RunOptions:
     window: int = DEFAULT_WINDOW  # articles batched together, and written together when done
     ray_address: str | None = None  # --executor ray: a running cluster; None starts a local Ray
     release_models: bool = True  # local executor: drop each model when its stage is done
+
+    def __post_init__(self) -> None:
+        self.languages = self.config.select_languages(self.languages)
+        if self.executor not in EXECUTORS:
+            raise OptionError("executor", f"executor {self.executor!r}: choose from {', '.join(EXECUTORS)}")
+        if isinstance(self.window, bool) or not isinstance(self.window, int) or self.window < 1:
+            raise OptionError("window", f"window {self.window!r}: must be a whole number of 1 or more")
+        if self.ray_address and self.executor != "ray":
+            raise OptionError("ray_address", "a Ray cluster address needs the ray executor")
 
 
 @dataclass
@@ -91,15 +103,6 @@ def run_all(
     """
     if not options.input_dir.is_dir():
         raise ConfigError(f"{options.input_dir}: input folder not found")
-    unknown = [lang for lang in options.languages if lang not in options.config.translators]
-    if unknown:
-        raise ConfigError(
-            f"--only: no translator configured for {', '.join(unknown)} (models.toml [translators])"
-        )
-    if options.executor not in EXECUTORS:
-        raise ConfigError(f"--executor {options.executor!r}: choose from {', '.join(EXECUTORS)}")
-    if options.window < 1:
-        raise ConfigError(f"--window {options.window}: must be a positive whole number")
     glossary = load_glossary(options.config.glossary_file(options.input_dir, options.glossary))
     report = RunReport()
     loaded, report.notices = load_inputs(options.input_dir)
@@ -157,7 +160,7 @@ def run_all(
 def _process(
     todo: list[ArticleJob],
     options: RunOptions,
-    glossary,
+    glossary: Glossary | None,
     fingerprint: dict[str, Any],
     memory: MemorySnapshot | None,
     report: RunReport,
@@ -202,7 +205,8 @@ def _process(
 
 
 def _executor(options: RunOptions) -> Executor:
-    cls = executor_class(options.executor)
+    # Each executor takes its own settings.
+    cls: Callable[..., Executor] = executor_class(options.executor)
     if options.executor == "ray":
         return cls(address=options.ray_address)
     return cls(release_models=options.release_models)

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from translate_sum.align import summary_segments, summary_support
 from translate_sum.engines.base import Progress, Summarizer, Translator
@@ -39,7 +39,15 @@ from translate_sum.terms.guard import TermGuard, count_hits
 
 logger = logging.getLogger("translate_sum")
 
-T = TypeVar("T")
+
+class _OfAnArticle(Protocol):
+    """A record that knows its article (Segmented, Summarised)."""
+
+    @property
+    def job(self) -> ArticleJob: ...
+
+
+T = TypeVar("T", bound=_OfAnArticle)
 R = TypeVar("R")
 
 #: What serves exact matches: the memory itself (a refresh, a review save) or a run's snapshot of it.
@@ -321,12 +329,15 @@ def _with_summary(item: Segmented, summary: list[str], info: dict, seconds: floa
     return Summarised(item.job, item.source, segments, support, info, timings)
 
 
-def _isolated(items: Sequence[T | Failed], kind: type, batch: Callable[[list], list[R]]) -> list[R | Failed]:
+def _isolated(
+    items: Sequence[T | Failed], kind: type[T], batch: Callable[[list[T]], Sequence[R]]
+) -> list[R | Failed]:
     """``batch`` over the records of ``kind``; if it raises, each record again alone, so one fails alone.
 
     A ConfigError (a model that will not load, a bad setting) stops the run instead.
     """
     todo = [item for item in items if isinstance(item, kind)]
+    done: Iterator[R | Failed]
     try:
         done = iter(batch(todo)) if todo else iter(())
     except ConfigError:
@@ -337,10 +348,10 @@ def _isolated(items: Sequence[T | Failed], kind: type, batch: Callable[[list], l
         else:
             logger.info("a batch of %d articles failed (%s); retrying them one by one", len(todo), exc)
             done = iter([_alone(item, batch) for item in todo])
-    return [next(done) if isinstance(item, kind) else item for item in items]
+    return [item if isinstance(item, Failed) else next(done) for item in items]
 
 
-def _alone(item, batch: Callable[[list], list[R]]) -> R | Failed:
+def _alone(item: T, batch: Callable[[list[T]], Sequence[R]]) -> R | Failed:
     try:
         return batch([item])[0]
     except ConfigError:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from translate_sum.errors import MemoryConflict, OutputError, TranslationMemoryError, TsumError
 from translate_sum.memory.keys import normalize_key
-from translate_sum.memory.store import MemoryStore, check_text
+from translate_sum.memory.store import Entry, MemoryStore, check_text
 from translate_sum.pipeline.article_files import read_article, update_index, write_article
 from translate_sum.pipeline.inputs import manifest_glossary, term_guard
 from translate_sum.pipeline.stages import refresh_stage
@@ -157,7 +157,7 @@ def save_target(
         except SaveConflict:
             raise
         except MemoryConflict as exc:  # another process saved between the check and the put
-            current = exc.current
+            current = exc.current if isinstance(exc.current, Entry) else None
             raise SaveConflict(
                 _CONFLICT, current.target if current else "", current.version if current else 0
             ) from None

@@ -6,10 +6,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from translate_sum.pipeline.plan import Plan, ProgressFactory
+from translate_sum.pipeline.plan import DEFAULT_WINDOW, Plan, ProgressFactory
 from translate_sum.records import ArticleJob
 
-__all__ = ["Executor", "Plan", "windows"]
+__all__ = ["DEFAULT_WINDOW", "Executor", "Plan", "ProgressFactory", "windows"]
 
 
 def windows(jobs: Sequence[ArticleJob], size: int) -> list[list[ArticleJob]]:

@@ -55,7 +55,7 @@ class RayExecutor(Executor):
             if started:
                 ray.shutdown()
 
-    def _connect(self, ray) -> bool:
+    def _connect(self, ray: Any) -> bool:
         """Connect to the cluster, or start a local Ray bound to 127.0.0.1; True when started here."""
         if ray.is_initialized():
             return False
@@ -76,7 +76,7 @@ class RayExecutor(Executor):
             raise ConfigError(f"--executor ray: cannot start or reach {where}: {exc}") from None
         return True
 
-    def _execute(self, ray, jobs: Sequence[ArticleJob], plan: Plan) -> Iterator[list[Any]]:
+    def _execute(self, ray: Any, jobs: Sequence[ArticleJob], plan: Plan) -> Iterator[list[Any]]:
         from ray.data import DataContext
 
         context = DataContext.get_current()
@@ -168,7 +168,7 @@ def _map_payloads(batch: dict, stage: Callable[[Any], Any]) -> dict:
     return {"payload": out}
 
 
-def _cores(ray) -> int:
+def _cores(ray: Any) -> int:
     """CPUs of the largest node: what one actor's threads may use."""
     sizes = [node.get("Resources", {}).get("CPU", 0) for node in ray.nodes() if node.get("Alive")]
     return int(max(sizes, default=os.cpu_count() or 1)) or 1
@@ -176,7 +176,7 @@ def _cores(ray) -> int:
 
 def _unwrap(exc: BaseException) -> BaseException:
     """The tsum error inside Ray's wrappers (a ConfigError must still end the run with exit 2)."""
-    seen = exc
+    seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, TsumError):
             return seen
@@ -185,7 +185,7 @@ def _unwrap(exc: BaseException) -> BaseException:
     return exc
 
 
-def _import_ray():
+def _import_ray() -> Any:
     try:
         import ray
         import ray.data  # noqa: F401 - the Data library is the part tsum needs
