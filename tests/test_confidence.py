@@ -20,7 +20,7 @@ from translate_sum.engines.base import Scored
 from translate_sum.engines.ct2 import Ct2Translator
 from translate_sum.engines.hf import MarianTranslator
 from translate_sum.engines.hub import ResolvedModel
-from translate_sum.memory.refresh import load_result
+from translate_sum.pipeline.article_files import read_article
 from translate_sum.pipeline.stages import run_checks, translate_texts
 from translate_sum.qa_files import read_units
 from translate_sum.records import Translation
@@ -167,7 +167,7 @@ def test_confidence_survives_every_output_format_and_memory_import(tiny_config, 
         assert {k: v for k, v in expected.items() if k in got} == pytest.approx(got), name
         assert len(got) >= len(records)
     assert {
-        (s.id, lang): c for s in load_result(folder).segments for lang, c in s.confidence.items()
+        (s.id, lang): c for s in read_article(folder).segments for lang, c in s.confidence.items()
     } == expected
 
     # A CAT tool finishes one unit of the XLIFF (its notes kept); the import takes it and the next run

@@ -1,7 +1,7 @@
 """``tsum qa``: the glossary and QA checks on a bilingual file from a CAT tool or a person, no model.
 
 Reads XLIFF 1.2, TMX 1.4 and tsum's own ``aligned.tsv`` / ``aligned.jsonl``; every English source with
-a target runs through the same checks a machine translation gets (``memory.checks.check_target``),
+a target runs through the same checks a machine translation gets (``pipeline.stages.checked_target``),
 then the checks across the whole set (consistency; low confidence where the file carries tsum's
 model confidences).
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from translate_sum.errors import TsumError
 from translate_sum.memory.cat import lang_code
-from translate_sum.memory.checks import check_target
+from translate_sum.pipeline.stages import checked_target
 from translate_sum.qa import (
     DEFAULT_SETTINGS,
     DEGENERATE,
@@ -27,6 +27,7 @@ from translate_sum.qa import (
 )
 from translate_sum.render._html import esc, page
 from translate_sum.render.xliff import CONFIDENCE_NOTE
+from translate_sum.terms.guard import TermGuard
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XLIFF_NS = "{urn:oasis:names:tc:xliff:document:1.2}"
@@ -197,7 +198,8 @@ def check_units(
 ) -> list[Finding]:
     """Every flag on ``units``: glossary and per-segment checks, then consistency and low confidence
     over all units of a language (across the files given together)."""
-    flags = [list(check_target(u.en, u.target, u.lang, glossary, settings=settings).flags) for u in units]
+    guard = TermGuard(glossary)
+    flags = [list(checked_target(u.en, u.target, u.lang, guard, settings=settings).flags) for u in units]
     for lang in sorted({u.lang for u in units}):
         index = [i for i, u in enumerate(units) if u.lang == lang]
         low = low_confidence_flags([units[i].confidence for i in index], lang, settings)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,35 +12,32 @@ from typing import Any
 from translate_sum.config import Config
 from translate_sum.engines.loader import Engines
 from translate_sum.errors import ConfigError, OptionError, TsumError
-from translate_sum.memory import MemorySnapshot, MemoryStore, is_memory_current, memory_path, open_memory
-from translate_sum.memory.refresh import refresh_article
-from translate_sum.pipeline.executors import DEFAULT_WINDOW, EXECUTORS, Executor, Plan, executor_class
-from translate_sum.pipeline.executors.base import ProgressFactory
+from translate_sum.memory import MemorySnapshot, MemoryStore, memory_path, open_memory
+from translate_sum.pipeline.article_files import (
+    entry,
+    failed_entry,
+    read_article,
+    read_manifest,
+    write_article,
+    write_index,
+)
+from translate_sum.pipeline.executors import DEFAULT_WINDOW, EXECUTORS, Executor, executor_class
 from translate_sum.pipeline.fingerprint import is_current, run_fingerprint
-from translate_sum.pipeline.inputs import load_glossary, load_inputs
+from translate_sum.pipeline.inputs import load_glossary, load_inputs, term_guard
 from translate_sum.pipeline.manifest import ManifestContext, library_versions
-from translate_sum.pipeline.write import entry, failed_entry, write_article, write_index
+from translate_sum.pipeline.plan import Plan, ProgressFactory, no_progress, stage_order
+from translate_sum.pipeline.stages import is_memory_current, refresh_stage
 from translate_sum.records import ArticleJob, ArticleResult, Failed, IndexEntry, Manifest
 from translate_sum.storage import (
     article_dir,
     base_slug,
     output_lock,
-    read_manifest,
     remove_stale_temporaries,
     unique_slugs,
 )
 from translate_sum.terms.glossary import Glossary
 
 logger = logging.getLogger("translate_sum")
-
-
-@contextmanager
-def no_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
-    yield _ignore
-
-
-def _ignore(n: int = 1) -> None:
-    return None
 
 
 @dataclass
@@ -122,7 +118,7 @@ def run_all(
     with output_lock(options.output_dir), open_memory(memory_file) as memory:
         remove_stale_temporaries(options.output_dir)  # e.g. an index.md a killed run was writing
         todo: list[ArticleJob] = []
-        refresh: list[ArticleJob] = []  # up to date but for memory entries: re-rendered, no model
+        refresh: list[tuple[ArticleJob, ArticleResult]] = []  # up to date but for memory entries: no model
         for item in loaded:
             if item.article is None:
                 report.entries.append(
@@ -133,15 +129,24 @@ def run_all(
             job = ArticleJob(item.article, slugs[item.path.name], options.config.end_matter == "translate")
             folder = article_dir(options.output_dir, job.slug)
             previous = read_manifest(folder)
-            if options.force or not is_current(previous, job.article, fingerprint):
+            if options.force or previous is None or not is_current(previous, job.article, fingerprint):
                 todo.append(job)
-            elif is_memory_current(previous, folder, memory, options.languages):
+                continue
+            if memory is None:
+                report.entries.append(entry(job, "skipped", previous))
+                continue
+            try:
+                stored = read_article(folder)
+            except TsumError:  # damaged since it was written: made again
+                todo.append(job)
+                continue
+            if is_memory_current(stored, memory):
                 report.entries.append(entry(job, "skipped", previous))
             else:
-                refresh.append(job)
-        if memory is not None:  # without a memory every article is current: nothing to refresh
-            for job in refresh:
-                _refresh(job, options.output_dir, memory, glossary, report, notify)
+                refresh.append((job, stored))
+        if memory is not None:
+            for job, stored in refresh:
+                _refresh(job, stored, options.output_dir, memory, glossary, report, notify)
         if todo:
             snapshot = memory.snapshot(options.languages) if memory is not None else None
             report.models_loaded = _process(
@@ -185,13 +190,16 @@ def _process(
             glossary_sha256=glossary.sha256 if glossary is not None else None,
             libraries=library_versions(),
         ),
+        steps=stage_order(options.languages),
         window=options.window,
         memory=memory,
     )
+    jobs = {job.slug: job for job in todo}
     with progress("articles", len(todo)) as advance:
         for outcomes in executor.run(todo, plan, progress):
             for outcome in outcomes:
-                _finish(outcome, options.output_dir, report, notify)
+                slug = outcome.job.slug if isinstance(outcome, Failed) else outcome.slug
+                _finish(outcome, jobs[slug], options.output_dir, report, notify)
                 advance(1)
     return executor.models_loaded
 
@@ -205,14 +213,17 @@ def _executor(options: RunOptions) -> Executor:
 
 
 def _finish(
-    outcome: ArticleResult | Failed, output_dir: Path, report: RunReport, notify: Callable[[str], None]
+    outcome: ArticleResult | Failed,
+    job: ArticleJob,
+    output_dir: Path,
+    report: RunReport,
+    notify: Callable[[str], None],
 ) -> None:
-    """Write one article, or record its failure; a write that fails fails this article alone."""
+    """Write one article (``job``'s outcome), or record its failure; a write that fails fails it alone."""
     if isinstance(outcome, Failed):
-        report.entries.append(failed_entry(outcome.job, outcome.error))
+        report.entries.append(failed_entry(job, outcome.error))
         notify(f"error: {outcome.error}")
         return
-    job = ArticleJob(outcome.article, outcome.slug)
     try:
         write_article(outcome, output_dir)
     except TsumError as exc:  # its output folder (disk full, a planted link)
@@ -225,11 +236,12 @@ def _finish(
         report.entries.append(failed_entry(job, message))
         notify(f"error: {message}")
         return
-    _done(job, outcome.record, report)
+    _done(job, outcome.manifest, report)
 
 
 def _refresh(
     job: ArticleJob,
+    stored: ArticleResult,
     output_dir: Path,
     memory: MemoryStore,
     glossary: Glossary | None,
@@ -238,16 +250,16 @@ def _refresh(
 ) -> None:
     """Re-render an up-to-date article whose memory entries changed: no model, nothing re-translated."""
     try:
-        result = refresh_article(article_dir(output_dir, job.slug), memory, glossary)
+        [result] = refresh_stage([stored], memory, term_guard(glossary))
         write_article(result, output_dir)
     except TsumError as exc:
         report.entries.append(failed_entry(job, str(exc)))
         notify(f"error: {exc}")
         return
-    _done(job, result.record, report)
+    _done(job, result.manifest, report)
 
 
 def _done(job: ArticleJob, manifest: Manifest, report: RunReport) -> None:
-    report.entries.append(entry(job, "done", {"counts": {"flags": manifest.flags}}))
+    report.entries.append(entry(job, "done", manifest))
     report.add_terms(manifest.glossary_counts)
     report.memory.update(manifest.memory_counts)

@@ -1,8 +1,8 @@
 """The Ray Data executor: the same stages on a Ray cluster (or a local Ray started for the run).
 
-Each row of the dataset is one window of articles, so every stage batches exactly the articles the
-local executor batches and the outputs are the same. Model stages are ``map_batches`` over an actor
-pool (each actor loads its model once); segmenting and assembling are tasks. Results come back to
+Each row of the dataset is one window of articles, so every step batches exactly the articles the
+local executor batches and the outputs are the same. The plan's steps become ``map_batches`` in
+order: a step with a model over an actor pool (each actor loads its model once), the others as tasks. Results come back to
 this process and are written by the same writer code, window by window. Needs the ``ray`` extra:
 ``pip install "translate-sum[ray]"``.
 """
@@ -13,15 +13,16 @@ import logging
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from translate_sum.engines.base import Summarizer, Translator
 from translate_sum.engines.loader import Engines
 from translate_sum.errors import ConfigError, TsumError
-from translate_sum.pipeline.executors.base import Executor, Plan, ProgressFactory, windows
+from translate_sum.pipeline.executors.base import Executor, Plan, windows
 from translate_sum.pipeline.inputs import term_guard
-from translate_sum.pipeline.stages import assemble_stage, segment_stage, summarise_stage, translate_stage
-from translate_sum.records import ArticleJob, ArticleResult, Failed
+from translate_sum.pipeline.plan import ProgressFactory, run_step
+from translate_sum.records import ArticleJob
 
 logger = logging.getLogger("translate_sum")
 
@@ -40,9 +41,7 @@ class RayExecutor(Executor):
         self.num_cpus = num_cpus  # a local Ray's CPUs; None: all of this machine's
         self.models_loaded: list[str] = []
 
-    def run(
-        self, jobs: Sequence[ArticleJob], plan: Plan, progress: ProgressFactory
-    ) -> Iterator[list[ArticleResult | Failed]]:
+    def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress: ProgressFactory) -> Iterator[list[Any]]:
         if self.address is None:
             # A local Ray listens on the loopback only: without this, Ray on Linux resolves even
             # 127.0.0.1 to the machine's network address and its servers listen on every interface.
@@ -77,18 +76,17 @@ class RayExecutor(Executor):
             raise ConfigError(f"--executor ray: cannot start or reach {where}: {exc}") from None
         return True
 
-    def _execute(
-        self, ray: Any, jobs: Sequence[ArticleJob], plan: Plan
-    ) -> Iterator[list[ArticleResult | Failed]]:
+    def _execute(self, ray: Any, jobs: Sequence[ArticleJob], plan: Plan) -> Iterator[list[Any]]:
         from ray.data import DataContext
 
         context = DataContext.get_current()
         context.enable_progress_bars = False
         settings = plan.config.ray
+        # Each actor's share of its node's cores travels in the plan, to the engines it loads.
+        plan = replace(plan, threads=settings.threads or max(1, _cores(ray) // settings.concurrency))
         packed = pickle.dumps(plan)
-        threads = settings.threads or max(1, _cores(ray) // settings.concurrency)
         # Ray Data restarts a dead actor and retries a failed task by default; a window is only
-        # handed back (and written) once every stage has finished it, so nothing partial is seen.
+        # handed back (and written) once every step has finished it, so nothing partial is seen.
         actor_args = {
             "compute": ray.data.ActorPoolStrategy(size=settings.concurrency),
             "num_cpus": settings.num_cpus,
@@ -97,15 +95,15 @@ class RayExecutor(Executor):
         task_args = {"num_cpus": _TASK_CPUS}
         rows = [{"payload": pickle.dumps(window)} for window in windows(jobs, plan.window)]
         dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
-        dataset = dataset.map_batches(_segment, batch_size=1, **task_args)
-        dataset = dataset.map_batches(
-            _ModelStage, batch_size=1, fn_constructor_args=(packed, "summarizer", threads), **actor_args
-        )
-        for lang in plan.languages:
-            dataset = dataset.map_batches(
-                _ModelStage, batch_size=1, fn_constructor_args=(packed, lang, threads), **actor_args
-            )
-        dataset = dataset.map_batches(_assemble, batch_size=1, fn_kwargs={"packed": packed}, **task_args)
+        for index, step in enumerate(plan.stages):
+            if step.model is None:  # no model: a task
+                dataset = dataset.map_batches(
+                    _task_step, batch_size=1, fn_kwargs={"packed": packed, "index": index}, **task_args
+                )
+            else:  # a model, loaded once per actor
+                dataset = dataset.map_batches(
+                    _ModelStep, batch_size=1, fn_constructor_args=(packed, index), **actor_args
+                )
         try:
             for row in dataset.iter_rows():
                 result = pickle.loads(row["payload"])
@@ -116,56 +114,43 @@ class RayExecutor(Executor):
             raise
         except Exception as exc:  # noqa: BLE001 - a stage's own error, unwrapped from Ray's
             raise _unwrap(exc) from None
-        self.models_loaded = ["summarizer", *plan.languages]
+        self.models_loaded = [step.model for step in plan.stages if step.model is not None]
 
 
-class _ModelStage:
-    """One model stage in a Ray actor: the model is loaded once, when the actor starts."""
+class _ModelStep:
+    """One model step of the plan in a Ray actor: the model is loaded once, when the actor starts."""
 
-    def __init__(self, packed: bytes, role: str, threads: int) -> None:
+    def __init__(self, packed: bytes, index: int) -> None:
         self.plan: Plan = pickle.loads(packed)
-        self.role = role
+        self.step = self.plan.stages[index]
         self.error: TsumError | None = None
-        self.summarizer: Summarizer | None = None
-        self.translator: Translator | None = None
+        self.model: Summarizer | Translator | None = None
         self.guard = term_guard(self.plan.glossary)
-        _limit_threads(threads)
-        engines = Engines(self.plan.config, self.plan.device)
+        engines = Engines(self.plan.config, self.plan.device, threads=self.plan.threads)
         try:
-            if role == "summarizer":
-                self.summarizer = engines.summarizer()
+            if self.step.model == "summarizer":
+                self.model = engines.summarizer()
             else:
-                self.translator = engines.translator(role)
+                self.model = engines.translator(str(self.step.model))
         except TsumError as exc:
             # Handed on as the window's result instead: an actor that dies in __init__ is restarted
             # by Ray and reported as a bare ActorDiedError, and a raised error loses its type on the way.
             self.error = exc
 
     def __call__(self, batch: dict) -> dict:
-        error = self.error
-        if error is not None:
-            return _map_payloads(batch, lambda items: error)
-
-        def stage(items: list) -> list:
-            if self.summarizer is not None:
-                return summarise_stage(items, self.summarizer)
-            return translate_stage(
-                items, self.role, self.translator, self.guard, memory=self.plan.memory, qa=self.plan.config.qa
-            )
-
-        return _map_payloads(batch, stage)
+        if self.error is not None:
+            return _map_payloads(batch, lambda items: self.error)
+        return _map_payloads(
+            batch, lambda items: run_step(self.step, items, self.plan, self.model, self.guard)
+        )
 
 
-def _segment(batch: dict) -> dict:
-    return _map_payloads(batch, segment_stage)
-
-
-def _assemble(batch: dict, packed: bytes) -> dict:
+def _task_step(batch: dict, packed: bytes, index: int) -> dict:
     plan: Plan = pickle.loads(packed)
-    return _map_payloads(batch, lambda items: assemble_stage(items, plan.context, plan.memory))
+    return _map_payloads(batch, lambda items: run_step(plan.stages[index], items, plan))
 
 
-def _map_payloads(batch: dict, stage: Callable[[list], list | TsumError]) -> dict:
+def _map_payloads(batch: dict, stage: Callable[[Any], Any]) -> dict:
     """Each row's payload (a pickled list of records) through ``stage``, pickled again.
 
     A ConfigError (the run cannot go on) becomes the payload, passed on by every later stage and
@@ -181,14 +166,6 @@ def _map_payloads(batch: dict, stage: Callable[[list], list | TsumError]) -> dic
                 items = exc
         out.append(pickle.dumps(items))
     return {"payload": out}
-
-
-def _limit_threads(threads: int) -> None:
-    """Each actor's share of its node's cores: CTranslate2 reads TSUM_THREADS, torch is told directly."""
-    import torch
-
-    os.environ["TSUM_THREADS"] = str(threads)
-    torch.set_num_threads(threads)
 
 
 def _cores(ray: Any) -> int:
