@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from pathlib import Path
 
 import pytest
@@ -112,13 +111,15 @@ def test_find_offsets_cover_the_surface(glossary):
         assert text[m.start : m.end] == m.surface
 
 
-def test_find_is_fast_on_a_5_mb_article(glossary):
+def test_find_covers_a_5_mb_article(glossary):
+    """Every repeat of the seeds in 5 MB is matched, at the right offsets (speed: benchmarks/glossary_share.py)."""
     seeds = "".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "seeds").glob("*.txt")))
-    big = (seeds * (5_000_000 // len(seeds) + 1))[:5_000_000]
-    started = time.perf_counter()
+    copies = 5_000_000 // len(seeds)
+    big = seeds * copies
+    per_copy = len(glossary.find(seeds))
     matches = glossary.find(big)
-    assert len(matches) > 10_000
-    assert time.perf_counter() - started < 5  # about 0.5 s on a laptop core; generous for busy CI
+    assert per_copy > 10 and len(matches) == per_copy * copies
+    assert all(big[m.start : m.end] == m.surface for m in matches[-per_copy:])
 
 
 # -- loading --------------------------------------------------------------------------------------------
