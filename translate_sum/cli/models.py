@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from translate_sum.cli.common import config_option, device_option, load, reports_errors
+from translate_sum.cli.common import config_option, device_option, load, quiet_libraries, reports_errors
 
 
 @click.group(name="models")
@@ -50,6 +50,7 @@ def models_convert(config_path, device):
     from translate_sum.engines.hub import pick_device, resolve_model
 
     device = pick_device(device)
+    quiet_libraries()
     for spec in load(config_path).model_specs():
         if spec.backend != "ctranslate2":
             click.echo(f"{spec.role:<11} {spec.name}: backend {spec.backend}, nothing to convert")

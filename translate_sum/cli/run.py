@@ -106,6 +106,7 @@ def all_command(
         executor=executor,
         window=window,
         ray_address=ray_address,
+        quiet=quiet,
     )
     quiet_libraries()
     report = run_all(options, progress=progress_factory(quiet), notify=notifier(quiet))

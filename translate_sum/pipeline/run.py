@@ -58,6 +58,7 @@ class RunOptions:
     window: int = DEFAULT_WINDOW  # articles batched together, and written together when done
     ray_address: str | None = None  # --executor ray: a running cluster; None starts a local Ray
     release_models: bool = True  # local executor: drop each model when its stage is done
+    quiet: bool = False  # --quiet: Ray's own logs and bars silenced too
 
 
 @dataclass
@@ -192,7 +193,7 @@ def _process(
 def _executor(options: RunOptions) -> Executor:
     cls = executor_class(options.executor)
     if options.executor == "ray":
-        return cls(address=options.ray_address)
+        return cls(address=options.ray_address, quiet=options.quiet)
     return cls(release_models=options.release_models)
 
 

@@ -9,30 +9,32 @@ this process and are written by the same writer code, window by window. Needs th
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import pickle
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from translate_sum.errors import ConfigError, TsumError
+from translate_sum.pipeline.executors import ray_cluster
 from translate_sum.pipeline.executors.base import Executor, Plan, windows
+from translate_sum.pipeline.executors.ray_cluster import LOOPBACK_ONLY_ENV, TASK_CPUS
 from translate_sum.records import ArticleJob, ArticleResult, Failed
 
 logger = logging.getLogger("translate_sum")
 
-#: Ray's switch for multi-node networking; "0" keeps a local instance on 127.0.0.1.
-LOOPBACK_ONLY_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
-#: CPUs a segmenting or assembling task reserves: small, so it is never starved by the actors.
-_TASK_CPUS = 0.1
+__all__ = ["LOOPBACK_ONLY_ENV", "RayExecutor"]
 
 
 class RayExecutor(Executor):
     """Runs the stages with Ray Data: on the cluster at ``address``, or a local Ray started (and
     stopped) for the run. Actor pools and their resources come from ``[ray]`` in models.toml."""
 
-    def __init__(self, address: str | None = None, num_cpus: int | None = None) -> None:
+    def __init__(self, address: str | None = None, num_cpus: int | None = None, quiet: bool = False) -> None:
         self.address = address
         self.num_cpus = num_cpus  # a local Ray's CPUs; None: all of this machine's
+        self.quiet = quiet  # Ray's own logs at ERROR, and no stage bars
         self.models_loaded: list[str] = []
 
     def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress) -> Iterator[list[ArticleResult | Failed]]:
@@ -51,31 +53,17 @@ class RayExecutor(Executor):
 
     def _connect(self, ray) -> bool:
         """Connect to the cluster, or start a local Ray bound to 127.0.0.1; True when started here."""
-        if ray.is_initialized():
-            return False
-        try:
-            if self.address:
-                ray.init(address=self.address, log_to_driver=False, logging_level=logging.WARNING)
-            else:
-                ray.init(
-                    address="local",
-                    num_cpus=self.num_cpus,
-                    include_dashboard=False,
-                    _node_ip_address="127.0.0.1",
-                    log_to_driver=False,
-                    logging_level=logging.WARNING,
-                )
-        except (ConnectionError, RuntimeError, ValueError) as exc:
-            where = f"the Ray cluster at {self.address}" if self.address else "a local Ray instance"
-            raise ConfigError(f"--executor ray: cannot start or reach {where}: {exc}") from None
-        return True
+        return ray_cluster.connect(ray, self.address, self.num_cpus, self.quiet)
 
     def _execute(self, ray, jobs: Sequence[ArticleJob], plan: Plan) -> Iterator[list[ArticleResult | Failed]]:
         from ray.data import DataContext
 
-        context = DataContext.get_current()
-        context.enable_progress_bars = False
         settings = plan.config.ray
+        ray_cluster.check_cluster_capacity(ray, settings, 1 + len(plan.languages))
+        cluster = ray_cluster.cluster_info(ray, self.address)
+        context = DataContext.get_current()
+        context.enable_progress_bars = not self.quiet  # one bar per stage, from Ray Data's own progress
+        context.print_on_execution_start = False
         packed = pickle.dumps(plan)
         threads = settings.threads or max(1, _cores(ray) // settings.concurrency)
         # Ray Data restarts a dead actor and retries a failed task by default; a window is only
@@ -85,8 +73,8 @@ class RayExecutor(Executor):
             "num_cpus": settings.num_cpus,
             "num_gpus": settings.num_gpus or None,
         }
-        task_args = {"num_cpus": _TASK_CPUS}
-        rows = [{"payload": pickle.dumps(window)} for window in windows(jobs, plan.window)]
+        task_args = {"num_cpus": TASK_CPUS}
+        rows = [{"payload": pickle.dumps(window), "nodes": "{}"} for window in windows(jobs, plan.window)]
         dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
         dataset = dataset.map_batches(_segment, batch_size=1, **task_args)
         dataset = dataset.map_batches(
@@ -102,7 +90,7 @@ class RayExecutor(Executor):
                 result = pickle.loads(row["payload"])
                 if isinstance(result, TsumError):
                     raise result
-                yield result
+                yield [_with_cluster(r, cluster, json.loads(row["nodes"])) for r in result]
         except TsumError:
             raise
         except Exception as exc:  # noqa: BLE001 - a stage's own error, unwrapped from Ray's
@@ -137,31 +125,40 @@ class _ModelStage:
         from translate_sum.pipeline.stages import summarise_stage, translate_stage
 
         if self.error is not None:
-            return _map_payloads(batch, lambda items: self.error)
+            return _map_payloads(batch, lambda items: self.error, self.role)
 
         def stage(items):
             if self.role == "summarizer":
                 return summarise_stage(items, self.model)
             return translate_stage(items, self.role, self.model, self.guard, memory=self.plan.memory)
 
-        return _map_payloads(batch, stage)
+        return _map_payloads(batch, stage, self.role)
 
 
 def _segment(batch: dict) -> dict:
     from translate_sum.pipeline.stages import segment_stage
 
-    return _map_payloads(batch, segment_stage)
+    return _map_payloads(batch, segment_stage, "segment")
 
 
 def _assemble(batch: dict, packed: bytes) -> dict:
     from translate_sum.pipeline.stages import assemble_stage
 
     plan: Plan = pickle.loads(packed)
-    return _map_payloads(batch, lambda items: assemble_stage(items, plan.context, plan.memory))
+    return _map_payloads(batch, lambda items: assemble_stage(items, plan.context, plan.memory), "assemble")
 
 
-def _map_payloads(batch: dict, stage) -> dict:
-    """Each row's payload (a pickled list of records) through ``stage``, pickled again.
+def _with_cluster(result, cluster: ray_cluster.ClusterInfo, nodes: dict[str, str]):
+    """An article's manifest with the cluster it ran on (its nodes by id) and, per stage, the node that ran it."""
+    if isinstance(result, Failed):
+        return result
+    settings = {**result.record.settings, "ray": {**cluster.to_dict(), "stages": dict(nodes)}}
+    return replace(result, manifest=replace(result.record, settings=settings))
+
+
+def _map_payloads(batch: dict, stage, name: str) -> dict:
+    """Each row's payload (a pickled list of records) through ``stage``, pickled again; the row's
+    ``nodes`` gain this stage's node.
 
     A ConfigError (the run cannot go on) becomes the payload, passed on by every later stage and
     raised by the driver with its own type and message.
@@ -175,7 +172,9 @@ def _map_payloads(batch: dict, stage) -> dict:
             except ConfigError as exc:
                 items = exc
         out.append(pickle.dumps(items))
-    return {"payload": out}
+    node = ray_cluster.current_node()
+    nodes = [json.dumps({**json.loads(n), name: node}) for n in batch["nodes"]]
+    return {"payload": out, "nodes": nodes}
 
 
 def _limit_threads(threads: int) -> None:
