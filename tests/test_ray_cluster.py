@@ -4,6 +4,7 @@ check instead of a hang. The slow tests run the documented commands and compare 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -31,7 +32,14 @@ from translate_sum.pipeline.executors.ray_cluster import (
 from translate_sum.storage import MANIFEST
 
 RAY_CLI = Path(sys.executable).with_name("ray")
-SAME_BYTES = ("aligned.jsonl", "aligned.tsv", "article.zh.md", "article.ru.md", "summary.zh.md", "summary.ru.md")
+SAME_BYTES = (
+    "aligned.jsonl",
+    "aligned.tsv",
+    "article.zh.md",
+    "article.ru.md",
+    "summary.zh.md",
+    "summary.ru.md",
+)
 
 
 def test_sizing_rule_names_the_numbers_and_the_fix():
@@ -47,7 +55,9 @@ def test_sizing_rule_names_the_numbers_and_the_fix():
     with pytest.raises(ConfigError, match=r"num_cpus 2: no node .* \(largest: 1\)"):
         check_capacity(RaySettings(concurrency=1, num_cpus=2), 1, {"CPU": 4.0}, {"CPU": 1.0})
     with pytest.raises(ConfigError, match=r"has 1 GPUs but the run needs 3"):
-        check_capacity(RaySettings(num_cpus=0.1, num_gpus=1), 3, {"CPU": 8.0, "GPU": 1.0}, {"CPU": 8, "GPU": 1})
+        check_capacity(
+            RaySettings(num_cpus=0.1, num_gpus=1), 3, {"CPU": 8.0, "GPU": 1.0}, {"CPU": 8, "GPU": 1}
+        )
 
 
 def test_an_address_with_nothing_listening_fails_in_seconds_naming_it():
@@ -55,7 +65,9 @@ def test_an_address_with_nothing_listening_fails_in_seconds_naming_it():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     start = time.monotonic()
-    with pytest.raises(ConfigError, match=rf"--ray-address 127.0.0.1:{port}: unreachable \(Connection refused\)"):
+    with pytest.raises(
+        ConfigError, match=rf"--ray-address 127.0.0.1:{port}: unreachable \(Connection refused\)"
+    ):
         check_reachable(f"127.0.0.1:{port}")
     assert time.monotonic() - start < 5
     for bad in ("10.0.0.5", "ray://10.0.0.5:10001", "host:port"):
@@ -69,7 +81,9 @@ def test_connection_failures_are_named_by_cause():
     message = describe_failure("10.0.0.5:6379", failed, ray_says, None)
     assert message.startswith("--ray-address 10.0.0.5:6379: authentication failed")
     assert "RAY_AUTH_MODE=token RAY_AUTH_TOKEN_PATH=FILE" in message and "\n" not in message
-    assert "the token from RAY_AUTH_TOKEN was refused" in describe_failure("h:1", failed, ray_says, "RAY_AUTH_TOKEN")
+    assert "the token from RAY_AUTH_TOKEN was refused" in describe_failure(
+        "h:1", failed, ray_says, "RAY_AUTH_TOKEN"
+    )
     mismatch = RuntimeError("Version mismatch: The cluster was started with:\n    Ray: 2.50.0\n")
     assert "version mismatch" in describe_failure("h:1", mismatch, "", None)
 
@@ -123,10 +137,8 @@ def _stop(marker: str) -> None:
                 continue
     for sig in (signal.SIGTERM, signal.SIGKILL):
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
         time.sleep(1)
 
 
@@ -167,7 +179,9 @@ def test_documented_head_with_token_authentication(corpus_and_local, tiny_config
     env = _env(head_home, tmp_path)
     port = _free_port()
     try:
-        subprocess.run([str(RAY_CLI), "get-auth-token", "--generate"], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [str(RAY_CLI), "get-auth-token", "--generate"], env=env, check=True, capture_output=True
+        )
         token = head_home / ".ray" / "auth_token"
         head_env = {**env, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token)}
         started = subprocess.run(
@@ -176,12 +190,16 @@ def test_documented_head_with_token_authentication(corpus_and_local, tiny_config
             env=head_env, capture_output=True, text=True, timeout=180,
         )  # fmt: skip
         assert started.returncode == 0, started.stderr
-        assert _listening(port) and all(a in ("0100007F", "0000000000000000FFFF00000100007F") for a in _listening(port))
+        assert _listening(port) and all(
+            a in ("0100007F", "0000000000000000FFFF00000100007F") for a in _listening(port)
+        )
 
         # A driver without the token: one line naming authentication, in seconds, no flood of retries.
         stranger = _env(tmp_path / "driver-home", tmp_path)
         begin = time.monotonic()
-        refused = _tsum(stranger, folder, tmp_path / "refused", tiny_config, "--ray-address", f"127.0.0.1:{port}")
+        refused = _tsum(
+            stranger, folder, tmp_path / "refused", tiny_config, "--ray-address", f"127.0.0.1:{port}"
+        )
         assert refused.returncode == 2, refused.stderr
         assert f"--ray-address 127.0.0.1:{port}: authentication failed" in refused.stderr
         assert "InvalidAuthToken" not in refused.stderr and refused.stderr.count("\n") <= 2, refused.stderr
@@ -189,9 +207,13 @@ def test_documented_head_with_token_authentication(corpus_and_local, tiny_config
 
         # Too many actors for the head's 2 CPUs: the sizing rule, not a hang.
         greedy = tmp_path / "greedy.toml"
-        greedy.write_text(tiny_config.read_text(encoding="utf-8") + "\n[ray]\nconcurrency = 4\nnum_cpus = 1\n")
+        greedy.write_text(
+            tiny_config.read_text(encoding="utf-8") + "\n[ray]\nconcurrency = 4\nnum_cpus = 1\n"
+        )
         driver = {**stranger, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token)}
-        sized = _tsum(driver, folder, tmp_path / "sized", greedy, "--ray-address", f"127.0.0.1:{port}", timeout=180)
+        sized = _tsum(
+            driver, folder, tmp_path / "sized", greedy, "--ray-address", f"127.0.0.1:{port}", timeout=180
+        )
         assert sized.returncode == 2 and "needs 12.1" in sized.stderr, sized.stderr
 
         # The documented driver command, --quiet: Ray says nothing, outputs as the local executor's.
@@ -223,7 +245,9 @@ cluster.shutdown()
 
 
 @pytest.mark.slow
-def test_two_worker_nodes_share_the_stages_and_match_the_local_executor(corpus_and_local, tiny_config, tmp_path):
+def test_two_worker_nodes_share_the_stages_and_match_the_local_executor(
+    corpus_and_local, tiny_config, tmp_path
+):
     """A head without CPUs and two one-CPU workers (ray.cluster_utils.Cluster), token-authenticated."""
     folder, local, report = corpus_and_local
     pytest.importorskip("ray")

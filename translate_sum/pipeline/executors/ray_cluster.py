@@ -222,9 +222,7 @@ def check_capacity(
 def check_cluster_capacity(ray, settings: RaySettings, model_stages: int) -> None:
     """``check_capacity`` against the connected cluster's alive nodes."""
     alive = [n.get("Resources", {}) for n in ray.nodes() if n.get("Alive")]
-    largest = {
-        key: max((r.get(key, 0.0) for r in alive), default=0.0) for key in ("CPU", "GPU")
-    }
+    largest = {key: max((r.get(key, 0.0) for r in alive), default=0.0) for key in ("CPU", "GPU")}
     check_capacity(settings, model_stages, ray.cluster_resources(), largest)
 
 
