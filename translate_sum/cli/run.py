@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -91,6 +92,7 @@ def all_command(
     the others are written), 2 usage or configuration error (e.g. a model that is not available).
     """
     from translate_sum.pipeline import RunOptions, run_all
+    from translate_sum.pipeline.interrupt import Interrupted, stop_on_signals
 
     if ray_address and executor != "ray":
         raise ConfigError("--ray-address needs --executor ray")
@@ -109,9 +111,26 @@ def all_command(
         quiet=quiet,
     )
     quiet_libraries()
-    report = run_all(options, progress=progress_factory(quiet), notify=notifier(quiet))
+    try:
+        with stop_on_signals():
+            report = run_all(options, progress=progress_factory(quiet), notify=notifier(quiet))
+    except Interrupted as exc:  # before any article was under way
+        click.echo(f"Interrupted ({signal.Signals(exc.signum).name}) before any article was written.", err=True)
+        sys.exit(exc.exit_status)
+    except KeyboardInterrupt:  # a second Ctrl-C: no tidying up
+        click.echo("Aborted: finished articles are kept; run the same command again to go on.", err=True)
+        sys.exit(130)
     done = sum(e.status == "done" for e in report.entries)
     skipped = sum(e.status == "skipped" for e in report.entries)
+    if report.interrupted is not None:
+        left = sum(e.status == "interrupted" for e in report.entries)
+        click.echo(
+            f"Interrupted ({signal.Signals(report.interrupted).name}): {done} articles written and kept, "
+            f"{skipped} up to date, {left} not done -> {output_dir}/index.html. Run the same command again "
+            "to do the rest; finished articles are skipped.",
+            err=True,
+        )
+        sys.exit(128 + report.interrupted)
     if not quiet:
         click.echo(
             f"{done} written, {skipped} up to date, {len(report.failed)} failed -> {output_dir}/index.html",

@@ -15,6 +15,7 @@ from translate_sum.engines.loader import Engines
 from translate_sum.errors import ConfigError, TsumError
 from translate_sum.memory import MemorySnapshot, is_memory_current, memory_path, open_memory
 from translate_sum.memory.refresh import refresh_article
+from translate_sum.pipeline import interrupt
 from translate_sum.pipeline.executors import EXECUTORS, Executor, Plan, executor_class
 from translate_sum.pipeline.fingerprint import is_current, run_fingerprint
 from translate_sum.pipeline.inputs import load_glossary, load_inputs
@@ -70,6 +71,7 @@ class RunReport:
     models_loaded: list[str] = field(default_factory=list)
     terms: dict[str, Counter] = field(default_factory=dict)  # lang -> found/kept/enforced/flagged, this run
     memory: Counter = field(default_factory=Counter)  # lang -> segments served from the translation memory
+    interrupted: int | None = None  # the signal that stopped the run early (finished articles were kept)
 
     def add_terms(self, counts: dict[str, dict[str, int]]) -> None:
         for lang, numbers in counts.items():
@@ -134,15 +136,24 @@ def run_all(
                 report.entries.append(entry(job, "skipped", previous))
             else:
                 refresh.append(job)
-        for job in refresh:
-            _refresh(job, options.output_dir, memory, glossary, report, notify)
-        if todo:
-            snapshot = memory.snapshot(options.languages) if memory is not None else None
-            report.models_loaded = _process(
-                todo, options, glossary, fingerprint, snapshot, report, progress, notify
-            )
+        try:
+            for job in refresh:
+                with interrupt.writing():
+                    _refresh(job, options.output_dir, memory, glossary, report, notify)
+            if todo:
+                snapshot = memory.snapshot(options.languages) if memory is not None else None
+                report.models_loaded = _process(
+                    todo, options, glossary, fingerprint, snapshot, report, progress, notify
+                )
+        except interrupt.Interrupted as exc:
+            report.interrupted = exc.signum
+            finished = {e.source_path for e in report.entries}
+            for job in [*refresh, *todo]:
+                if str(job.article.path) not in finished:
+                    report.entries.append(entry(job, "interrupted"))
         report.entries.sort(key=lambda e: e.source_path)
-        write_index(options.output_dir, report.entries)
+        with interrupt.writing():
+            write_index(options.output_dir, report.entries)
     return report
 
 
@@ -183,10 +194,17 @@ def _process(
         memory=memory,
     )
     with progress("articles", len(todo)) as advance:
-        for outcomes in executor.run(todo, plan, progress):
-            for outcome in outcomes:
-                _finish(outcome, options.output_dir, report, notify)
-                advance(1)
+        windows = executor.run(todo, plan, progress)
+        try:
+            for outcomes in windows:
+                with interrupt.writing():  # a stop request waits for the window's finished articles
+                    for outcome in outcomes:
+                        _finish(outcome, options.output_dir, report, notify)
+                        advance(1)
+        finally:
+            close = getattr(windows, "close", None)
+            if close is not None:
+                close()  # the executor lets go of its models (and a Ray it started) now
     return executor.models_loaded
 
 

@@ -10,10 +10,14 @@ from translate_sum.render._html import esc, page
 from translate_sum.render._review_assets import BASE_CSS
 from translate_sum.render.markdown import escape_md
 
-_STATUS_ORDER = ("done", "skipped", "failed")
+_STATUS_ORDER = ("done", "skipped", "failed", "interrupted", "removed")
 # What a reader sees for each status: "skipped" reads as "not processed", but it means the article's
 # outputs are already there and current (the run summary line says the same).
-_STATUS_LABELS = {"skipped": "up to date"}
+_STATUS_LABELS = {
+    "skipped": "up to date",
+    "interrupted": "not done (run stopped)",  # the run was interrupted before this article
+    "removed": "input removed",  # outputs of an input file that no longer exists
+}
 
 
 def _label(status: str) -> str:
@@ -95,6 +99,7 @@ td.title .src { display: block; color: var(--muted); font-size: 0.8rem; }
 .badge.s-done { background: #dafbe1; color: #116329; }
 .badge.s-skipped { background: var(--faint); color: var(--muted); }
 .badge.s-failed { background: #ffebe9; color: #a40e26; }
+.badge.s-interrupted, .badge.s-removed { background: #fff8c5; color: #7d4e00; }
 .error { color: #a40e26; font-size: 0.85rem; overflow-wrap: anywhere; }
 @media print { a { color: inherit; } }
 """

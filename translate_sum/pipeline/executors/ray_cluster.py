@@ -18,6 +18,7 @@ from pathlib import Path
 
 from translate_sum.config import RaySettings
 from translate_sum.errors import ConfigError
+from translate_sum.pipeline import interrupt
 
 #: Ray's switch for multi-node networking; "0" keeps a local instance on 127.0.0.1.
 LOOPBACK_ONLY_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
@@ -158,6 +159,7 @@ def connect(ray, address: str | None, num_cpus: int | None = None, quiet: bool =
             os.environ.pop(_CONNECT_WAIT_ENV, None)
         else:
             os.environ[_CONNECT_WAIT_ENV] = saved_wait
+    interrupt.reinstall()  # ray.init sets its own SIGTERM handler
     if failure is not None:
         raise ConfigError(describe_failure(address, failure, held[0] if held else "", token)) from None
     return True
