@@ -68,6 +68,11 @@ from translate_sum.errors import ConfigError
     envvar="TSUM_WINDOW",
     help="Articles batched together, stage by stage, and written together when done [env TSUM_WINDOW].",
 )
+@click.option(
+    "--prune",
+    is_flag=True,
+    help='Delete the output folders of inputs that no longer exist [default: list them as "input removed"].',
+)
 @quiet_option
 @reports_errors
 def all_command(
@@ -83,6 +88,7 @@ def all_command(
     executor,
     ray_address,
     window,
+    prune,
     quiet,
 ):
     """Summarise and translate every article in the input folder.
@@ -109,13 +115,16 @@ def all_command(
         window=window,
         ray_address=ray_address,
         quiet=quiet,
+        prune=prune,
     )
     quiet_libraries()
     try:
         with stop_on_signals():
             report = run_all(options, progress=progress_factory(quiet), notify=notifier(quiet))
     except Interrupted as exc:  # before any article was under way
-        click.echo(f"Interrupted ({signal.Signals(exc.signum).name}) before any article was written.", err=True)
+        click.echo(
+            f"Interrupted ({signal.Signals(exc.signum).name}) before any article was written.", err=True
+        )
         sys.exit(exc.exit_status)
     except KeyboardInterrupt:  # a second Ctrl-C: no tidying up
         click.echo("Aborted: finished articles are kept; run the same command again to go on.", err=True)
@@ -132,8 +141,10 @@ def all_command(
         )
         sys.exit(128 + report.interrupted)
     if not quiet:
+        removed = sum(e.status == "removed" for e in report.entries)
+        gone = f", {removed} input removed (--prune deletes their outputs)" if removed else ""
         click.echo(
-            f"{done} written, {skipped} up to date, {len(report.failed)} failed -> {output_dir}/index.html",
+            f"{done} written, {skipped} up to date, {len(report.failed)} failed{gone} -> {output_dir}/index.html",
             err=True,
         )
         if report.memory:

@@ -16,6 +16,7 @@ from translate_sum.errors import ConfigError, TsumError
 from translate_sum.memory import MemorySnapshot, is_memory_current, memory_path, open_memory
 from translate_sum.memory.refresh import refresh_article
 from translate_sum.pipeline import interrupt
+from translate_sum.pipeline import outputs_housekeeping as housekeeping
 from translate_sum.pipeline.executors import EXECUTORS, Executor, Plan, executor_class
 from translate_sum.pipeline.fingerprint import is_current, run_fingerprint
 from translate_sum.pipeline.inputs import load_glossary, load_inputs
@@ -60,6 +61,7 @@ class RunOptions:
     ray_address: str | None = None  # --executor ray: a running cluster; None starts a local Ray
     release_models: bool = True  # local executor: drop each model when its stage is done
     quiet: bool = False  # --quiet: Ray's own logs and bars silenced too
+    prune: bool = False  # delete the folders of inputs that no longer exist (else: "input removed")
 
 
 @dataclass
@@ -116,6 +118,7 @@ def run_all(
         options.config, options.languages, glossary.sha256 if glossary is not None else None
     )
     memory_file = memory_path(options.config.memory, options.output_dir)
+    reuse = housekeeping.Reuse(options.config, options.languages, glossary.sha256 if glossary else None)
     with output_lock(options.output_dir), open_memory(memory_file) as memory:
         remove_stale_temporaries(options.output_dir)  # e.g. an index.md a killed run was writing
         todo: list[ArticleJob] = []
@@ -130,9 +133,14 @@ def run_all(
             job = ArticleJob(item.article, slugs[item.path.name])
             folder = article_dir(options.output_dir, job.slug)
             previous = read_manifest(folder)
-            if options.force or not is_current(previous, job.article, fingerprint):
+            wider = not is_current(previous, job.article, fingerprint) and reuse.covers(previous, job.article)
+            if options.force or not (wider or is_current(previous, job.article, fingerprint)):
                 todo.append(job)
-            elif is_memory_current(previous, folder, memory, options.languages):
+                continue
+            assert previous is not None
+            housekeeping.follow_rename(folder, previous, job.article)
+            current_languages = previous["languages"] if wider else options.languages
+            if is_memory_current(previous, folder, memory, current_languages):
                 report.entries.append(entry(job, "skipped", previous))
             else:
                 refresh.append(job)
@@ -151,8 +159,13 @@ def run_all(
             for job in [*refresh, *todo]:
                 if str(job.article.path) not in finished:
                     report.entries.append(entry(job, "interrupted"))
-        report.entries.sort(key=lambda e: e.source_path)
         with interrupt.writing():
+            for done in report.entries:
+                if done.slug and done.status in ("done", "skipped"):
+                    housekeeping.tidy_article(article_dir(options.output_dir, done.slug))
+            claimed = {e.slug for e in report.entries if e.slug}
+            report.entries += housekeeping.removed_inputs(options.output_dir, claimed, options.prune, notify)
+            report.entries.sort(key=lambda e: e.source_path)
             write_index(options.output_dir, report.entries)
     return report
 
