@@ -162,6 +162,7 @@ class IndexEntry:
     status: str  # "done" | "skipped" (unchanged since the last run) | "failed"
     flags: dict[str, int] = field(default_factory=dict)  # flag type -> count
     error: str | None = None
+    languages: tuple[str, ...] = ()  # the target languages its outputs hold
 
 
 # --- Between the pipeline's batch stages (translate_sum/pipeline/stages.py) ---------------------------

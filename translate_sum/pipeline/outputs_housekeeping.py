@@ -113,7 +113,16 @@ def removed_inputs(
             _remove_folder(folder)
             notify(f"pruned {folder}: its input {source} no longer exists")
             continue
-        entries.append(IndexEntry(folder.name, record.title or source, record.date, source, "removed"))
+        entries.append(
+            IndexEntry(
+                folder.name,
+                record.title or source,
+                record.date,
+                source,
+                "removed",
+                languages=record.languages,
+            )
+        )
     return entries
 
 

@@ -265,6 +265,8 @@ def _refresh(job: ArticleJob, output_dir: Path, memory, glossary, report: RunRep
 
 
 def _done(job: ArticleJob, manifest: Manifest, report: RunReport) -> None:
-    report.entries.append(entry(job, "done", {"counts": {"flags": manifest.flags}}))
+    report.entries.append(
+        entry(job, "done", {"counts": {"flags": manifest.flags}, "languages": list(manifest.languages)})
+    )
     report.add_terms(manifest.glossary_counts)
     report.memory.update(manifest.memory_counts)

@@ -41,8 +41,11 @@ def write_index(output_dir: Path, entries: list[IndexEntry]) -> None:
 def entry(job: ArticleJob, status: str, manifest: dict | None = None) -> IndexEntry:
     """The index line of an article written (``done``) or up to date (``skipped``)."""
     flags = ((manifest or {}).get("counts") or {}).get("flags") or {}
+    languages = tuple((manifest or {}).get("languages") or ())
     article = job.article
-    return IndexEntry(job.slug, article.title, article.date, str(article.path), status, dict(flags))
+    return IndexEntry(
+        job.slug, article.title, article.date, str(article.path), status, dict(flags), languages=languages
+    )
 
 
 def failed_entry(job: ArticleJob, message: str) -> IndexEntry:
