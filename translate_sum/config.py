@@ -115,19 +115,20 @@ class Config:
             )
         return config
 
-    def select_languages(self, only: str | Sequence[str] | None) -> tuple[str, ...]:
+    def select_languages(self, only: str | Sequence[str] | None, option: str = "--only") -> tuple[str, ...]:
         """The target languages of a run: ``only`` (``"zh,ru"`` or a list), else ``[run] languages``.
 
-        Raises ConfigError naming the choices when a language has no translator.
+        Raises ConfigError naming ``option`` (what the user typed) and the choices when a language has no
+        translator, or when ``only`` names no language at all (``--only ''``).
         """
-        if not only:
+        if only is None:
             return self.languages
         items = only.split(",") if isinstance(only, str) else list(only)
         langs = tuple(x.strip() for x in items if x.strip())
         if not langs or any(x not in self.translators for x in langs):
+            shown = option if "=" in option else f"{option} {','.join(items)!r}"
             raise ConfigError(
-                f"--only {','.join(items)!r}: choose from {', '.join(self.translators)} "
-                "(the [translators] of models.toml)"
+                f"{shown}: choose from {', '.join(self.translators)} (the [translators] of models.toml)"
             )
         return langs
 

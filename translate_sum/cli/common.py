@@ -16,6 +16,35 @@ from translate_sum.engines.catalog import BACKENDS, SUMMARIZER_ENGINES
 from translate_sum.errors import ConfigError, TsumError
 
 
+class TsumCommand(click.Command):
+    """A command whose errors name what the user typed: the option, or the environment variable that set it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.BadParameter as exc:
+            if exc.param is not None and exc.param.name:
+                exc.param_hint = typed_as(ctx, exc.param.name, exc.param.get_error_hint(ctx))
+            raise
+
+
+class TsumGroup(click.Group):
+    """A command group whose commands are ``TsumCommand``s."""
+
+    command_class = TsumCommand
+
+
+def typed_as(ctx: click.Context, name: str, option: str) -> str:
+    """``option`` as an error names it: ``TSUM_WINDOW=0`` when the value came from the environment."""
+    from click.core import ParameterSource
+
+    if ctx.get_parameter_source(name) is ParameterSource.ENVIRONMENT:
+        for param in ctx.command.params:
+            if param.name == name and isinstance(param.envvar, str):
+                return f"{param.envvar}={os.environ.get(param.envvar, '')}"
+    return option
+
+
 class ConfigProblem(click.ClickException):
     """A usage or configuration error: exit status 2."""
 

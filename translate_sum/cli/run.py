@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from translate_sum.cli.common import (
+    TsumCommand,
     backend_option,
     config_option,
     device_option,
@@ -22,11 +23,12 @@ from translate_sum.cli.common import (
     quiet_option,
     reports_errors,
     summarizer_option,
+    typed_as,
 )
 from translate_sum.errors import ConfigError
 
 
-@click.command(name="all")
+@click.command(name="all", cls=TsumCommand)
 @input_option
 @output_option
 @config_option
@@ -107,7 +109,7 @@ def all_command(
         input_dir=input_dir,
         output_dir=output_dir,
         config=config,
-        languages=config.select_languages(only),
+        languages=config.select_languages(only, typed_as(click.get_current_context(), "only", "--only")),
         device=device,
         force=force,
         glossary=glossary,
@@ -168,7 +170,7 @@ def all_command(
         sys.exit(1)
 
 
-@click.command(name="summarize")
+@click.command(name="summarize", cls=TsumCommand)
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @config_option
 @device_option
@@ -184,7 +186,7 @@ def summarize_command(file, config_path, device, summarizer, backend):
     click.echo(" ".join(summarize_file(file, config, device)))
 
 
-@click.command(name="translate")
+@click.command(name="translate", cls=TsumCommand)
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option(
     "--to", "lang", required=True, help="Target language: a [translators] key in models.toml (zh, ru)."
@@ -203,7 +205,7 @@ def translate_command(file, lang, config_path, device, backend, glossary):
     from translate_sum.single import translate_file
 
     config = load(config_path, backend=backend)
-    lang = config.select_languages(lang)[0]
+    lang = config.select_languages(lang, "--to")[0]
     quiet_libraries()
     segments = translate_file(file, lang, config, device, glossary)
     click.echo(paragraphs_text(segments, lang))

@@ -12,14 +12,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 from translate_sum.config import Config
 from translate_sum.pipeline.fingerprint import is_current, run_fingerprint
 from translate_sum.records import Article, IndexEntry, Manifest
-from translate_sum.storage import MANIFEST, read_manifest, write_json
+from translate_sum.storage import LOCK_NAME, MANIFEST, read_manifest, write_json
 
 
 def _language_patterns(slug: str) -> list[tuple[re.Pattern[str], bool]]:
@@ -124,6 +125,21 @@ def removed_inputs(
             )
         )
     return entries
+
+
+@contextmanager
+def no_empty_folder(output_dir: Path) -> Iterator[None]:
+    """A run that fails before writing anything leaves no output folder behind it if it made the folder."""
+    existed = output_dir.exists()
+    try:
+        yield
+    except BaseException:
+        if not existed and output_dir.is_dir():
+            leftovers = {p.name for p in output_dir.iterdir()}
+            if leftovers <= {LOCK_NAME}:
+                (output_dir / LOCK_NAME).unlink(missing_ok=True)
+                output_dir.rmdir()
+        raise
 
 
 def _remove_folder(folder: Path) -> None:

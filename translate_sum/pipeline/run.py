@@ -108,6 +108,11 @@ def run_all(
         raise ConfigError(f"--window {options.window}: must be a positive whole number")
     glossary = load_glossary(options.config.glossary_file(options.input_dir, options.glossary))
     report = RunReport()
+    if glossary is None:
+        notify(
+            f"no glossary: names are not kept fixed (add {options.input_dir}/glossary.tsv, "
+            "set [run] glossary in models.toml, or pass --glossary)"
+        )
     loaded, report.notices = load_inputs(options.input_dir)
     for notice in report.notices:
         notify(notice)
@@ -119,7 +124,11 @@ def run_all(
     )
     memory_file = memory_path(options.config.memory, options.output_dir)
     reuse = housekeeping.Reuse(options.config, options.languages, glossary.sha256 if glossary else None)
-    with output_lock(options.output_dir), open_memory(memory_file) as memory:
+    with (
+        housekeeping.no_empty_folder(options.output_dir),
+        output_lock(options.output_dir),
+        open_memory(memory_file) as memory,
+    ):
         remove_stale_temporaries(options.output_dir)  # e.g. an index.md a killed run was writing
         todo: list[ArticleJob] = []
         refresh: list[ArticleJob] = []  # up to date but for memory entries: re-rendered, no model
