@@ -78,17 +78,36 @@ def progress_factory(quiet: bool):
     def progress(description: str, total: int):
         from tqdm import tqdm
 
+        overall = description == "articles"
+        unit = "sentences" if description.startswith("translate") else "articles"
         with tqdm(
             total=total,
             desc=description,
+            unit=f" {unit}",
             disable=True if quiet else None,
-            leave=description == "articles",
+            leave=overall,
             file=sys.stderr,
             dynamic_ncols=True,
+            # The articles bar moves a window at a time, across every stage: a rate from it would
+            # promise hours or seconds. Each stage bar's own rate is the one to trust for an ETA.
+            bar_format=_OVERALL_BAR if overall else None,
         ) as bar:
-            yield bar.update
+
+            def advance(n: int = 1) -> None:
+                bar.update(n)
+
+            def grow(n: int) -> None:
+                """More work found on the way (the glossary retry pass): the total grows, the bar does not lie."""
+                bar.total = (bar.total or 0) + n
+                bar.refresh()
+
+            advance.grow = grow  # type: ignore[attr-defined]
+            yield advance
 
     return progress
+
+
+_OVERALL_BAR = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} articles [{elapsed} elapsed]"
 
 
 def notifier(quiet: bool):

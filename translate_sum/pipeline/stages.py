@@ -183,7 +183,11 @@ def translate_texts(
     def translate_batch(batch: list[str]) -> list[str]:
         nonlocal calls
         calls += 1
-        # The bar follows the first pass; a glossary retry of a few sentences would overshoot it.
+        grow = getattr(progress, "grow", None)
+        if calls > 1 and grow is not None:
+            # The glossary retry pass: counted in the stage's bar, not a silent wait at 100%.
+            grow(sum(len(translator.pieces(text)) for text in batch))
+            return translator.translate(batch, progress=progress)
         return translator.translate(batch, progress=progress if calls == 1 else None)
 
     results = guard.translate(list(texts), lang, translate_batch)
