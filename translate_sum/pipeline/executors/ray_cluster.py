@@ -116,6 +116,10 @@ def quiet_ray(quiet: bool) -> None:
     level = logging.ERROR if quiet else logging.WARNING
     for name in ("ray", "ray.data", "ray._private", "ray.util"):
         logging.getLogger(name).setLevel(level)
+    # Ray Data logs any exception that crosses its iterator with a full trace, ours included (an
+    # interruption, a model that will not load); tsum reports them itself, in one line.
+    logging.getLogger("ray.data.exceptions").setLevel(logging.CRITICAL)
+    logging.getLogger("ray.data.exceptions").propagate = False
     # Read by Ray's C++ core here and in processes it starts: its lines (e.g. a warning about actor
     # arguments in the object store on every run) are not for tsum users; real failures surface as errors.
     os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
