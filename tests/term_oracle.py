@@ -4,6 +4,7 @@ It knows only hand-written lists of accepted forms (no pymorphy3, no code from `
 every occurrence of every listed form of every entry is a candidate; longer candidates are placed
 first, each text position counts once, an entry takes at most as many as its source needs, and a
 candidate that is not needed (another entry's rendering, or a surplus one) blocks what lies inside it.
+Where several entries share a form, a place holding it serves the first of them that still needs one.
 """
 
 from __future__ import annotations
@@ -52,10 +53,12 @@ def count(forms: dict[str, tuple[str, ...]], needed: Counter, text: str, fold: b
     candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
     taken: list[tuple[int, int]] = []
     found: Counter = Counter()
-    for start, end, key in candidates:
+    for start, end, _ in candidates:
         if any(start < e and s < end for s, e in taken):
             continue
         taken.append((start, end))
-        if found[key] < needed[key]:
-            found[key] += 1
+        keys = [k for s, e, k in candidates if (s, e) == (start, end)]
+        hungry = [k for k in keys if found[k] < needed[k]]
+        if hungry:
+            found[hungry[0]] += 1
     return found

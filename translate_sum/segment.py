@@ -21,6 +21,20 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False)
 
 
+@functools.lru_cache(maxsize=1)
+def russian_abbreviations() -> frozenset[str]:
+    """Russian words that take a full stop without ending a sentence ("г.", "ул.", "т. е.", "им."), lower
+    case, without the stop: pySBD's Russian list, plus the few it lacks, kept here next to the segmenter."""
+    from pysbd.lang.russian import Russian
+
+    listed = {
+        a.lower() for a in Russian.Abbreviation.ABBREVIATIONS + Russian.Abbreviation.PREPOSITIVE_ABBREVIATIONS
+    }
+    return frozenset(
+        listed | {"им", "т.е", "т.к", "т.н", "т.д", "т.п", "др", "пр", "напр", "ок", "св", "ген"}
+    )
+
+
 def split_sentences(text: str) -> list[str]:
     """Split English text into sentences (pySBD's Golden Rules: 47 of 48 pass)."""
     sentences: list[str] = []

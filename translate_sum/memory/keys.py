@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from translate_sum.textnorm import fold_text
 
 # Typographic quote styles folded to the ASCII ones, so "About “Weidong”" and 'About "Weidong"' meet.
 _QUOTES = str.maketrans(
@@ -18,11 +19,9 @@ _SPACE = re.compile(r"\s+")
 
 
 def normalize_key(text: str) -> str:
-    """``text`` in Unicode NFC with quote styles folded and runs of white space as one space, trimmed.
+    """``text`` folded as the glossary matches it (``textnorm.fold``: NFC, no invisible format characters,
+    any Unicode space, full-width ASCII), quote styles folded, runs of white space as one space, trimmed.
 
     Case, digits and other punctuation are kept: they can change a translation.
     """
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    # Zero-width characters and the BOM are invisible to a reader and must not split an entry in two.
-    text = text.replace("\u200b", "").replace("\u200c", "").replace("\u200d", "").replace("\ufeff", "")
-    return _SPACE.sub(" ", text).strip()
+    return _SPACE.sub(" ", fold_text(text).translate(_QUOTES)).strip()

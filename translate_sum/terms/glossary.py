@@ -11,6 +11,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from translate_sum.errors import GlossaryError
+from translate_sum.textnorm import fold, fold_text
 
 #: Target languages a glossary row carries.
 LANGUAGES = ("zh", "ru")
@@ -130,6 +131,7 @@ class TermMatch:
     start: int
     end: int
     surface: str
+    plural: bool = False  # the source has the English plural ("Deputy Secretaries-General")
 
 
 @dataclass(frozen=True)
@@ -154,46 +156,55 @@ class Glossary:
     def find(self, text: str) -> list[TermMatch]:
         """Glossary terms in ``text``, left to right, non-overlapping, covering as much text as possible.
 
-        Matches respect word boundaries and each entry's case rule, accept simple English plurals,
-        hyphen/space variation and typographic apostrophes, quotes, dashes and spaces, and stop before
-        a possessive ``'s``. Where matches overlap, the set that leaves the fewest words uncovered (not
+        The text is matched folded (``textnorm.fold``: NFC, no invisible format characters, any Unicode
+        space, full-width letters as ASCII) and spans point at the original characters. Matches respect
+        word boundaries and each entry's case rule, accept the English plural of a form (``inflect``:
+        "Secretaries-General", "Chairmen", "Heads of State"), hyphen/space variation and typographic
+        apostrophes, quotes and dashes, and stop before a possessive ``'s``. Where matches overlap, the set that leaves the fewest words uncovered (not
         counting "of", "the", "and") wins, then the one with fewer, longer terms; so a variant cannot
         swallow the start of a longer entry ("Secretary-General of the SCO Secretariat": Secretary-General
         + SCO Secretariat) and a title keeps its first word ("Deputy Secretary-General of the SCO").
         """
-        normal = normalize(text)
+        folded = fold(text)
+        normal = normalize(folded.text)
         index = self._index
-        candidates: list[tuple[int, int, GlossaryEntry]] = []
+        candidates: list[tuple[int, int, GlossaryEntry, bool]] = []
         # One big alternation is slow with many terms (re tries every branch at every word), so each word
         # picks the few forms that start with it, through a dict, and only those are tried there.
         for word in _WORD.finditer(normal):
-            for key in _lookup_keys(word.group().casefold()):
-                for pattern, entry in index.get(key, ()):
-                    m = pattern.match(normal, word.start())
-                    if m:
-                        candidates.append((m.start(), m.end(), entry))
-        chosen = _best_cover(candidates, normal)
-        return [TermMatch(e, start, end, text[start:end]) for start, end, e in chosen]
+            for pattern, entry, plural in index.get(word.group().casefold(), ()):
+                m = pattern.match(normal, word.start())
+                if m:
+                    candidates.append((m.start(), m.end(), entry, plural))
+        matches = []
+        for start, end, entry, plural in _best_cover(candidates, normal):
+            start, end = folded.span(start, end)
+            matches.append(TermMatch(entry, start, end, text[start:end], plural))
+        return matches
 
     @cached_property
-    def _index(self) -> dict[str, list[tuple[re.Pattern[str], GlossaryEntry]]]:
-        index: dict[str, list[tuple[re.Pattern[str], GlossaryEntry]]] = {}
+    def _index(self) -> dict[str, list[tuple[re.Pattern[str], GlossaryEntry, bool]]]:
+        index: dict[str, list[tuple[re.Pattern[str], GlossaryEntry, bool]]] = {}
         for entry in self.entries:
             for form in entry.forms:
-                pattern = re.compile(f"(?:{form_pattern(normalize(form), entry.case_rule(form))}){_AFTER}")
-                index.setdefault(_lead(normalize(form)), []).append((pattern, entry))
+                form = normalize(fold_text(form))
+                rule = entry.case_rule(form)
+                plural = english_plural(form)
+                for variant, is_plural in ((form, False), *(((plural, True),) if plural else ())):
+                    pattern = re.compile(f"(?:{form_pattern(variant, rule)}){_AFTER}")
+                    index.setdefault(_lead(variant), []).append((pattern, entry, is_plural))
         return index
 
 
 def _best_cover(
-    candidates: list[tuple[int, int, GlossaryEntry]], text: str
-) -> list[tuple[int, int, GlossaryEntry]]:
+    candidates: list[tuple[int, int, GlossaryEntry, bool]], text: str
+) -> list[tuple[int, int, GlossaryEntry, bool]]:
     """Non-overlapping candidates covering the most words; on a tie, the fewest (longest) terms."""
-    candidates = sorted(set(candidates), key=lambda c: (c[1], c[0], c[2].line, c[2].en))
+    candidates = sorted(set(candidates), key=lambda c: (c[1], c[0], c[2].line, c[2].en, c[3]))
     ends = [c[1] for c in candidates]
     best: list[tuple[int, int]] = [(0, 0)]  # (covered characters, -number of terms) over a prefix
     choice: list[int] = [0]
-    for i, (start, end, _) in enumerate(candidates):
+    for i, (start, end, _, _) in enumerate(candidates):
         j = bisect.bisect_right(ends, start, 0, i)
         words = sum(w.group().casefold() not in _LINK_WORDS for w in _WORD.finditer(text, start, end))
         take = (best[j][0] + words, best[j][1] - 1)
@@ -223,20 +234,61 @@ def _lead(form: str) -> str:
     return m.group().casefold() if m else ""
 
 
-def _lookup_keys(word: str) -> list[str]:
-    keys = [word]
-    if word.endswith("s"):  # a one-word term in the plural: "Weidongs", "Offices", "Agencies"
-        keys += [word[:-1], word[:-2]] + ([word[:-3] + "y"] if word.endswith("ies") else [])
-    return keys
+# Words that end an English noun phrase's head: "Heads of State", "Ministers for Foreign Affairs".
+_AFTER_HEAD = frozenset({"of", "for", "in", "on", "at", "to", "with", "under", "de"})
+
+
+@lru_cache(maxsize=1)
+def _inflect():
+    import inflect
+
+    return inflect.engine()
 
 
 @lru_cache(maxsize=4096)
-def english_regex(entry: GlossaryEntry, exact_case: bool = False) -> re.Pattern[str]:
-    """A regex for any English form of ``entry`` as a whole word; ``exact_case`` overrides its case rule.
+def english_plural(form: str) -> str | None:
+    """The plural of an English glossary form (its head noun inflected by ``inflect``), or None.
 
-    With ``exact_case`` it checks a kept (untranslated) term in a translation: "zoom" is not "Zoom".
+    The head is the last word, or the word before "of"/"for"/...; a hyphenated title is one word to
+    ``inflect`` ("Deputy Secretaries-General"). Acronyms take a plain "s" ("NGOs"); forms ending in
+    a digit or a mark have none.
     """
-    forms = sorted(entry.forms, key=len, reverse=True)
+    words = form.split(" ")
+    head = next((k - 1 for k, w in enumerate(words) if k > 0 and w.lower() in _AFTER_HEAD), len(words) - 1)
+    word = words[head]
+    if not word or not word[-1].isalpha():
+        return None
+    plural = word + "s" if is_acronym(word) else _same_shape(_inflect().plural_noun(word.lower()), word)
+    if plural.casefold() == word.casefold():
+        return None
+    return " ".join([*words[:head], plural, *words[head + 1 :]])
+
+
+def _same_shape(new: str, old: str) -> str:
+    """``new`` with the capitalisation of ``old``, hyphen-part by hyphen-part."""
+    out = []
+    for new_part, old_part in zip(new.split("-"), old.split("-"), strict=False):
+        if old_part.isupper() and len(old_part) > 1:
+            out.append(new_part.upper())
+        elif old_part[:1].isupper():
+            out.append(new_part[:1].upper() + new_part[1:])
+        else:
+            out.append(new_part)
+    return "-".join(out) if len(new.split("-")) == len(old.split("-")) else new
+
+
+@lru_cache(maxsize=4096)
+def english_regex(
+    entry: GlossaryEntry, exact_case: bool = False, fixed_only: bool = False
+) -> re.Pattern[str]:
+    """A regex for any English form of ``entry`` (or its plural) as a whole word, to run on folded text.
+
+    ``exact_case`` overrides the case rule and ``fixed_only`` leaves out the aliases: together they
+    check a kept (untranslated) term in a translation ("zoom" is not "Zoom", an alias is not the term).
+    """
+    forms = [normalize(fold_text(f)) for f in ((entry.en,) if fixed_only else entry.forms)]
+    forms = [f for form in forms for f in (form, english_plural(form)) if f]
+    forms.sort(key=len, reverse=True)
     branches = "|".join(form_pattern(f, "exact" if exact_case else entry.case_rule(f)) for f in forms)
     return re.compile(f"{_BEFORE}(?:{branches}){_AFTER}")
 
@@ -255,6 +307,7 @@ def form_pattern(form: str, case: str | bool) -> str:
     case = {True: "exact", False: "any"}.get(case, case)
     words = [w for w in _SPLIT.split(form.strip()) if w]
     pieces = [re.escape(w) for w in words[:-1]] + [_last_word(words[-1])]
+
     body = _GAP.join(pieces)
     if case == "exact":
         return body
@@ -266,15 +319,7 @@ def form_pattern(form: str, case: str | bool) -> str:
 def _last_word(word: str) -> str:
     if word.endswith("."):  # "Co., Ltd." is also written "Co., Ltd"
         return re.escape(word[:-1]) + r"\.?"
-    if not word[-1].isalpha():
-        return re.escape(word)
-    lower = word.lower()
-    if len(word) > 1 and lower.endswith("y") and lower[-2] not in "aeiou":
-        return re.escape(word[:-1]) + ("(?:Y|IES)" if word[-1] == "Y" else "(?:y|ies)")
-    suffix = "ES" if word.isupper() and len(word) > 3 else "es"
-    if lower.endswith(("s", "x", "z", "ch", "sh")):
-        return re.escape(word) + f"(?:{suffix})?"
-    return re.escape(word) + "(?:s)?"
+    return re.escape(word)
 
 
 def _decode(data: bytes, path: Path) -> str:

@@ -23,7 +23,7 @@ from translate_sum.errors import ArticleError
 from translate_sum.records import Flag, TermHit
 from translate_sum.terms import placeholders, russian
 from translate_sum.terms.glossary import Glossary, GlossaryEntry, TermMatch
-from translate_sum.terms.verify import allocate, target_spans
+from translate_sum.terms.verify import alias_spans, allocate, problems, target_spans
 
 
 @dataclass
@@ -130,24 +130,33 @@ def _restore(
 ) -> tuple[str, list[placeholders.Restored]]:
     ordered = sorted(slots, key=lambda m: m.start)
 
-    def form_at(n: int, before: str) -> tuple[str, str | None]:
-        return _fit(ordered[n - 1].entry, lang, before)
+    def form_at(n: int, before: str, after: str) -> tuple[str, str | None]:
+        match = ordered[n - 1]
+        return _fit(match.entry, lang, before, after, match.plural)
 
     return placeholders.restore(raw, len(ordered), prefix, form_at, lang)
 
 
-def _fit(entry: GlossaryEntry, lang: str, before: str) -> tuple[str, str | None]:
-    """The form to insert after ``before``, and a note when its Russian case is not certain."""
+def _fit(
+    entry: GlossaryEntry, lang: str, before: str, after: str = "", plural: bool = False
+) -> tuple[str, str | None]:
+    """The form to insert between ``before`` and ``after``, and a note when its Russian form is not certain.
+
+    A plural source gets the Russian plural of the fixed form (Chinese has no number), or a note.
+    """
     target, note = entry.target(lang), None
     if lang == "ru" and russian.declinable(entry):
-        case, where = russian.context_case(before)
-        form = russian.form_for(entry, case) if case else None
+        case, where = russian.context_case(before, after)
+        form = russian.form_for(entry, case, plural) if case else None
         if form is None:
-            why = f"no {russian.case_name(case)} form known" if case else "case unclear"
+            number = "plural " if plural else ""
+            why = f"no {number}{russian.case_name(case)} form known" if case else "case unclear"
             note = f"case not verified: {entry.en!r} → {target} ({where}: {why}, nominative inserted)"
         else:
             target = form
-    if not entry.keep and (not before.strip() or before.rstrip()[-1] in ".!?…"):
+    if not entry.keep and (
+        not before.strip() or (before.rstrip()[-1] in ".!?…" and russian.sentence_start(before.rstrip()))
+    ):
         target = target[:1].upper() + target[1:]
     return target, note
 
@@ -166,11 +175,15 @@ def _check(
     needed = Counter(m.entry for m in matches)
     void = [(r.start, r.end) for r in restored if r.repeated]
     ordered_slots = sorted(range(len(slots)), key=lambda k: slots[k].start)
-    inserted = [
-        (r.start, r.end, slots[ordered_slots[r.slot - 1]].entry)
-        for r in restored
-        if text[r.start : r.end] == r.form
-    ]
+    # What tsum inserted is checked like model text (boundaries, capitals, case) unless a note already
+    # flags it: a placeholder with "-а" glued to it does not become a clean term.
+    inserted = []
+    for r in restored:
+        entry = slots[ordered_slots[r.slot - 1]].entry
+        if text[r.start : r.end] == r.form and (
+            r.note or (r.start, r.end) in target_spans(entry, lang, text)
+        ):
+            inserted.append((r.start, r.end, entry))
     placed = allocate(needed, text, lang, entries, void, inserted)
     occurrence = {id(slots[k]): n for n, k in enumerate(ordered_slots, start=1)}
     by_slot = {r.slot: r for r in restored if not r.repeated}
@@ -195,6 +208,13 @@ def _check(
         if found < needed[entry]:
             detail = f"missing {entry.en!r} → {entry.target(lang)}: {found} of {needed[entry]}"
             missing.append(Flag(type="glossary", lang=lang, detail=detail))
+            # Say why a rendering that stands there does not count: an alias, a case, capitals.
+            for s, e in alias_spans(entry, text):
+                detail = f"alias instead of fixed form: {entry.en!r}, found {text[s:e]!r}"
+                missing.append(Flag(type="glossary", lang=lang, detail=detail))
+            for why in dict.fromkeys(problems(entry, lang, text)):
+                detail = f"wrong form: {entry.en!r} → {entry.target(lang)}: {why}"
+                missing.append(Flag(type="glossary", lang=lang, detail=detail))
     flags = missing + flags
     left = placeholders.leftovers(text, source, prefix)
     if left:

@@ -27,7 +27,8 @@ from translate_sum.terms.glossary import WORD_CHARS, TermMatch
 PREFIXES = ("ZX", "QZ", "XQ", "ZQX", "QXZ", "XZQ")
 # Letters as models may write them back: full-width, or a Cyrillic look-alike (Х for X, З for Z).
 _LOOKALIKE = {"Z": "ZzＺｚЗз", "X": "XxＸｘХх", "Q": "QqＱｑ"}
-_SPACE = "[ \u00a0]"
+# Spaces, and invisible format characters, that a model may put inside or around a placeholder.
+_SPACE = "[ \u00a0\u2009\u202f\u200b\u200c\u200d\u2060\u00ad\ufeff]"
 _DIGIT = "[0-9０-９]"
 
 
@@ -83,7 +84,7 @@ def placeholder_regex(prefix: str) -> re.Pattern[str]:
 @lru_cache(maxsize=64)
 def _remnant_regex(prefix: str) -> re.Pattern[str]:
     # The prefix letters side by side, anywhere and in any case (ZX1а, аZX, zx), or spaced out before a
-    # digit (Z X 1).
+    # digit (Z X 1): broad, for choosing a prefix that no text holds in any spelling.
     joined = "".join(_letters(prefix))
     spaced = f"{_SPACE}?".join(_letters(prefix))
     number = f"{_SPACE}?-?{_SPACE}?{_DIGIT}{{1,3}}"
@@ -91,8 +92,24 @@ def _remnant_regex(prefix: str) -> re.Pattern[str]:
 
 
 def remnants(text: str, prefix: str) -> list[str]:
-    """Traces of ``prefix`` placeholders in ``text`` (after restoration: each is an error)."""
-    return [m.group() for m in _remnant_regex(prefix).finditer(text)]
+    """Traces of ``prefix`` placeholders in ``text`` (after restoration: each is an error).
+
+    Only shapes a placeholder leaves: the prefix with a number (``ZX1а``, ``аZX1``, ``Z X 1``, ``ЗХ1``),
+    or its letters without one where at least one is Latin (``ZX``, ``zx``). Cyrillic look-alike letters
+    without a number (``ЗХ``, "...зх..." inside a Russian word) are ordinary Russian, not a placeholder.
+    """
+    regex = _remnant_regex(prefix)
+    if not regex.search(text):
+        return []
+    found = []
+    for m in regex.finditer(text):
+        trace = m.group()
+        if not any(c.isdigit() for c in trace) and all(
+            "\u0400" <= c <= "\u04ff" for c in trace if c.isalpha()
+        ):
+            continue
+        found.append(trace)
+    return found
 
 
 def leftovers(text: str, source: str, prefix: str | None = None) -> list[str]:
@@ -100,18 +117,18 @@ def leftovers(text: str, source: str, prefix: str | None = None) -> list[str]:
     of every prefix tsum may use (a model that writes one by itself is as wrong as one left over)."""
     found: list[str] = []
     for candidate in dict.fromkeys((*((prefix,) if prefix else ()), *PREFIXES)):
-        if not _remnant_regex(candidate).search(source):
+        if not remnants(source, candidate):
             found += [t for t in remnants(text, candidate) if t not in found]
     return found
 
 
 def restore(
-    text: str, slots: int, prefix: str, form_at: Callable[[int, str], tuple[str, str | None]], lang: str
+    text: str, slots: int, prefix: str, form_at: Callable[[int, str, str], tuple[str, str | None]], lang: str
 ) -> tuple[str, list[Restored]]:
     """Put a term back for every standalone placeholder numbered 1..``slots``.
 
-    ``form_at(n, before)`` gives the form for placeholder ``n`` after the text ``before`` it, and a
-    note when that form is not certain. Placeholders with other numbers are dropped (a model's
+    ``form_at(n, before, after)`` gives the form for placeholder ``n`` between the text ``before`` it
+    and the model's text ``after`` it, and a note when that form is not certain. Placeholders with other numbers are dropped (a model's
     invention; the term they do not stand for is then missing, and counted so).
     """
     out: list[str] = []
@@ -130,7 +147,7 @@ def restore(
             out.append(gap)
             length += len(gap)
             continue
-        form, note = form_at(n, before_text + m.group("left"))
+        form, note = form_at(n, before_text + m.group("left"), text[m.end() :])
         left = _space(m.group("left"), before_text[-1:], form[:1], lang)
         right = _space(m.group("right"), form[-1:], text[m.end() :][:1], lang)
         start = length + len(left)

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from translate_sum.errors import ConfigError
-from translate_sum.terms.glossary import WORD_CHARS, GlossaryEntry
+from translate_sum.segment import russian_abbreviations
+from translate_sum.terms.glossary import RU_CASES, WORD_CHARS, GlossaryEntry
+from translate_sum.textnorm import fold
 
 CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 _CASE_NAMES = {"nomn": "nominative", "gent": "genitive", "datv": "dative", "accs": "accusative"}
@@ -175,15 +177,20 @@ def _surname_forms(word: str, gender: str) -> dict[str, str] | None:
     return {case: stem + ending for case, ending in _SURNAME_ENDINGS[gender].items()}
 
 
-def inflect(phrase: str, case: str) -> str | None:
-    """``phrase`` (nominative) in ``case``, or None when its words cannot be declined with confidence."""
+def inflect(phrase: str, case: str, number: str | None = None) -> str | None:
+    """``phrase`` (nominative) in ``case`` (and ``number``: "plur" for the plural), or None when its words
+    cannot be declined with confidence."""
     analysis = analyse(phrase)
     if not analysis.known:
         return None
-    if case == "nomn" or not analysis.declinable:
+    if not analysis.declinable:
         return phrase
     head = next(p for p, r in zip(analysis.parses, analysis.roles, strict=True) if r == "noun")
-    number = head.tag.number or "sing"
+    if number == "plur" and ("Surn" in head.tag or "Name" in head.tag or "Sgtm" in head.tag):
+        return None  # a name or a singular-only noun has no plural to put in
+    number = number or head.tag.number or "sing"
+    if case == "nomn" and number == (head.tag.number or "sing"):
+        return phrase
     out = list(analysis.words)
     for k, (word, role, parse) in enumerate(
         zip(analysis.words, analysis.roles, analysis.parses, strict=True)
@@ -208,15 +215,22 @@ def inflect(phrase: str, case: str) -> str | None:
 
 
 def _same_case(new: str, old: str) -> str:
+    """``new`` written with the capitals of ``old``, part by part of a hyphenated name ("Нур-Султане")."""
     if old.isupper():
         return new.upper()
-    if old[:1].isupper():
-        return new[:1].upper() + new[1:]
-    return new
+    olds, news = old.split("-"), new.split("-")
+    if len(olds) != len(news):
+        olds = olds[:1]
+        news = [new]
+    return "-".join(n[:1].upper() + n[1:] if o[:1].isupper() else n for n, o in zip(news, olds, strict=True))
 
 
-def form_for(entry: GlossaryEntry, case: str) -> str | None:
-    """The Russian form of ``entry`` in ``case``: a listed ``ru_forms`` item first, then pymorphy3."""
+def form_for(entry: GlossaryEntry, case: str, plural: bool = False) -> str | None:
+    """The Russian form of ``entry`` in ``case``: a listed ``ru_forms`` item first, then pymorphy3.
+
+    ``plural``: the plural, by pymorphy3 only (None when it cannot be formed; an indeclinable form stays)."""
+    if plural:
+        return inflect(entry.ru, case, "plur")
     if case == "nomn":
         return entry.ru
     labelled = entry.ru_cases
@@ -306,103 +320,230 @@ def _exact_regex(forms: tuple[str, ...]) -> re.Pattern[str]:
 
 
 _SLOT = r"([А-Яа-яЕе]+(?:-[А-Яа-яЕе]+)*)"
+_ANY = frozenset(CASES)
+
+
+@dataclass(frozen=True)
+class _Word:
+    """One word of a Russian glossary form: its forms by case (empty: it keeps its form)."""
+
+    word: str
+    forms: dict[str, frozenset[str]]  # folded form -> the cases it stands in
+    unchanged_any: bool = False  # the nominative may stand for any case (a Chinese surname: Ван, Си)
+
+    def cases(self, found: str) -> frozenset[str] | None:
+        key = _yo(found).lower()
+        if self.unchanged_any and key == _yo(self.word).lower():
+            return _ANY
+        return self.forms.get(key)
+
+
+def _table(pairs) -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for form, case in pairs:
+        if form and case:
+            table.setdefault(_yo(form).lower(), set()).add(case)
+    return {form: frozenset(cases) for form, cases in table.items()}
+
+
+def _lexeme(parse) -> dict[str, frozenset[str]]:
+    return _table((f.word, _case(f)) for f in parse.lexeme)
+
+
+_VOWELS = "аеёиоуыэюя"
+
+
+def _name_forms(word: str) -> dict[str, frozenset[str]]:
+    """Case forms of a transcribed name pymorphy3 does not know, by the rules Russian applies to foreign
+    names: a Russian-type surname (-ов, -ин) as such; a consonant ending declines like «Джонон»
+    (-а, -у, -а, -ом/-ем, -е), «-й»/«-ь» like «Сянъюй» (-я, -ю, -я, -ем, -е); a vowel ending does not
+    decline. The accusative of a name (animate) is its genitive."""
+    surname = _surname_forms(word, "masc")
+    if surname is not None and not _parses(word)[0].is_known:
+        return _table((form, case) for case, form in surname.items())
+    lower = word.lower()
+    if lower[-1:] in _VOWELS:
+        return _table((word, case) for case in CASES)
+    if lower[-1:] in "йь":
+        stem, endings = word[:-1], ("", "я", "ю", "я", "ем", "е")
+    else:
+        ins = "ем" if lower[-1:] in "жшчщц" else "ом"
+        stem, endings = word, ("", "а", "у", "а", ins, "е")
+    forms = [word if k == 0 else stem + ending for k, ending in enumerate(endings)]
+    return _table(zip(forms, CASES, strict=True))
 
 
 @lru_cache(maxsize=4096)
-def _phrase_regex(phrase: str) -> re.Pattern[str] | None:
-    analysis = analyse(phrase)
-    if not analysis.declinable:
+def _labelled(entry: GlossaryEntry) -> dict[str, frozenset[str]]:
+    """The labelled ``ru_forms`` by folded form, with every case they are labelled with."""
+    out: dict[str, set[str]] = {}
+    for item in entry.ru_forms:
+        label, sep, form = item.partition(":")
+        case = RU_CASES.get(label.strip().lower()) if sep else None
+        if case:
+            out.setdefault(_yo(form.strip()).lower().strip(_QUOTES), set()).add(case)
+    return {form: frozenset(cases) for form, cases in out.items()}
+
+
+@lru_cache(maxsize=4096)
+def _words_of(entry: GlossaryEntry) -> tuple[_Word | None, ...] | None:
+    """How each word of ``entry``'s Russian form declines (None: it keeps its form), or None when nothing
+    does. pymorphy3 for the words it knows; the name rules above for the ones it does not; then every
+    ``ru_forms`` item of the same length adds its words (labelled ones in their case)."""
+    analysis = analyse(entry.ru)
+    if analysis.known and not analysis.declinable:
         return None
-    pieces = [
-        _SLOT if role != "fixed" else _exact_pattern(word)
-        for word, role in zip(analysis.words, analysis.roles, strict=True)
-    ]
+    quoted = _quoted(analysis.words)
+    head = next((p for p, r in zip(analysis.parses, analysis.roles, strict=True) if r == "noun"), None)
+    words: list[_Word | None] = []
+    multi = len(analysis.words) > 1
+    for k, (word, role, parse) in enumerate(
+        zip(analysis.words, analysis.roles, analysis.parses, strict=True)
+    ):
+        if analysis.known:
+            if role == "fixed":
+                words.append(None)
+            elif role == "surname":
+                forms = _surname_forms(word, _gender(head)) or {}
+                words.append(_Word(word, _table((f, c) for c, f in forms.items())))
+            else:
+                words.append(_Word(word, _lexeme(parse)))
+        elif quoted[k] or not _plain(word):
+            words.append(None)
+        elif word[:1].isupper():
+            # The first of several name words may be a Chinese surname, which stays as it is.
+            words.append(_Word(word, _name_forms(word), unchanged_any=multi and k == 0))
+        else:
+            known = [p for p in _parses(word) if p.is_known and p.tag.POS in ("NOUN", "ADJF", "PRTF")]
+            words.append(_Word(word, _lexeme(known[0])) if known else None)
+    labelled = _labelled(entry)
+    for item in entry.ru_variants[1:]:
+        parts = item.split()
+        if len(parts) != len(words):
+            continue
+        listed = labelled.get(_yo(item).lower())
+        for k, (part, slot) in enumerate(zip(parts, words, strict=True)):
+            if slot is None or _yo(part).lower() == _yo(slot.word).lower():
+                continue
+            cases = listed or slot.cases(part) or frozenset(form_cases(part, slot.word)) or _ANY
+            table = dict(slot.forms)
+            table[_yo(part).lower()] = table.get(_yo(part).lower(), frozenset()) | cases
+            words[k] = _Word(slot.word, table, slot.unchanged_any)
+    if all(w is None for w in words):
+        return None
+    return tuple(words)
+
+
+@lru_cache(maxsize=4096)
+def _phrase_regex(entry: GlossaryEntry) -> re.Pattern[str] | None:
+    words = _words_of(entry)
+    if words is None:
+        return None
+    pieces = [_SLOT if w else _exact_pattern(word) for word, w in zip(entry.ru.split(), words, strict=True)]
     body = r"\s+".join(pieces)
     return re.compile(f"(?=({_BEFORE}{body}{_AFTER}))", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class Rendering:
+    """A place where an entry's Russian form stands: ``counts`` when its words agree and fit the context;
+    otherwise ``note`` says what is wrong ("mixed cases: …", "genitive after «для», found dative")."""
+
+    span: tuple[int, int]
+    counts: bool
+    note: str | None = None
+
+
 def spans(entry: GlossaryEntry, text: str) -> list[tuple[int, int]]:
     """Where ``entry``'s Russian form stands in ``text`` and counts (see ``renderings``)."""
-    return [span for span, fits in renderings(entry, text) if fits]
+    return [r.span for r in renderings(entry, text) if r.counts]
 
 
-def renderings(entry: GlossaryEntry, text: str) -> list[tuple[tuple[int, int], bool]]:
+def renderings(entry: GlossaryEntry, text: str) -> list[Rendering]:
     """Where ``entry``'s Russian form stands in ``text`` (as written, listed or inflected), and whether
     it counts there. A rendering that does not count still shows where the term stands.
 
-    An inflection counts only when the declining words agree in one case ("старшего эксперта", not
-    "старшего эксперт"), and, right after a preposition that takes one case only, when that is the
-    case ("для Шерали Джонона", not "для Шерали Джонон"); words with punctuation or Latin letters
-    ("C++", "COVID-19") and the words after the head ("сотрудничества", "ШОС") must stand exactly as
-    in the glossary.
+    One rule for every name: every declining word must be in one and the same case ("старшего
+    эксперта", not "старшего эксперт"; "с Ван Сянъюем", not "с Ван Сянъюю"), by pymorphy3's tags for
+    the words it knows and by tsum's own name rules and the ``ru_forms`` for those it does not; right
+    after a preposition, that case must be one the preposition takes ("для Шерали Джонона", not "для
+    Шерали Джонон"). A capitalised word stays capitalised in every part of it ("Нур-Султане", not
+    "Нур-султане"). Words with punctuation or Latin letters ("C++", "COVID-19") and quoted names must
+    stand exactly as in the glossary. The text is matched folded (``textnorm``); spans are original.
     """
-    normal = _yo(text)
-    analysis = analyse(entry.ru)
-    found: dict[tuple[int, int], set[str] | None] = {}
+    folded = fold(text)
+    normal = _yo(folded.text)
+    words = _words_of(entry)
+    found: dict[tuple[int, int], tuple[frozenset[str] | None, str | None]] = {}
+    labelled = _labelled(entry)
     for m in _exact_regex(entry.ru_variants).finditer(normal):
-        found[_span(m)] = _form_cases(entry, analysis, m.group(1))
-    if analysis.known:
-        pattern = _phrase_regex(entry.ru)
-        if pattern is not None:
-            for m in pattern.finditer(normal):
-                if cases := _agrees(analysis, m):
-                    found[_span(m)] = cases
-    else:
-        for span in _lemma_spans(entry.ru, normal):
-            found.setdefault(span, None)
-    return sorted((span, _fits_context(normal[: span[0]], cases)) for span, cases in found.items())
+        form = m.group(1)
+        # A labelled form stands in its cases; any other is read word by word below, like any rendering.
+        found[_span(m)] = (labelled.get(form.lower().strip(_QUOTES)), _capitals(entry.ru, form))
+    pattern = _phrase_regex(entry)
+    if pattern is not None and words is not None:
+        for m in pattern.finditer(normal):
+            per_word = _read(words, m.groups()[1:])
+            if per_word is None:
+                continue  # a word that is not a form of the glossary's: not this term
+            common = frozenset.intersection(*(c for _, c in per_word)) if per_word else _ANY
+            capitals = _capitals(entry.ru, m.group(1))
+            if not common:
+                shown = ", ".join(
+                    f"«{g}» {'/'.join(case_name(c) for c in sorted(cs, key=CASES.index))}"
+                    for g, cs in per_word
+                )
+                found[_span(m)] = (frozenset(), f"mixed cases in «{m.group(1)}»: {shown}")
+            elif _span(m) not in found or found[_span(m)][0] is None:
+                found[_span(m)] = (common, capitals)
+    out = []
+    for (start, end), (cases, problem) in sorted(found.items()):
+        if problem is None and cases is not None:
+            problem = _context_problem(normal[:start], cases, normal[start:end])
+        out.append(Rendering(folded.span(start, end), problem is None, problem))
+    return out
 
 
-def _form_cases(entry: GlossaryEntry, analysis: Phrase, form: str) -> set[str] | None:
-    """The cases a listed form stands in (None: not known, so not checked against the context)."""
-    if analysis.known:
-        if not analysis.declinable:
-            return None
-        m = _phrase_regex(entry.ru).match(form)
-        return (_agrees(analysis, m) or None) if m and m.end(1) == len(form) else None
-    labelled = {case for case, f in entry.ru_cases.items() if _yo(f).lower() == form.lower()}
-    if labelled:
-        return labelled
-    if form.lower() == _yo(entry.ru).lower():
-        return {"nomn"} if _animate_name(entry.ru) else {"nomn", "accs"}
-    return form_cases(form, _yo(entry.ru)) or None
+def _read(words: tuple[_Word | None, ...], found: tuple[str, ...]) -> list[tuple[str, frozenset[str]]] | None:
+    """Each declining word found, with the cases it can be in; None when one is not a form of its word."""
+    slots = iter(found)
+    out = []
+    for w in words:
+        if w is not None:
+            got = next(slots)
+            cases = w.cases(got)
+            if cases is None:
+                return None
+            out.append((got, cases))
+    return out
 
 
-def _fits_context(before: str, cases: set[str] | None) -> bool:
-    if cases is None:
-        return True
+def _capitals(glossary_form: str, found: str) -> str | None:
+    """A problem when a capitalised part of the glossary form is written in lower case ("Нур-султане")."""
+    if found.isupper():
+        return None
+    for want, got in zip(glossary_form.strip(_QUOTES).split(), found.strip(_QUOTES).split(), strict=False):
+        for w, g in zip(want.split("-"), got.split("-"), strict=False):
+            if w[:1].isupper() and g[:1].islower():
+                return f"lower case in «{found}» (the glossary writes «{glossary_form}»)"
+    return None
+
+
+def _context_problem(before: str, cases: frozenset[str], form: str) -> str | None:
     m = re.search(r"(?:^|[^А-Яа-яЁё-])([А-Яа-яЁё]+(?:-[А-Яа-яЁё]+)*)\s+[«\"„“]?$", before)
-    wanted = _ONE_CASE.get(m.group(1).lower()) if m else None
-    return wanted is None or wanted in cases
+    if not m:
+        return None
+    word = _yo(m.group(1).lower())
+    wanted = {_ONE_CASE[word]} if word in _ONE_CASE else set(_SEVERAL_CASES.get(word, CASES))
+    if wanted & cases:
+        return None
+    found = "/".join(case_name(c) for c in sorted(cases, key=CASES.index))
+    need = " or ".join(case_name(c) for c in sorted(wanted, key=CASES.index))
+    return f"«{form}» is {found}, but «{m.group(1)}» takes the {need}"
 
 
 def _span(m: re.Match[str]) -> tuple[int, int]:
     return m.start(1), m.end(1)
-
-
-def _agrees(analysis: Phrase, m: re.Match[str]) -> set[str]:
-    """The cases the declining words of a match agree in (empty: they do not agree)."""
-    head = next(p for p, r in zip(analysis.parses, analysis.roles, strict=True) if r == "noun")
-    common = set(CASES)
-    slots = iter(m.groups()[1:])
-    for word, role, parse in zip(analysis.words, analysis.roles, analysis.parses, strict=True):
-        if role == "fixed":
-            continue
-        found = next(slots)
-        if role == "surname":
-            forms = _surname_forms(word, _gender(head)) or {}
-            cases = {c for c, f in forms.items() if _yo(f).lower() == found.lower()}
-        else:
-            lemma = _yo(parse.normal_form)
-            cases = {
-                _case(p)
-                for p in _parses(found)
-                if _yo(p.normal_form) == lemma and p.tag.POS == parse.tag.POS and _case(p)
-            }
-        common &= cases
-        if not common:
-            return common
-    return common
 
 
 def _lemmas(word: str) -> frozenset[str]:
@@ -410,30 +551,6 @@ def _lemmas(word: str) -> frozenset[str]:
     if not re.search("[а-я]", word):
         return frozenset({word})
     return frozenset({word} | {_yo(p.normal_form) for p in _parses(word)})
-
-
-def _lemma_spans(phrase: str, text: str) -> set[tuple[int, int]]:
-    """For a phrase that could not be analysed (transcribed names): the words in order, each sharing a
-    lemma with the glossary's word; words that are not plain Cyrillic must match exactly."""
-    words = [w.strip(_QUOTES) for w in phrase.split()]
-    words = [w for w in words if w]
-    tokens = list(re.finditer(r"[^\s«»\"“”„]+", text))
-    found = set()
-    for i in range(len(tokens) - len(words) + 1):
-        ok = True
-        for k, word in enumerate(words):
-            token = tokens[i + k].group().rstrip(".,;:!?)")
-            if _plain(word):
-                ok = bool(_CYR_WORD.fullmatch(token)) and bool(_lemmas(token) & _lemmas(word))
-            else:
-                ok = _yo(token).lower() == _yo(word).lower()
-            if not ok:
-                break
-        if ok:
-            last = tokens[i + len(words) - 1]
-            end = last.start() + len(last.group().rstrip(".,;:!?)"))
-            found.add((tokens[i].start(), end))
-    return found
 
 
 # -- the case a context asks for --------------------------------------------------------------------------
@@ -453,12 +570,17 @@ _ONE_CASE = {
     **dict.fromkeys(_words("к ко благодаря согласно вопреки навстречу подобно"), "datv"),
     **dict.fromkeys(_words("через про сквозь спустя включая"), "accs"),
     **dict.fromkeys(_words("над надо перед передо"), "ablt"),
-    **dict.fromkeys(_words("при о об обо"), "loct"),
+    **dict.fromkeys(_words("при"), "loct"),
 }
-# Prepositions with several cases: the usual one with names and organisations, or None (context decides).
-_SEVERAL = {"с": "ablt", "со": "ablt", "по": "datv", "между": "ablt", "меж": "ablt"}
-_SEVERAL |= dict.fromkeys(("в", "во", "на", "за", "под", "подо"), None)
-# Words before в/на/за/под that settle the case (by lemma).
+# Prepositions with several cases, and the cases each takes; what follows or the words before settle it.
+_SEVERAL_CASES = {
+    **dict.fromkeys(("с", "со"), ("gent", "accs", "ablt")),
+    "по": ("datv", "accs", "loct"),
+    **dict.fromkeys(("между", "меж"), ("ablt", "gent")),
+    **dict.fromkeys(("в", "во", "на", "о", "об", "обо"), ("accs", "loct")),
+    **dict.fromkeys(("за", "под", "подо"), ("accs", "ablt")),
+}
+# Words before a preposition that settle its case (by lemma).
 _CUES = {
     "accs": frozenset(
         _words("""визит поездка прибыть приехать прилететь отправиться направиться поехать ехать лететь пойти
@@ -473,24 +595,52 @@ _CUES = {
         работа жить располагаться расположить выступить выступление представить представлять
         представитель член членство председательство председательствовать роль место опыт
         рассказать сообщить отметить заявить встреча заседание форум саммит конференция
-        открыть открытие штаб-квартира офис создать создание быть являться пост должность""")
+        открыть открытие штаб-квартира офис создать создание быть являться пост должность
+        мысль речь говорить сказать рассказ думать знать узнать вспомнить забота заботиться
+        информация новость сведение доклад статья книга фильм вопрос забыть слышать услышать
+        договор соглашение мечта мечтать просьба просить""")
     ),
-    "ablt": frozenset(_words("следить наблюдать стоять руководство руководить эгида контроль")),
+    "ablt": frozenset(
+        _words("""следить наблюдать стоять руководство руководить эгида контроль встреча встретиться
+        встречаться беседа беседовать переговоры сотрудничество сотрудничать дружба дружить
+        вместе совместно знакомство познакомиться разговор разговаривать связь связать договориться
+        соглашение согласиться консультация консультироваться диалог контакт партнерство
+        работать поздравить отношение""")
+    ),
 }
-_ALLOWED = {"в": ("accs", "loct"), "во": ("accs", "loct"), "на": ("accs", "loct")}
-_ALLOWED |= {"за": ("accs", "ablt"), "под": ("accs", "ablt"), "подо": ("accs", "ablt")}
+# Words after a term that settle the case of a preposition before it: "с X до Y" / "с X по Y" is "from".
+_FOLLOWERS = {("с", "со"): (re.compile(r"^\s*[,»\"]?\s*(?:до|по)\s", re.IGNORECASE), "gent")}
 _SENTENCE_START = '.!?…:;(«"“—–'
 
 
-def context_case(before: str) -> tuple[str | None, str]:
-    """The case a term needs after ``before`` (the text up to it), and why; None when unsure.
+def sentence_start(stripped: str) -> bool:
+    """Whether a term after ``stripped`` (text without trailing space) starts a sentence."""
+    if not stripped:
+        return True
+    if stripped[-1] not in _SENTENCE_START:
+        return False
+    if stripped[-1] != ".":
+        return True
+    # A full stop after an abbreviation ("г.", "ул.", "т. е.", "им.") or an initial does not end a sentence.
+    m = re.search(r"([А-Яа-яЁёA-Za-z]+(?:\.\s?[А-Яа-яЁёA-Za-z]+)*)\.$", stripped)
+    if not m:
+        return True
+    word = re.sub(r"\s", "", m.group(1)).lower()
+    last = word.split(".")[-1]
+    return not (len(last) == 1 or word in russian_abbreviations() or last in russian_abbreviations())
 
-    Sure: the start of a sentence (nominative), a preposition with one case, or one whose usual case
-    with names is clear (с: instrumental, по: dative), or в/на/за/под with a verb or noun before it
-    that settles the case. Anything else (after a verb, a noun, a comma, "и") is unsure.
+
+def context_case(before: str, after: str = "") -> tuple[str | None, str]:
+    """The case a term needs after ``before`` (the text up to it) and before ``after``, and why; None
+    when unsure.
+
+    Sure: the start of a sentence (nominative; a full stop after an abbreviation is not one), a
+    preposition with one case, or one with several (с, по, за, в, на, о, под, между) when the words
+    before it (встреча с, визит в, рассказ о) or after the term (с X до Y) settle the case. Anything
+    else (after a verb, a noun, a comma, "и", or an abbreviation) is unsure: the caller flags it.
     """
     stripped = before.rstrip()
-    if not stripped or stripped[-1] in _SENTENCE_START:
+    if sentence_start(stripped):
         return "nomn", "at the start of a sentence"
     m = re.search(r"([А-Яа-яЁё]+(?:-[А-Яа-яЁё]+)*)$", stripped)
     if not m:
@@ -499,13 +649,14 @@ def context_case(before: str) -> tuple[str | None, str]:
     where = f"after «{m.group(1)}»"
     if word in _ONE_CASE:
         return _ONE_CASE[word], where
-    if word not in _SEVERAL:
+    if word not in _SEVERAL_CASES:
         return None, where
-    if _SEVERAL[word] is not None:
-        return _SEVERAL[word], where
+    for words, (pattern, case) in _FOLLOWERS.items():
+        if word in words and pattern.match(after):
+            return case, where
     previous = _CYR_WORD.findall(stripped[: m.start()])[-3:]
     lemmas = set().union(*(_lemmas(w) for w in previous)) if previous else set()
-    for case in _ALLOWED[word]:
-        if lemmas & _CUES.get(case, frozenset()):
-            return case, where
+    settled = [c for c in _SEVERAL_CASES[word] if lemmas & _CUES.get(c, frozenset())]
+    if len(settled) == 1:
+        return settled[0], where
     return None, where

@@ -6,19 +6,26 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import groupby
 
 from translate_sum.terms import russian
-from translate_sum.terms.glossary import WORD_CHARS, GlossaryEntry, english_regex
+from translate_sum.terms.glossary import WORD_CHARS, GlossaryEntry, english_regex, normalize
+from translate_sum.textnorm import NAME_DOT, fold, fold_text
 
 Span = tuple[int, int]
-
-_DOTS = str.maketrans("•・‧∙⋅．", "······")
 
 
 def _renderings(entry: GlossaryEntry, lang: str, text: str) -> list[tuple[Span, bool]]:
     if lang == "ru" and not entry.keep:
-        return russian.renderings(entry, text)
+        return [(r.span, r.counts) for r in russian.renderings(entry, text)]
     return [(span, True) for span in target_spans(entry, lang, text)]
+
+
+def problems(entry: GlossaryEntry, lang: str, text: str) -> list[str]:
+    """Why renderings of ``entry`` in ``text`` do not count (Russian case or capitals), for the flag."""
+    if lang != "ru" or entry.keep:
+        return []
+    return [r.note for r in russian.renderings(entry, text) if not r.counts and r.note]
 
 
 def target_spans(entry: GlossaryEntry, lang: str, text: str) -> list[Span]:
@@ -26,17 +33,36 @@ def target_spans(entry: GlossaryEntry, lang: str, text: str) -> list[Span]:
 
     Forms that begin or end with a Latin or Cyrillic letter or a digit match only as whole words there
     ("G20" is not in "G200"); a form ending in punctuation is not followed by the same mark ("C++").
-    Kept English terms match with their exact capitalisation.
+    Kept English terms match with their exact capitalisation, as the fixed form only (an alias does
+    not count; see ``alias_spans``). Matching is on the folded text (``textnorm.fold``: invisible
+    characters, NFD, full-width letters and look-alike name dots do not matter); spans are original.
     """
+    folded = fold(text)
+    norm = folded.text
     if entry.keep:
-        found = [m.span() for m in english_regex(entry, exact_case=True).finditer(text)]
+        norm = normalize(norm)
+        found = [m.span() for m in english_regex(entry, exact_case=True, fixed_only=True).finditer(norm)]
         # A form ending in a mark is not followed by the same mark ("C++" is not in "C+++").
-        return [(s, e) for s, e in found if text[e - 1].isalnum() or text[e : e + 1] != text[e - 1]]
-    if lang == "ru":
+        found = [(s, e) for s, e in found if norm[e - 1].isalnum() or norm[e : e + 1] != norm[e - 1]]
+    elif lang == "ru":
         return russian.spans(entry, text)
-    # Chinese name separators come in several look-alike dots; same length, so spans still line up.
-    pattern = _bounded(entry.target(lang).translate(_DOTS))
-    return [(m.start(1), m.end(1)) for m in pattern.finditer(text.translate(_DOTS))]
+    else:
+        form = fold_text(entry.target(lang))
+        if NAME_DOT in form:  # a full stop (full-width ． folds to it) used as the name separator
+            norm = norm.replace(".", NAME_DOT)
+        found = [(m.start(1), m.end(1)) for m in _bounded(form).finditer(norm)]
+    return [folded.span(s, e) for s, e in found]
+
+
+def alias_spans(entry: GlossaryEntry, text: str) -> list[Span]:
+    """Where an alias of a kept ``entry`` stands in ``text`` instead of its fixed form."""
+    if not entry.keep or not entry.variants:
+        return []
+    folded = fold(text)
+    norm = normalize(folded.text)
+    fixed = set(target_spans(entry, "zh", text))
+    found = [folded.span(*m.span()) for m in english_regex(entry, exact_case=True).finditer(norm)]
+    return [span for span in found if span not in fixed]
 
 
 @lru_cache(maxsize=4096)
@@ -88,34 +114,59 @@ def allocate(
     candidates.sort(key=lambda c: (c[0] - c[1], c[0], c[2].line, c[2].en))
     placed: dict[GlossaryEntry, list[Span]] = {entry: [] for entry in needed}
     taken: list[Span] = []
-    for start, end, entry in candidates:
+    fitting = [c for c in candidates if c not in wrong_case]
+    # Entries whose forms are identical (two English titles, one Chinese word) share the span's candidates:
+    # it serves the first of them that still needs one, so both being present clears both.
+    for (start, end), group in groupby(candidates, key=lambda c: (c[0], c[1])):
+        at = [c[2] for c in group]
         if any(start < e and s < end for s, e in taken):
             continue
         if (start, end) in void:  # a repeat: not an occurrence of its own, but what lies inside is its
             taken.append((start, end))
             continue
-        if (start, end, entry) in wrong_case:
+        right = [e for e in at if (start, end, e) not in wrong_case]
+        open_ = [e for e in right if e in needed and len(placed[e]) < needed[e]]
+        if open_:
+            placed[open_[0]].append((start, end))
             taken.append((start, end))
-        elif entry in needed and len(placed[entry]) < needed[entry]:
-            placed[entry].append((start, end))
-            taken.append((start, end))
-        elif not _tiled(start, end, entry, [c for c in candidates if c not in wrong_case], needed, text):
-            taken.append((start, end))  # a rendering of something else: what lies inside does not count
+        elif len(right) < len(at) or not any(_tiled(start, end, e, fitting, needed, text) for e in at):
+            taken.append(
+                (start, end)
+            )  # a wrong case, or a rendering of something else: blocks what is inside
     return {entry: sorted(spans) for entry, spans in placed.items()}
 
 
 def _relevant(entries, needed, text, lang) -> list[GlossaryEntry]:
-    folded = text.casefold()
+    folded = fold_text(text).casefold().replace("ё", "е")
     out = list(needed)
+    for entry, key in _keys(entries, lang):
+        if key and key in folded and entry not in needed:
+            out.append(entry)
+    return out
+
+
+_KEYS: dict[tuple[int, str], tuple[object, tuple[tuple[GlossaryEntry, str], ...]]] = {}
+
+
+def _keys(entries: Iterable[GlossaryEntry], lang: str) -> tuple[tuple[GlossaryEntry, str], ...]:
+    """Per entry, a short folded piece of its target form that any rendering of it contains.
+
+    Kept per entries object (a glossary's tuple), checked by identity: hashing every entry on every
+    sentence would cost more than the look-up saves.
+    """
+    cached = _KEYS.get((id(entries), lang))
+    if cached is not None and cached[0] is entries:
+        return cached[1]
+    out = []
     for entry in entries:
-        if entry in needed:
-            continue
         form = entry.target(lang) if entry.keep or lang != "ru" else entry.ru.strip('«»"')
         key = form.split()[0] if form.split() else form
         key = key[: max(1, min(3, len(key) - 1))] if lang == "ru" and not entry.keep else key
-        if key and key.casefold().replace("ё", "е") in folded.replace("ё", "е"):
-            out.append(entry)
-    return out
+        out.append((entry, fold_text(key).casefold().replace("ё", "е")))
+    if len(_KEYS) > 64:
+        _KEYS.clear()
+    _KEYS[(id(entries), lang)] = (entries, tuple(out))
+    return _KEYS[(id(entries), lang)][1]
 
 
 def _tiled(start: int, end: int, entry: GlossaryEntry, candidates, needed, text: str) -> bool:
