@@ -75,7 +75,7 @@ def test_a_removed_input_is_listed_as_such_or_pruned_and_a_renamed_one_is_follow
     # The renamed file: recognised by its content, not redone, its manifest follows the new name.
     assert by_slug[moved.slug].status == "skipped"
     manifest = json.loads((out / moved.slug / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["input_path"] == str(moved_path)
+    assert manifest["input"]["path"] == str(moved_path)
 
     third = _run(seeds_copy, out, tiny_config, ("zh",), prune=True)
     assert gone.slug not in {e.slug for e in third.entries}
