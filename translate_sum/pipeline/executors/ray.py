@@ -78,11 +78,14 @@ class RayExecutor(Executor):
         dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
         dataset = dataset.map_batches(_segment, batch_size=1, **task_args)
         dataset = dataset.map_batches(
-            _ModelStage, batch_size=1, fn_constructor_args=(packed, "summarizer", threads), **actor_args
+            _stage_class("summarizer"),
+            batch_size=1,
+            fn_constructor_args=(packed, "summarizer", threads),
+            **actor_args,
         )
         for lang in plan.languages:
             dataset = dataset.map_batches(
-                _ModelStage, batch_size=1, fn_constructor_args=(packed, lang, threads), **actor_args
+                _stage_class(lang), batch_size=1, fn_constructor_args=(packed, lang, threads), **actor_args
             )
         dataset = dataset.map_batches(_assemble, batch_size=1, fn_kwargs={"packed": packed}, **task_args)
         try:
@@ -133,6 +136,12 @@ class _ModelStage:
             return translate_stage(items, self.role, self.model, self.guard, memory=self.plan.memory)
 
         return _map_payloads(batch, stage, self.role)
+
+
+def _stage_class(role: str) -> type:
+    """``_ModelStage`` under the stage's name, which Ray Data's progress bars and errors show."""
+    name = "summarise" if role == "summarizer" else f"translate_{role}"
+    return type(name, (_ModelStage,), {"__module__": __name__, "__qualname__": name})
 
 
 def _segment(batch: dict) -> dict:
