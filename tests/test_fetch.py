@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -26,6 +27,7 @@ class Site:
     def __init__(self) -> None:
         self.routes: dict[str, tuple[int, str, bytes, dict[str, str]]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.custom: dict = {}  # path -> handler(request): hostile answers written by hand
 
     def page(self, path: str, body: bytes, content_type: str = "text/html; charset=utf-8", **headers) -> None:
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
@@ -36,6 +38,11 @@ def _handler(site: Site):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - http.server's name
             site.requests.append((self.path, dict(self.headers)))
+            if self.path in site.custom:
+                # OSError: the client gave up (its deadline), there is nothing more to send.
+                with contextlib.suppress(OSError):
+                    site.custom[self.path](self)
+                return
             if self.path == "/slow.html":
                 time.sleep(1.5)
             if self.path == "/loop":
@@ -71,19 +78,24 @@ def _handler(site: Site):
     return Handler
 
 
+def _serve(site: Site):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
+    # A short poll interval: shutting the server down at the end of each test is then quick.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    return server
+
+
 @pytest.fixture
 def site():
     """A live server on 127.0.0.1 serving saved pages, a feed and a few ways to fail."""
     site = Site()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    server = _serve(site)
     site.routes["/robots.txt"] = (200, "text/plain", ROBOTS, {})
     site.page("/news/forum.html", (PAGES / "figure-captions.html").read_bytes())
     site.page("/news/trade-fair.html", (PAGES / "related-news.html").read_bytes())
     site.page("/private/secret.html", (PAGES / "div-soup.html").read_bytes())
-    site.page("/report.pdf", b"%PDF-1.7", content_type="application/pdf")
+    site.page("/logo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
     site.page("/big.html", b"<html><body>" + b"<p>word</p>" * 20_000 + b"</body></html>")
     site.page("/slow.html", (PAGES / "json-ld-date.html").read_bytes())
     items = [
@@ -91,7 +103,7 @@ def site():
         "/news/trade-fair.html",
         "/missing.html",
         "/private/secret.html",
-        "/report.pdf",
+        "/logo.png",
     ]
     site.page("/feed.xml", _rss(site.base, items), content_type="application/rss+xml")
     yield site
@@ -116,7 +128,7 @@ def test_feed_fetches_new_items_and_reports_each_failing_url(site, tmp_path):
     assert [r.status for r in results] == ["fetched", "fetched", "failed", "failed", "failed"], results
     assert by_url["/missing.html"].message == f"{site.base}/missing.html: HTTP 404 Not Found"
     assert "robots.txt of" in by_url["/private/secret.html"].message
-    assert "not a web page (content type application/pdf)" in by_url["/report.pdf"].message
+    assert "not a web page, PDF or Word document (content type image/png)" in by_url["/logo.png"].message
     # Named by date and headline, the original bytes, and a sidecar beside each.
     forum = tmp_path / "2021-03-02-sco-holds-forum-on-vocational-education.html"
     assert by_url["/news/forum.html"].path == forum
@@ -185,7 +197,7 @@ def test_redirects_time_outs_size_and_schemes_fail_alone(site, tmp_path):
     results = fetch_pages(urls, tmp_path, LIMITS)
     messages = [r.message for r in results]
     assert "more than 3 redirects" in messages[0]
-    assert "no answer within 0.5 seconds (time-out)" in messages[1]
+    assert "no complete answer within 0.5 seconds (time-out)" in messages[1]
     assert "larger than 100,000 bytes" in messages[2]
     assert messages[3] == "ftp://example.org/x.html: not an http:// or https:// URL"
     assert results[4].status == "fetched"  # a plain redirect is followed, and the final URL recorded
@@ -270,3 +282,164 @@ def test_a_page_in_the_charset_its_server_named_is_read_in_it(site, tmp_path):
     (result,) = fetch_pages([f"{site.base}/latin.html"], tmp_path, LIMITS)
     assert result.status == "fetched", result
     assert "in the café season" in load_article(result.path).paragraphs[1].text
+
+
+# --- Hostile servers: every case ends within its deadline with one line, and writes nothing ----------
+
+QUICK = FetchLimits(timeout=1.0, max_bytes=100_000, max_redirects=3)
+
+
+def _drip(request, every: float = 0.2, head: bool = True):
+    """Headers (or not even those) one piece at a time, then a body one byte at a time, for ever."""
+    request.wfile.write(b"HTTP/1.1 200 OK\r\n")
+    request.wfile.flush()
+    if head:
+        request.wfile.write(b"Content-Type: text/html\r\nContent-Length: 100000\r\n\r\n")
+    for _ in range(200):
+        time.sleep(every)
+        request.wfile.write(b"<" if head else b"X-Slow: 1\r\n")
+        request.wfile.flush()
+
+
+def _redirect(location: str, wait: float = 0.0):
+    def answer(request):
+        time.sleep(wait)
+        request.send_response(302)
+        request.send_header("Location", location)
+        request.send_header("Content-Length", "0")
+        request.end_headers()
+
+    return answer
+
+
+def _raw(data: bytes):
+    def answer(request):
+        request.wfile.write(data)
+        request.wfile.flush()
+
+    return answer
+
+
+def _fetch_alone(site, path: str, folder: Path, limits: FetchLimits = QUICK):
+    start = time.monotonic()
+    (result,) = fetch_pages([f"{site.base}{path}"], folder, limits)
+    return result, time.monotonic() - start
+
+
+@pytest.mark.parametrize("head", [True, False], ids=["body-drip", "header-drip"])
+def test_a_server_that_drips_bytes_is_cut_off_at_the_deadline(site, tmp_path, head):
+    site.custom["/drip.html"] = lambda request: _drip(request, head=head)
+    result, seconds = _fetch_alone(site, "/drip.html", tmp_path)
+    assert result.status == "failed" and seconds < 2.5, (result, seconds)
+    assert result.message == f"{site.base}/drip.html: no complete answer within 1 seconds (time-out)"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_deadline_covers_every_redirect_together(site, tmp_path):
+    # Each hop answers within the deadline on its own; together they do not.
+    site.custom["/hop1"] = _redirect("/hop2", 0.4)
+    site.custom["/hop2"] = _redirect("/hop3", 0.4)
+    site.custom["/hop3"] = _redirect("/news/forum.html", 0.4)
+    result, seconds = _fetch_alone(site, "/hop1", tmp_path)
+    assert result.status == "failed" and "within 1 seconds (time-out)" in result.message
+    assert seconds < 2.0 and list(tmp_path.iterdir()) == []
+
+
+def test_robots_txt_is_checked_again_after_a_redirect_to_another_origin(site, tmp_path):
+    other = Site()
+    other.routes["/robots.txt"] = (200, "text/plain", b"User-agent: *\nDisallow: /\n", {})
+    other.page("/page.html", (PAGES / "div-soup.html").read_bytes())
+    server = _serve(other)
+    try:
+        site.custom["/away"] = _redirect(f"{other.base}/page.html")
+        result, _ = _fetch_alone(site, "/away", tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.status == "failed" and f"robots.txt of {other.base} does not allow" in result.message
+    assert [path for path, _ in other.requests] == ["/robots.txt"]
+
+
+def test_a_redirect_to_a_file_url_is_refused_clearly(site, tmp_path):
+    site.custom["/to-file"] = _redirect("file:///etc/passwd")
+    result, _ = _fetch_alone(site, "/to-file", tmp_path)
+    assert result.message == (
+        f"{site.base}/to-file: redirected to file:///etc/passwd, which is not an http:// or https:// URL; "
+        "not followed"
+    )
+
+
+def test_a_binary_body_sent_as_html_is_not_saved(site, tmp_path):
+    site.routes["/fake.html"] = (200, "text/html", b"\x00\x01\x02\xff" * 500, {})
+    site.routes["/plain.html"] = (200, "text/html", b"just some words, no markup at all", {})
+    results = fetch_pages([f"{site.base}/fake.html", f"{site.base}/plain.html"], tmp_path, QUICK)
+    assert [r.status for r in results] == ["failed", "failed"]
+    assert "the server says text/html, but the body is binary data; not saved" in results[0].message
+    assert "the body is not HTML" in results[1].message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_broken_responses_and_retry_after_get_one_clean_line(site, tmp_path):
+    site.custom["/short.html"] = _raw(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<html>only this"
+    )
+    site.custom["/garbage"] = _raw(b"NOT HTTP AT ALL\r\n\r\n")
+    site.routes["/busy.html"] = (429, "text/plain", b"slow down", {"Retry-After": "120"})
+    site.routes["/down.html"] = (503, "text/plain", b"", {"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"})
+    paths = ["/short.html", "/garbage", "/busy.html", "/down.html"]
+    results = fetch_pages([f"{site.base}{p}" for p in paths], tmp_path, QUICK)
+    messages = [r.message.removeprefix(f"{site.base}{p}: ") for r, p in zip(results, paths, strict=True)]
+    assert (
+        messages[0]
+        == "the connection closed after 15 bytes of the 1,000 the server announced (broken response)"
+    )
+    assert messages[1] == "the server broke the connection or sent a malformed response"
+    assert messages[2] == "HTTP 429 Too Many Requests (the server asks to retry after 120 seconds)"
+    assert messages[3] == (
+        "HTTP 503 Service Unavailable (the server asks to retry after Wed, 21 Oct 2026 07:28:00 GMT)"
+    )
+    assert all("\n" not in m and "(" not in m.split(" (")[0] for m in messages)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_feed_gives_its_newest_items_up_to_the_limit(site, tmp_path):
+    items = "".join(
+        f"<item><title>n{i}</title><link>{site.base}/n/{i}.html</link>"
+        f"<pubDate>{(i % 28) + 1:02d} Feb 2021 10:00:00 GMT</pubDate></item>"
+        for i in range(2000)
+    )
+    site.routes["/big.xml"] = (
+        200,
+        "application/rss+xml",
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode(),
+        {},
+    )
+    limits = FetchLimits(timeout=5.0, feed_items=3)
+    links = feed_links(f"{site.base}/big.xml", limits)
+    assert links == [f"{site.base}/n/27.html", f"{site.base}/n/55.html", f"{site.base}/n/83.html"]
+    assert len(feed_links(f"{site.base}/big.xml", FetchLimits(timeout=5.0))) == 50
+
+
+def test_windows_reserved_names_pdf_and_docx_are_saved_as_what_they_are(site, tmp_path):
+    import io
+
+    import docx
+
+    site.page("/con.html", b"<html><head><title>CON</title></head><body><p>x</p></body></html>")
+    document = docx.Document()
+    document.add_paragraph("Port opens new terminal", style="Title")
+    document.add_paragraph("The port opened a new container terminal on Monday, doubling its capacity.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    site.page("/files/Terminal%20release.docx", buffer.getvalue(), content_type="application/octet-stream")
+    from test_ingest_pdf import _pdf  # the PDF tests' generator
+
+    site.page("/files/terminal.pdf", _pdf(), content_type="application/pdf")
+    paths = ["/con.html", "/files/Terminal%20release.docx", "/files/terminal.pdf"]
+    results = fetch_pages([f"{site.base}{p}" for p in paths], tmp_path, QUICK)
+    assert [r.status for r in results] == ["fetched"] * 3, results
+    assert [r.path.name for r in results] == ["con-article.html", "terminal-release.docx", "terminal.pdf"]
+    assert load_article(results[1].path).title == "Port opens new terminal"
+    assert load_article(results[2].path).title.startswith("Port authority opens")
+    again = fetch_pages([f"{site.base}{p}" for p in paths[1:]], tmp_path, QUICK)
+    assert [r.status for r in again] == ["unchanged", "unchanged"]

@@ -64,7 +64,7 @@ def test_release_with_a_published_line_list_and_emphasis(tmp_path):
         ("caption", "Photo: The vote in the council chamber"),
         ("body", "Line · Opens"),
         ("body", "T1 · 2026"),
-        ("body", "Contact: press@example.org"),
+        ("end_matter", "Contact: press@example.org"),
     ]
     for paragraph in article.paragraphs:
         assert not MARKUP.search(paragraph.text), paragraph
@@ -121,3 +121,31 @@ def test_bad_front_matter_names_the_file(tmp_path):
     with pytest.raises(ArticleError) as info:
         _load(tmp_path, "---\ntitle: [unclosed\n---\n\nBody.\n", "bad.md")
     assert "bad.md" in str(info.value) and "front matter is not valid YAML" in str(info.value)
+
+
+def test_comments_go_without_touching_the_text_around_them(tmp_path):
+    article = _load(
+        tmp_path,
+        "# Plan approved\n\nThe council <!-- check the figure --> approved the plan on Thursday.\n\n"
+        "<!-- editor: shorten -->The plan costs 2.4 billion euros over ten years.\n\n"
+        "<!--\nA whole\nparagraph of notes\n-->\n\nIt starts in May.\n",
+    )
+    assert [p.text for p in article.paragraphs[1:]] == [
+        "The council approved the plan on Thursday.",
+        "The plan costs 2.4 billion euros over ten years.",
+        "It starts in May.",
+    ]
+
+
+def test_footnote_references_leave_the_sentence_and_definitions_are_notes_at_the_end(tmp_path):
+    article = _load(
+        tmp_path,
+        "# Plan approved\n\nThe plan[^cost] costs 2.4 billion euros.[^1]\n\n[^1]: Figures of 2020.\n\n"
+        "[^cost]: Rail and buses, without\n    the tram lines.\n\nIt starts in May.\n",
+    )
+    assert [(p.kind, p.text) for p in article.paragraphs[1:]] == [
+        ("body", "The plan costs 2.4 billion euros."),
+        ("body", "It starts in May."),
+        ("note", "Rail and buses, without the tram lines."),
+        ("note", "Figures of 2020."),
+    ]

@@ -85,12 +85,31 @@ def test_bad_input_names_file_and_problem(tmp_path, content, message):
 
 def test_listing_skips_unknown_types_and_symlinks(tmp_path):
     (tmp_path / "a.txt").write_text("T\n\nB.")
-    (tmp_path / "b.pdf").write_bytes(b"%PDF")
+    (tmp_path / "b.odt").write_bytes(b"PK")
     (tmp_path / "glossary.tsv").write_text("en\tzh\tru\n")
     outside = tmp_path.parent / "outside.txt"
     outside.write_text("T\n\nB.")
     (tmp_path / "link.txt").symlink_to(outside)
     files, notices = list_articles(tmp_path)
     assert files == [tmp_path / "a.txt"]
-    assert any("b.pdf" in n and "unknown file type" in n for n in notices)
+    assert any("b.odt" in n and "unknown file type" in n for n in notices)
     assert any("link.txt" in n and "symbolic links" in n for n in notices)
+
+
+def test_closing_hashes_and_list_lines(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text(
+        "# Plan approved #\n\nThe council approved the plan.\n\n## What it includes ##\n\n"
+        "The plan has three parts:\n- new buses;\n* two tram lines,\n  both electric;\n1. more bike lanes.\n",
+        encoding="utf-8",
+    )
+    article = load_article(path)
+    assert article.title == "Plan approved"
+    assert [(p.kind, p.text) for p in article.paragraphs[1:]] == [
+        ("body", "The council approved the plan."),
+        ("subheading", "What it includes"),
+        ("body", "The plan has three parts:"),
+        ("item", "new buses;"),
+        ("item", "two tram lines, both electric;"),
+        ("item", "more bike lanes."),
+    ]

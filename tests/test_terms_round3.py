@@ -572,3 +572,17 @@ def test_present_or_flagged_for_pasted_sources_and_outputs(source, lang, data):
 )
 def test_a_placeholder_with_invisible_characters_inside_is_restored(lang, retry, text):
     assert outcome(run("The SCO.", lang, "ничего", retry)) == (text, [("SCO", "enforced")], [])
+
+
+def test_a_glossary_file_typed_with_invisible_or_decomposed_characters_still_matches(tmp_path):
+    path = tmp_path / "g.tsv"
+    path.write_text("en\tzh\tru\nWang\u00a0Xiangyu\t王\u200b翔宇\tВан Сянъюи\u0306\n", encoding="utf-8")
+    glossary = Glossary.load(path)
+    [entry] = glossary.entries
+    assert (entry.en, entry.zh, entry.ru) == ("Wang Xiangyu", "王翔宇", "Ван Сянъюй")
+    for lang, first in (("zh", "王翔宇讲话。"), ("ru", "с Ван Сянъюем")):
+        [result] = TermGuard(glossary).translate(["with Wang Xiangyu"], lang, Model(first))
+        assert [t.status for t in result.terms] == ["kept"] and not result.flags
+    [result] = TermGuard(glossary).translate(["for Wang Xiangyu"], "ru", Model("ничего", "Для ZX1."))
+    assert result.text == "Для Ван Сянъюй."  # inserted as the file means it, NFC; case flagged
+    assert [t.status for t in result.terms] == ["flagged"]

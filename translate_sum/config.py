@@ -14,6 +14,8 @@ from translate_sum.errors import ConfigError
 DEFAULT_CONFIG_NAME = "models.toml"
 
 DEVICES = ("auto", "cpu", "cuda")
+#: ``[ingest] end_matter``: a release's end matter kept as source text (default), or translated like the body.
+END_MATTER_MODES = ("keep", "translate")
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class Config:
     memory: Path | None = None  # the translation memory; None: ``tm.sqlite`` in the output folder
     source: Path | None = None  # the file this was read from
     ray: RaySettings = field(default_factory=RaySettings)
+    end_matter: str = "keep"  # [ingest] end_matter: "keep" (source text only) or "translate"
 
     def model_specs(self) -> list[ModelSpec]:
         """Every model this configuration names: the summariser (when abstractive), then translators."""
@@ -144,10 +147,13 @@ class Config:
 
     def fingerprint(self, languages: tuple[str, ...]) -> dict[str, Any]:
         """The settings that change an article's outputs."""
-        return {
+        fingerprint = {
             "summarizer": self.summarizer.fingerprint(),
             "translators": {lang: self.translators[lang].fingerprint() for lang in languages},
         }
+        if self.end_matter != "keep":  # only then: the default leaves earlier runs' fingerprints as they were
+            fingerprint["end_matter"] = self.end_matter
+        return fingerprint
 
 
 def find_config(explicit: Path | None) -> Path | None:
@@ -177,7 +183,7 @@ def load_config(path: Path | None) -> Config:
 
 def _parse(raw: dict[str, Any], path: Path) -> Config:
     base = path.parent
-    _check_keys(raw, {"summarizer", "translators", "run", "ray"}, path, "top level")
+    _check_keys(raw, {"summarizer", "translators", "run", "ray", "ingest"}, path, "top level")
 
     summ_raw = raw.get("summarizer", {})
     _check_keys(summ_raw, {"engine", "sentences", *_MODEL_KEYS}, path, "[summarizer]")
@@ -208,6 +214,13 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
             raise ConfigError(f"{path}: [run] languages names {lang!r} but there is no [translators.{lang}]")
     glossary = run_raw.get("glossary")
     memory = run_raw.get("memory")
+    ingest_raw = raw.get("ingest", {})
+    _check_keys(ingest_raw, {"end_matter"}, path, "[ingest]")
+    end_matter = ingest_raw.get("end_matter", "keep")
+    if end_matter not in END_MATTER_MODES:
+        raise ConfigError(
+            f"{path}: [ingest] end_matter must be one of {', '.join(END_MATTER_MODES)}, not {end_matter!r}"
+        )
     return Config(
         summarizer=SummarizerSpec(engine=engine, model=model, sentences=sentences),
         translators=translators,
@@ -217,6 +230,7 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
         memory=(base / memory) if memory else None,
         source=path,
         ray=_ray_settings(raw.get("ray", {}), path),
+        end_matter=end_matter,
     )
 
 

@@ -6,16 +6,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Segment kinds: where in the article a segment came from (``summary`` is tsum's own).
-SEGMENT_KINDS = ("title", "subheading", "body", "item", "quote", "caption", "summary")
+SEGMENT_KINDS = ("title", "subheading", "body", "item", "quote", "caption", "note", "end_matter", "summary")
 #: The kinds that make up an article's running text: what the summariser reads and summary
 #: sentences are aligned to (titles, subheadings and captions are translated, not summarised).
 PROSE_KINDS = ("body", "item", "quote")
+#: A release's end matter ("About <Company>", media contacts, "SOURCE …", "###"): kept in the outputs
+#: as source text, neither summarised nor translated unless ``[ingest] end_matter = "translate"``.
+END_MATTER = "end_matter"
 
 
 @dataclass(frozen=True)
 class Paragraph:
-    """One paragraph of an article as loaded: a title, subheading, body text, list item, block quote
-    or photo caption."""
+    """One paragraph of an article as loaded: a title, subheading, body text, list item, block quote,
+    photo caption, footnote (``note``) or the release's end matter."""
 
     kind: str  # one of SEGMENT_KINDS but "summary"
     text: str
@@ -32,6 +35,7 @@ class Article:
     source: str | None
     paragraphs: tuple[Paragraph, ...]
     author: str | None = None
+    place: str | None = None  # the wire dateline's place ("BEIJING"), taken out of the first sentence
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,7 @@ class ArticleJob:
 
     article: Article
     slug: str
+    translate_end_matter: bool = False  # ``[ingest] end_matter = "translate"``
 
 
 @dataclass(frozen=True)
@@ -232,8 +237,12 @@ class Summarised:
 
     @property
     def segments(self) -> tuple[Segment, ...]:
-        """Every segment to translate: the source in reading order, then the summary."""
-        return self.source + self.summary
+        """Every segment to translate: the source in reading order (end matter only when the run
+        translates it), then the summary."""
+        source = self.source
+        if not self.job.translate_end_matter:
+            source = tuple(s for s in source if s.kind != END_MATTER)
+        return source + self.summary
 
 
 # --- The manifest (manifest.json), built and read in one place ---------------------------------------
@@ -277,6 +286,7 @@ class Manifest:
     date: str | None = None
     source: str | None = None
     author: str | None = None
+    place: str | None = None
     languages: tuple[str, ...] = ()
     models: dict[str, ModelInfo] = field(default_factory=dict)  # "summarizer", then each language
     glossary_path: str | None = None
@@ -285,6 +295,7 @@ class Manifest:
     libraries: dict[str, str | None] = field(default_factory=dict)  # package -> installed version
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds spent on this article
     segments: int = 0
+    end_matter: int = 0  # segments of end matter (kept untranslated unless the run translates it)
     flags: dict[str, int] = field(default_factory=dict)  # flag type -> count
     glossary_counts: dict = field(default_factory=dict)  # lang -> found/kept/enforced/flagged
     memory_counts: dict[str, int] = field(default_factory=dict)  # lang -> segments served from the memory
@@ -299,7 +310,13 @@ class Manifest:
         return {
             "tsum_version": self.tsum_version,
             "input": {"path": self.input_path, "sha256": self.input_sha256},
-            "article": {"title": self.title, "date": self.date, "source": self.source, "author": self.author},
+            "article": {
+                "title": self.title,
+                "date": self.date,
+                "source": self.source,
+                "author": self.author,
+                "place": self.place,
+            },
             "languages": list(self.languages),
             "models": {role: info.to_dict() for role, info in self.models.items()},
             "glossary": glossary,
@@ -308,6 +325,7 @@ class Manifest:
             "timings": dict(self.timings),
             "counts": {
                 "segments": self.segments,
+                "end_matter": self.end_matter,
                 "flags": dict(self.flags),
                 "glossary": self.glossary_counts,
                 "memory": dict(self.memory_counts),
@@ -333,6 +351,7 @@ class Manifest:
             date=art.get("date"),
             source=art.get("source"),
             author=art.get("author"),
+            place=art.get("place"),
             languages=tuple(data.get("languages") or ()),
             models={
                 r: ModelInfo.from_dict(m) for r, m in table(data.get("models")).items() if isinstance(m, dict)
@@ -343,6 +362,7 @@ class Manifest:
             libraries=table(data.get("libraries")),
             timings={k: v for k, v in table(data.get("timings")).items() if isinstance(v, int | float)},
             segments=int(counts.get("segments") or 0),
+            end_matter=int(counts.get("end_matter") or 0),
             flags=table(counts.get("flags")),
             glossary_counts=table(counts.get("glossary")),
             memory_counts=table(counts.get("memory")),

@@ -8,7 +8,7 @@ from translate_sum.config import Config
 from translate_sum.engines.loader import Engines
 from translate_sum.ingest import load_article
 from translate_sum.pipeline import load_glossary, translate_language
-from translate_sum.records import PROSE_KINDS, AlignedSegment
+from translate_sum.records import END_MATTER, PROSE_KINDS, AlignedSegment
 from translate_sum.segment import segment_article
 
 
@@ -26,17 +26,20 @@ def translate_file(
     from translate_sum.terms.guard import TermGuard
 
     segments = segment_article(load_article(path))
+    # End matter stays English unless models.toml asks for it, as in `tsum all`.
+    todo = [s for s in segments if s.kind != END_MATTER or config.end_matter == "translate"]
     guard = TermGuard(load_glossary(config.glossary_file(path.parent, glossary)))
-    result = translate_language(segments, lang, Engines(config, device).translator(lang), guard)
+    result = translate_language(todo, lang, Engines(config, device).translator(lang), guard)
+    done = {s.id: t for s, t in zip(todo, result.segments, strict=True)}
     return [
         AlignedSegment(
             id=s.id,
             kind=s.kind,
             paragraph=s.paragraph,
             en=s.en,
-            translations={lang: t.text},
-            flags=list(t.flags),
-            terms=list(t.terms),
+            translations={lang: done[s.id].text} if s.id in done else {},
+            flags=list(done[s.id].flags) if s.id in done else [],
+            terms=list(done[s.id].terms) if s.id in done else [],
         )
-        for s, t in zip(segments, result.segments, strict=True)
+        for s in segments
     ]

@@ -20,6 +20,9 @@ LOCK_NAME = ".tsum.lock"
 _MAX_SLUG = 80
 
 
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10))}
+
+
 def base_slug(title: str, date: str | None) -> str:
     """``2020-07-24-the-deputy-secretary-general-of-the-sco-visited-weidong``: ASCII, lower case, no
     path separators or dots, so it can never name anything outside the output folder."""
@@ -31,7 +34,10 @@ def base_slug(title: str, date: str | None) -> str:
         cut = slug[: _MAX_SLUG + 1]
         # At the last word boundary, never mid-word ("…distance-le"); a single overlong word is cut.
         slug = cut[: cut.rfind("-")] if "-" in cut[len(date_part) + 1 :] else slug[:_MAX_SLUG]
-    return slug.rstrip("-") or "article"
+    slug = slug.rstrip("-")
+    if slug.upper() in _WINDOWS_RESERVED:  # "con", "nul": names Windows cannot open
+        slug = f"{slug}-article"
+    return slug or "article"
 
 
 def unique_slugs(keys: list[tuple[str, str]]) -> dict[str, str]:

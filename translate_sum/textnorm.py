@@ -2,7 +2,8 @@
 
 ``fold`` makes the invisible and look-alike differences that copy-paste and models introduce disappear:
 Unicode NFC; format characters (category Cf: soft hyphen, zero-width space/joiner/non-joiner, word
-joiner, BOM) removed; every Unicode space separator (category Zs) made a plain space; full-width ASCII
+joiner, BOM) removed; every Unicode space separator (category Zs, and the line and paragraph
+separators Zl/Zp) made a plain space; full-width ASCII
 (``ＵＮＥＳＣＯ``, ``！``) made ASCII; the look-alike name dots (katakana ``・``/``･``, Greek ano teleia,
 word-separator middle dot) made ``·``. The result keeps a map back to the original text, so a span
 found in the folded text is the exact span of the original characters (for highlighting and for
@@ -33,7 +34,7 @@ def _tables() -> tuple[dict[int, str], str]:
     table: dict[int, str] = {}
     for code in range(0x80, 0x10000):
         char = chr(code)
-        if unicodedata.category(char) == "Zs":
+        if unicodedata.category(char) in ("Zs", "Zl", "Zp"):  # line/paragraph separators too
             table[code] = " "
         elif char in dots:
             table[code] = NAME_DOT

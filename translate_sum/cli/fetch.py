@@ -13,15 +13,30 @@ from translate_sum.cli.common import TsumCommand, input_option, quiet_option, re
 @click.argument("urls", nargs=-1, metavar="[URL]...")
 @click.option("--feed", "feeds", multiple=True, metavar="URL", help="An RSS or Atom feed: fetch its items.")
 @input_option
-@click.option("--timeout", default=20.0, show_default=True, help="Seconds to wait for a server.")
+@click.option(
+    "--timeout",
+    default=60.0,
+    show_default=True,
+    help="Seconds for each URL in all (robots.txt, redirects, download).",
+)
+@click.option(
+    "--limit",
+    "feed_items",
+    default=50,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Newest items fetched per feed.",
+)
 @quiet_option
 @reports_errors
-def fetch_command(urls, feeds, input_dir, timeout, quiet):
+def fetch_command(urls, feeds, input_dir, timeout, feed_items, quiet):
     """Download new press releases into the input folder, for `tsum all`.
 
-    Each page is saved as NAME.html (named by its date and headline) with NAME.fetch.json beside it
-    (URL, time, ETag). Pages fetched before are skipped when unchanged; robots.txt is obeyed. Exit
-    status: 0 all fetched or unchanged, 1 some URLs failed (listed; the others are saved).
+    Each page is saved as NAME.html (named by its date and headline), a PDF or Word link as NAME.pdf
+    or NAME.docx, with NAME.fetch.json beside it (URL, time, ETag). Files fetched before are skipped
+    when unchanged; robots.txt is obeyed at every redirect; each URL has --timeout seconds in all;
+    a feed gives its --limit newest items. Exit status: 0 all fetched or unchanged, 1 some URLs
+    failed (listed; the others are saved).
 
     \b
     Examples:
@@ -32,7 +47,7 @@ def fetch_command(urls, feeds, input_dir, timeout, quiet):
 
     if not urls and not feeds:
         raise click.UsageError("give at least one URL or --feed URL")
-    limits = FetchLimits(timeout=timeout)
+    limits = FetchLimits(timeout=timeout, feed_items=feed_items)
     results = [r for feed in feeds for r in fetch_feed(feed, input_dir, limits)]
     results += fetch_pages(urls, input_dir, limits)
     for result in results:

@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 #: File types tsum reads; anything else in the input folder is skipped with a notice.
-ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 #: ``tsum fetch`` writes ``NAME.html`` and, beside it, ``NAME.fetch.json`` (URL, time, ETag): not an article.
 SIDECAR_SUFFIX = ".fetch.json"
 _HTML = (".html", ".htm")
@@ -78,8 +78,8 @@ def display_path(path: Path) -> str:
 
 
 def load_article(path: Path) -> Article:
-    """Read one English article (text, Markdown or a web page). Raises ArticleError naming the file
-    and the problem."""
+    """Read one English article (text, Markdown, a web page, a Word document or a PDF). Raises
+    ArticleError naming the file and the problem."""
     shown = display_path(path)
     if shown != str(path):
         # Its name could not be written into the manifest, the index or a message as UTF-8.
@@ -90,7 +90,15 @@ def load_article(path: Path) -> Article:
         raise ArticleError(f"{path}: cannot read: {exc.strerror}") from None
     sha256 = hashlib.sha256(data).hexdigest()
     suffix = path.suffix.lower()
-    if suffix in _HTML:
+    if suffix == ".docx":
+        from translate_sum.ingest.docx import parse_docx
+
+        article = parse_docx(data, path, sha256)
+    elif suffix == ".pdf":
+        from translate_sum.ingest.pdf import parse_pdf
+
+        article = parse_pdf(data, path, sha256)
+    elif suffix in _HTML:
         from translate_sum.ingest.html import parse_html
 
         text = decode_html(data, path, _fetched_charset(path))
@@ -132,4 +140,12 @@ def extraction_settings(path: Path) -> str:
         from translate_sum.ingest.markdown import SETTINGS
 
         return SETTINGS
+    if suffix == ".docx":
+        from translate_sum.ingest import docx
+
+        return docx.settings()
+    if suffix == ".pdf":
+        from translate_sum.ingest import pdf
+
+        return pdf.settings()
     return "text"

@@ -13,12 +13,14 @@ from translate_sum.records import Article
 
 #: What the Markdown reader does, recorded in each article's fingerprint.
 SETTINGS = (
-    "markdown-it-py commonmark + table, strikethrough; YAML front matter; inline HTML and code kept "
-    "as text, HTML blocks as their text, table rows as cells joined by ' · '"
+    "markdown-it-py commonmark + table, strikethrough, footnotes (mdit-py-plugins; definitions as notes); "
+    "YAML front matter; HTML comments removed; inline HTML and code kept as text, HTML blocks as their "
+    "text, table rows as cells joined by ' · '"
 )
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _TAGS = re.compile(r"<[^>]*>")
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _SOURCE_KEYS = ("source", "publisher", "site", "site_name", "organization", "organisation")
 _AUTHOR_KEYS = ("author", "authors", "byline")
 
@@ -32,15 +34,27 @@ def parse_markdown(text: str, path: Path, sha256: str) -> Article:
     strikethrough, links and images keep only their text.
     """
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
 
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta, title, text = _front_matter(text, path)
+    # Comments go before parsing, so a paragraph that starts with one is still a paragraph.
+    text = _COMMENT.sub("", text)
     blocks: list[Block] = []
+    notes: list[Block] = []  # footnote definitions: kept, as notes, after the article
+    in_note = False
     containers: list[str] = []  # open list items and block quotes, innermost last
     heading = False
     row: list[str] | None = None  # the cells of the table row being read
-    for token in MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(text):
-        if token.type == "tr_open":
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin)
+    for token in parser.parse(text):
+        if token.type in ("footnote_open", "footnote_close"):
+            in_note = token.type == "footnote_open"
+        elif in_note and token.type == "inline":
+            notes.append(Block("note", _inline_text(token)[0]))
+        elif in_note:
+            continue
+        elif token.type == "tr_open":
             row = []
         elif token.type == "tr_close":
             blocks.append(Block("body", " · ".join(cell for cell in row or [] if cell)))
@@ -73,7 +87,7 @@ def parse_markdown(text: str, path: Path, sha256: str) -> Article:
             blocks.append(Block("body", token.content))
         elif token.type == "html_block" and not token.content.lstrip().startswith("<!--"):
             blocks.append(Block("body", _TAGS.sub(" ", token.content)))
-    blocks = [b for b in blocks if b.text.strip()]
+    blocks = [b for b in blocks + notes if b.text.strip()]
     if not title:
         if not blocks:
             raise ArticleError(f"{path}: empty article (no text)")

@@ -9,7 +9,7 @@ from importlib import metadata
 
 from translate_sum import __version__
 from translate_sum.memory import MemorySnapshot
-from translate_sum.records import AlignedSegment, Manifest, ModelInfo, Summarised
+from translate_sum.records import END_MATTER, AlignedSegment, Manifest, ModelInfo, Summarised
 
 #: The libraries whose versions can change an article's outputs, by distribution name.
 LIBRARIES = ("torch", "transformers", "ctranslate2", "pysbd", "translate-sum")
@@ -60,6 +60,7 @@ def build_manifest(
         date=article.date,
         source=article.source,
         author=article.author,
+        place=article.place,
         languages=tuple(context.languages),
         models=models,
         glossary_path=context.glossary_path,
@@ -68,6 +69,7 @@ def build_manifest(
         libraries=dict(context.libraries),
         timings=dict(item.timings),
         segments=len(segments),
+        end_matter=sum(s.kind == END_MATTER for s in segments),
         flags=dict(sorted(Counter(f.type for s in segments for f in s.flags).items())),
         glossary_counts={lang: item.translations[lang].terms for lang in context.languages},
         memory_counts={lang: item.translations[lang].served for lang in context.languages},

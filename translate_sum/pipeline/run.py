@@ -139,7 +139,7 @@ def run_all(
                 )
                 notify(f"error: {item.error}")
                 continue
-            job = ArticleJob(item.article, slugs[item.path.name])
+            job = ArticleJob(item.article, slugs[item.path.name], options.config.end_matter == "translate")
             folder = article_dir(options.output_dir, job.slug)
             previous = read_manifest(folder)
             wider = not is_current(previous, job.article, fingerprint) and reuse.covers(previous, job.article)

@@ -150,8 +150,11 @@ def assemble_stage(
 def assemble(item: Summarised, languages: Sequence[str]) -> list[AlignedSegment]:
     """New aligned records: per segment, the translations, terms and flags of each language in order."""
     segments = []
-    for n, segment in enumerate(item.segments):
-        per_lang = [(lang, item.translations[lang].segments[n]) for lang in languages]
+    translated = {id(segment): n for n, segment in enumerate(item.segments)}
+    for segment in item.source + item.summary:
+        # End matter the run does not translate is kept as its source text alone.
+        n = translated.get(id(segment))
+        per_lang = [] if n is None else [(lang, item.translations[lang].segments[n]) for lang in languages]
         segments.append(
             AlignedSegment(
                 id=segment.id,

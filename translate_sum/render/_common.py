@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from translate_sum import __version__
 from translate_sum.languages import join_text
-from translate_sum.records import AlignedSegment, ArticleResult
+from translate_sum.records import END_MATTER, AlignedSegment, ArticleResult
 
 #: tsum language code -> BCP 47 tag written into TMX/XLIFF/HTML ``lang`` attributes.
 LANG_TAGS = {"en": "en", "zh": "zh-CN", "ru": "ru"}
@@ -29,7 +29,10 @@ def xml_text(text: str) -> str:
 
 
 def text_in(segment: AlignedSegment, lang: str) -> str:
-    return segment.en if lang == "en" else segment.translations.get(lang, "")
+    """The segment's text in ``lang``; end matter left untranslated shows as its English source."""
+    if lang == "en":
+        return segment.en
+    return segment.translations.get(lang, segment.en if segment.kind == END_MATTER else "")
 
 
 def join_sentences(sentences: Iterable[str], lang: str) -> str:

@@ -351,6 +351,9 @@ def _parse(text: str, path: Path) -> tuple[GlossaryEntry, ...]:
         if len(cells) != len(header):
             problems.append((n, f"{len(cells)} columns, but the header has {len(header)}"))
             continue
+        # Cells folded like the texts they are matched against: a form typed with NFD letters, a soft
+        # hyphen or a no-break space in the file still meets the output, and is inserted clean.
+        cells = [fold_text(cell).strip() for cell in cells]
         entry = _entry(dict(zip(header, cells, strict=True)), n, problems)
         if entry is not None:
             entries.append(entry)
