@@ -5,6 +5,7 @@ check instead of a hang. The slow tests run the documented commands and compare 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import shutil
@@ -203,7 +204,8 @@ def test_documented_head_with_token_authentication(corpus_and_local, tiny_config
         assert refused.returncode == 2, refused.stderr
         assert f"--ray-address 127.0.0.1:{port}: authentication failed" in refused.stderr
         assert "InvalidAuthToken" not in refused.stderr and refused.stderr.count("\n") <= 2, refused.stderr
-        assert time.monotonic() - begin < 60
+        # Ray's own retries would add 20 s of log lines; the rest is tsum starting (a loaded machine: slow).
+        assert time.monotonic() - begin < 150
 
         # Too many actors for the head's 2 CPUs: the sizing rule, not a hang.
         greedy = tmp_path / "greedy.toml"
@@ -250,7 +252,8 @@ def test_two_worker_nodes_share_the_stages_and_match_the_local_executor(
 ):
     """A head without CPUs and two one-CPU workers (ray.cluster_utils.Cluster), token-authenticated."""
     folder, local, report = corpus_and_local
-    pytest.importorskip("ray")
+    if importlib.util.find_spec("ray") is None:  # not imported here: Ray reads its settings at import
+        pytest.skip('needs the ray extra: pip install -e ".[ray]"')
     short = tempfile.mkdtemp(prefix="tsc", dir="/tmp")
     token = tmp_path / "token"
     token.write_text("0123456789abcdef" * 4)
