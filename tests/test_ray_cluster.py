@@ -174,6 +174,8 @@ def _same_as_local(local: Path, out: Path, report) -> list[dict]:
 @pytest.mark.slow
 def test_documented_head_with_token_authentication(corpus_and_local, tiny_config, tmp_path):
     """docs/scaling.md: token, `ray start --head` on 127.0.0.1, then the driver with and without the token."""
+    if not RAY_CLI.exists():
+        pytest.skip('needs the ray extra: pip install -e ".[ray]"')
     folder, local, report = corpus_and_local
     short = tempfile.mkdtemp(prefix="tsr", dir="/tmp")  # Ray's socket paths must stay short
     head_home = tmp_path / "head-home"
