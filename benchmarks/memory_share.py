@@ -67,10 +67,10 @@ def main() -> None:
     with MemoryStore(out / "tm.sqlite") as store:
         for record in boilerplate:
             for lang in ("zh", "ru"):
-                version = store.get(record["en"], lang).version if store.get(record["en"], lang) else 0
-                save_target(
-                    out, store, BOILERPLATE_SLUG, record["id"], lang, record[lang], "approve", version
-                )
+                entry = store.get(record["en"], lang)
+                # What the page would show: the memory's text and version when it holds one.
+                base, version = (entry.target, entry.version) if entry else (record[lang], 0)
+                save_target(out, store, BOILERPLATE_SLUG, record["id"], lang, base, "approve", version, base)
     source = (REPO / "seeds" / "001_a2e7129abcaddcf3.txt").read_text(encoding="utf-8")
     tail = "\n\n".join(p for p in source.split("\n\n") if p.strip())
     tail = "\n\n".join(tail.split("\n\n")[-2:])

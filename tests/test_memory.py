@@ -199,3 +199,109 @@ def test_kill_9_during_saves_leaves_a_clean_database(tmp_path):
         assert [e.source for e in entries] == [f"Sentence number {i}." for i in range(len(entries))]
         assert all(e.target.endswith(str(i)) for i, e in enumerate(entries))
         store.put("After the crash.", "zh", "之后", status="approved", origin="review")
+
+
+def _lcs_ratio(a: str, b: str) -> float:
+    """2·LCS / (len a + len b), by the textbook dynamic programme: the oracle for near matches."""
+    previous = [0] * (len(b) + 1)
+    for ch in a:
+        current = [0]
+        for j, other in enumerate(b):
+            current.append(previous[j] + 1 if ch == other else max(previous[j + 1], current[j]))
+        previous = current
+    return 2 * previous[-1] / (len(a) + len(b))
+
+
+def test_indexed_near_matches_agree_with_a_full_comparison(store):
+    import random
+
+    rng = random.Random(7)
+    words = [
+        "the",
+        "group",
+        "forum",
+        "visit",
+        "education",
+        "cloud",
+        "signed",
+        "agreement",
+        "minister",
+        "city",
+        "expo",
+        "trade",
+    ]
+    sentences = [
+        " ".join(rng.choice(words) for _ in range(rng.randint(6, 12))).capitalize() + "." for _ in range(400)
+    ]
+    store.import_entries(
+        ((s, "zh", f"译文{i}", "imported", None) for i, s in enumerate(sentences)), "tmx", "t"
+    )
+    changed = [s.replace(" the ", " a ", 1) for s in sentences if " the " in s][:12]
+    queries = changed + [s[:-1] + " now." for s in sentences[12:20]]
+    keys = {normalize_key(s) for s in sentences}
+    for query in queries:
+        key = normalize_key(query)
+        # Only pairs whose lengths allow 0.85 can reach it: the oracle skips the others unscored.
+        scores = {
+            other: _lcs_ratio(key, other)
+            for other in keys
+            if other != key and 2 * min(len(key), len(other)) / (len(key) + len(other)) >= 0.85
+        }
+        expected = sorted((round(score, 4), other) for other, score in scores.items() if score >= 0.85)
+        found = store.near(query, "zh", limit=1000)
+        assert expected and sorted((m.score, m.entry.key) for m in found) == expected, query
+        assert all(0.85 <= m.score < 1 for m in found)
+
+
+def test_an_older_memory_gets_the_near_match_index(tmp_path):
+    from translate_sum.memory.store import _MIGRATIONS
+
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    for statement in _MIGRATIONS[0]:
+        db.execute(statement)
+    db.execute(
+        "INSERT INTO entries VALUES (NULL, ?, 'zh', ?, '关于伟东', 'approved', 'review', NULL, NULL, 1, 'x', 'x')",
+        (SOURCE, SOURCE),
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with MemoryStore(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        [match] = store.near(SOURCE.replace("leading", "leading global"), "zh")
+        assert match.entry.target == "关于伟东"
+
+
+def _damage(path) -> None:
+    """Overwrite pages in the middle of a closed memory file, keeping its valid header page."""
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        handle.seek(size // 2)
+        handle.write(os.urandom(8192))
+
+
+def test_a_damaged_memory_with_a_valid_header_is_reported_with_the_way_out(tmp_path):
+    from click.testing import CliRunner
+
+    from translate_sum.cli import cli
+
+    path = tmp_path / "tm.sqlite"
+    with MemoryStore(path) as store:
+        store.import_entries(
+            (
+                (f"Sentence number {i} about the forum.", "zh", f"第{i}句。" * 5, "imported", None)
+                for i in range(3000)
+            ),
+            "tmx",
+            "t.tmx",
+        )
+    _damage(path)
+    assert path.read_bytes()[:16] == b"SQLite format 3\x00"
+    with pytest.raises(TranslationMemoryError, match="damaged") as caught:
+        MemoryStore(path)
+    message = str(caught.value)
+    assert "move it aside" in message and "tsum memory import" in message and "\n" not in message
+    result = CliRunner().invoke(cli, ["memory", "stats", "--memory", str(path)])
+    assert result.exit_code == 1 and "the translation memory is damaged" in result.output
+    assert "Traceback" not in result.output

@@ -72,7 +72,7 @@ def test_approved_sentence_is_reused_and_never_translated_again(workspace, tiny_
     segment = next(r for r in records(out, SLUG) if r["kind"] == "body" and len(r["en"]) > 60)
     with MemoryStore(out / "tm.sqlite") as store:
         for lang, text in APPROVED.items():
-            save_target(out, store, SLUG, segment["id"], lang, text, "approve", 0)
+            save_target(out, store, SLUG, segment["id"], lang, text, "approve", 0, segment[lang])
     # The article whose row was approved is re-rendered at once.
     assert APPROVED["zh"] in (out / SLUG / "article.zh.md").read_text(encoding="utf-8")
 
@@ -115,7 +115,7 @@ def test_xliff_post_edit_comes_back_into_every_output(workspace, tiny_config, mo
     chosen = next(r for r in records(out, SLUG) if r["kind"] == "body" and not r.get("memory"))
     unit = next(u for u in document.units if u.xmlelement.get("id") == chosen["id"])
     unit.settarget("译者在计算机辅助翻译工具中修改的句子。")
-    unit.xmlelement.find("{urn:oasis:names:tc:xliff:document:1.2}target").set("state", "translated")
+    unit.xmlelement.find("{urn:oasis:names:tc:xliff:document:1.2}target").set("state", "signed-off")
     post_edited = tmp_path / "post-edited.xlf"
     post_edited.write_bytes(bytes(document))
 
@@ -189,3 +189,36 @@ def test_an_article_the_memory_covers_loads_no_translator(tiny_config, tmp_path,
     manifest = json.loads((out / "weidong-signs-an-agreement" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["models"]["zh"]["memory"] is True and manifest["models"]["zh"]["id"] is None
     assert manifest["counts"]["memory"] == {"zh": len(rows), "ru": len(rows)}
+
+
+def test_an_unwritable_article_folder_is_a_message_not_a_traceback(workspace, tiny_config, monkeypatch):
+    import os
+    import subprocess
+
+    from translate_sum.errors import OutputError
+
+    if os.geteuid() != 0 or shutil.which("chattr") is None:
+        pytest.skip("needs root and chattr to make a folder unwritable for root")
+    seeds, out = workspace
+    folder = out / SLUG
+    row = next(r for r in records(out, SLUG) if r["kind"] == "body" and not r.get("memory"))
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+        pytest.skip("chattr +i is not supported here")
+    try:
+        with MemoryStore(out / "tm.sqlite") as store:
+            with pytest.raises(OutputError, match="article folder cannot be written.*nothing was saved"):
+                save_target(out, store, SLUG, row["id"], "zh", "无法保存。", "edit", 0, row["zh"])
+            assert store.get(row["en"], "zh") is None
+            # Saved elsewhere (another article, an import): the next run must re-render this one.
+            store.put(row["en"], "zh", "别处批准的译文。", status="approved", origin="review")
+        forbid_models(monkeypatch)
+        result = CliRunner().invoke(
+            cli, ["all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config)]
+        )
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)  # not an OSError
+        assert SLUG in result.output and ("not writable" in result.output or "cannot write" in result.output)
+        assert (folder / "manifest.json").is_file()
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)

@@ -226,3 +226,14 @@ def test_every_flag_type_has_a_description() -> None:
     produced = {"numbers", "untranslated", "empty", "length_ratio", "repetition", "split", "glossary"}
     assert produced <= set(FLAG_TYPES)
     assert all(desc.endswith(".") and len(desc) < 120 for desc in FLAG_TYPES.values())
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u202a", "\u2066", "\u2069", "\u200e", "\u200f", "\u061c"])
+def test_bidi_controls_in_a_target_are_flagged(control):
+    en = "The forum opened in Qingdao."
+    flags = check_segment(en, f"论坛在{control}青岛开幕。", "zh")
+    [bidi] = [f for f in flags if f.type == "bidi"]
+    assert bidi.lang == "zh" and f"U+{ord(control):04X}" in bidi.detail
+    assert not [f for f in check_segment(en, "论坛在青岛开幕。", "zh") if f.type == "bidi"]
+    # Arabic letters or Hebrew text alone are not controls: nothing to flag.
+    assert not [f for f in check_segment(en, "Форум открылся в Циндао (שלום).", "ru") if f.type == "bidi"]

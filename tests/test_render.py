@@ -433,3 +433,18 @@ def test_segment_kinds_reach_markdown_jsonl_and_the_review_page() -> None:
         assert row.xpath(f".//span[contains(@class, 'badge') and contains(@class, 'k-{kind}')]/text()") == [
             kind
         ]
+
+
+def test_targets_and_titles_are_bidi_isolated():
+    """A bidi override in a target or title cannot reorder what follows it on the page."""
+    from render_fixtures import build_result
+
+    from translate_sum.records import IndexEntry
+    from translate_sum.render import render_index_html, render_review_html
+
+    result = build_result()
+    result.segments[1].translations["zh"] = "\u202e反转的文字"
+    page = render_review_html(result)
+    assert '<bdi class="cell-text">\u202e反转的文字</bdi>' in page
+    index = render_index_html([IndexEntry("a-slug", "\u202eTitle", None, "a.txt", "done", {})])
+    assert "<bdi>\u202eTitle</bdi>" in index

@@ -86,12 +86,29 @@ class Server:
         _, _, page = self.request(f"/{SLUG}/review.html")
         return edit_data(page)["token"]
 
+    def cell(self, seg: str = SEG, lang: str = "zh", slug: str = SLUG) -> dict:
+        """The cell as the page now shows it: text, version, status."""
+        _, _, page = self.request(f"/{slug}/review.html")
+        return edit_data(page)["rows"].get(seg, {}).get(lang, {"text": ""})
+
     def save(
-        self, text: str, *, version: int = 0, action: str = "edit", lang: str = "zh", seg: str = SEG, **kw
+        self,
+        text: str,
+        *,
+        version: int = 0,
+        action: str = "edit",
+        lang: str = "zh",
+        seg: str = SEG,
+        base: str | None = None,
+        slug: str = SLUG,
+        **kw,
     ):
-        body = {"lang": lang, "text": text, "action": action, "version": version}
+        """POST a save as the page does; ``base`` (the text it was based on) defaults to what the page shows."""
+        if base is None:
+            base = self.cell(seg, lang, slug)["text"]
+        body = {"lang": lang, "text": text, "action": action, "version": version, "base": base}
         headers = {"X-Tsum-Token": kw.pop("token", None) or self.token(), **kw.pop("headers", {})}
-        return self.request(f"/api/{SLUG}/{seg}", body, headers=headers)
+        return self.request(f"/api/{slug}/{seg}", body, headers=headers)
 
 
 def edit_data(page: str) -> dict:
@@ -112,11 +129,9 @@ def test_page_has_editing_token_and_strict_headers(server):
     assert "connect-src &#x27;self&#x27;" in page and page.count("<script>") == 2
     data = edit_data(page)
     assert len(data["token"]) >= 32 and data["languages"] == ["zh", "ru"]
-    assert data["rows"][SEG]["zh"] == {
-        "text": build_result().segments[1].translations["zh"],
-        "version": 0,
-        "status": None,
-    }
+    machine = build_result().segments[1].translations["zh"]
+    cell = data["rows"][SEG]["zh"]
+    assert (cell["text"], cell["version"], cell["status"], cell["article"]) == (machine, 0, None, machine)
     assert (
         headers["X-Frame-Options"] == "DENY"
         and "frame-ancestors 'none'" in headers["Content-Security-Policy"]
@@ -218,9 +233,16 @@ def test_bodies_are_size_limited_and_shape_checked(server):
         (b"{not json", 400),
         (json.dumps(["a"]).encode(), 400),
         (json.dumps({"lang": "zh", "text": "x", "action": "edit", "version": 0, "extra": 1}).encode(), 400),
+        (json.dumps({"lang": "zh", "text": "x", "action": "edit", "version": 0}).encode(), 400),  # no base
+        (b"[" * 30_000 + b"]" * 30_000, 400),
+        (b'{"a":' * 10_000 + b"1" + b"}" * 10_000, 400),
+        (json.dumps({"lang": "zh", "text": "x", "action": ["edit"], "version": 0, "base": ""}).encode(), 400),
+        (json.dumps({"lang": "zh", "text": "x", "action": {}, "version": 0, "base": ""}).encode(), 400),
+        (b'{"lang": "zh", "text": "bad \\ud800 half", "action": "edit", "version": 0, "base": ""}', 400),
+        (b'{"lang": "zh", "text": "x", "action": "edit", "version": 0, "base": "\\udfff"}', 400),
     ):
         assert server.request(f"/api/{SLUG}/{SEG}", body, headers=headers)[0] == status
-    request = {"lang": "zh", "text": "x", "action": "edit", "version": 0}
+    request = {"lang": "zh", "text": "x", "action": "edit", "version": 0, "base": ""}
     no_origin = server.request(f"/api/{SLUG}/{SEG}", request, headers={**headers, "Origin": ""})
     assert no_origin[0] == 403
     assert server.store.entries() == []
@@ -278,3 +300,94 @@ def test_simultaneous_saves_of_different_rows_all_land(server):
     assert {e.target for e in server.store.entries("zh")} == {f"译文 {s.id}。" for s in segments}
     _, _, page = server.request(f"/{SLUG}/review.html")
     assert all(edit_data(page)["rows"][s.id]["zh"]["text"] == f"译文 {s.id}。" for s in segments)
+
+
+def _second_article(out: Path, slug: str = "2020-07-25-the-same-sentences-elsewhere") -> str:
+    """A second finished article holding the same sentences (as a re-published release would)."""
+    import shutil
+
+    shutil.copytree(out / SLUG, out / slug)
+    return slug
+
+
+def test_stale_approve_from_another_article_is_a_conflict_not_an_overwrite(server, tmp_path):
+    """Approved in article B; article A was not re-run, so its files still hold the machine text."""
+    out = tmp_path / "outputs"
+    other = _second_article(out)
+    en, machine = build_result().segments[1].en, build_result().segments[1].translations["zh"]
+    approved = "审校者批准的译文。"
+    assert server.save(approved, action="approve", slug=other)[0] == 200
+    # Article A's page shows the memory's text with the memory's version: one source for both.
+    cell = server.cell()
+    assert (cell["text"], cell["version"], cell["status"]) == (approved, 1, "approved")
+    assert cell["article"] == machine  # what the files still hold, shown in the editor as replaced
+    # The old page's request: the machine text, with the memory's current version.
+    status, _, body = server.save(machine, version=1, action="approve", base=machine)
+    assert status == 409
+    answer = json.loads(body)
+    assert answer["current"] == {"text": approved, "version": 1}
+    assert answer["yours"] == {"text": machine, "base": machine}
+    entry = server.store.get(en, "zh")
+    assert (entry.target, entry.status, entry.version) == (approved, "approved", 1)
+    # Approving what the page now shows is fine and changes nothing.
+    assert server.save(approved, version=1, action="approve")[0] == 200
+    assert server.store.get(en, "zh").version == 1
+
+
+def test_a_save_based_on_text_that_is_not_current_is_refused(server):
+    machine = build_result().segments[1].translations["zh"]
+    status, _, body = server.save("新的译文。", base="页面上从未显示过的文字。")
+    assert status == 409 and json.loads(body)["current"] == {"text": machine, "version": 0}
+    assert server.store.entries() == []
+    assert server.save("第一版。")[0] == 200
+    status, _, body = server.save("第二版。", version=1, base=machine)  # right version, stale text
+    assert status == 409 and json.loads(body)["current"] == {"text": "第一版。", "version": 1}
+    assert server.store.get(build_result().segments[1].en, "zh").target == "第一版。"
+
+
+@pytest.fixture
+def frozen():
+    """Makes a folder unwritable, even for root (chattr +i on ext4); undone afterwards."""
+    import os
+    import subprocess
+
+    done: list[Path] = []
+
+    def freeze(folder: Path) -> None:
+        if os.geteuid() == 0:
+            if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+                pytest.skip("chattr +i is not supported here")
+        else:
+            folder.chmod(0o555)
+        done.append(folder)
+
+    yield freeze
+    for folder in done:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        else:
+            folder.chmod(0o755)
+
+
+def test_an_unwritable_article_folder_is_a_503_with_the_reason_and_nothing_is_saved(server, tmp_path, frozen):
+    frozen(tmp_path / "outputs" / SLUG)
+    status, _, body = server.save("无法写入时的译文。")
+    assert status == 503
+    error = json.loads(body)["error"]
+    assert "article folder cannot be written" in error and "nothing was saved" in error
+    assert "\n" not in error and "Traceback" not in error
+    assert server.store.entries() == []
+    # The folder's manifest is still there: the page still loads.
+    assert server.request(f"/{SLUG}/review.html")[0] == 200
+
+
+def test_a_linked_article_folder_is_refused_like_a_linked_file(server, tmp_path):
+    out = tmp_path / "outputs"
+    elsewhere = tmp_path / "elsewhere"
+    import shutil
+
+    shutil.copytree(out / SLUG, elsewhere)
+    (out / "2020-07-25-linked").symlink_to(elsewhere, target_is_directory=True)
+    assert server.request("/2020-07-25-linked/review.html")[0] == 404
+    assert server.request("/2020-07-25-linked/article.zh.md")[0] == 404
+    assert server.save("链接。", slug="2020-07-25-linked", base="x")[0] == 404

@@ -24,6 +24,7 @@ FLAG_TYPES: dict[str, str] = {
     "length_ratio": "The target is far shorter or longer than usual for this language pair.",
     "repetition": "The target repeats the same words or characters in a loop.",
     "split": "The source was split before translation because it was too long; check the joins.",
+    "bidi": "The target holds bidirectional control characters, which can reorder how text around them shows.",
 }
 
 #: lang -> (low, high) flag thresholds for len(target) / len(source) in characters.
@@ -228,6 +229,21 @@ def _check_repetition(en: str, target: str, lang: str) -> Flag | None:
     return Flag("repetition", lang, f"“{join_text(lang, gram)}” repeated {count} times in a row")
 
 
+# --- bidirectional controls ----------------------------------------------------------------------
+
+# Embeddings, overrides, isolates and the invisible direction marks (LRM, RLM, ALM): none belongs in a
+# Chinese or Russian press release, and an override (U+202E) makes text display in another order.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def _check_bidi(en: str, target: str, lang: str) -> Flag | None:
+    found = sorted(set(_BIDI.findall(target)) - set(_BIDI.findall(en)))
+    if not found:
+        return None
+    names = ", ".join(f"U+{ord(c):04X}" for c in found)
+    return Flag("bidi", lang, f"bidirectional control characters in the target: {names}")
+
+
 # --- entry point ----------------------------------------------------------------------------------
 
 
@@ -256,6 +272,7 @@ def check_segment(
         _check_untranslated(en_clean, target_clean, lang),
         _check_length(en, target, lang),
         _check_repetition(en, target, lang),
+        _check_bidi(en, target, lang),
     )
     return [flag for flag in checks if flag is not None] + flags
 

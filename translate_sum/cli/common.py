@@ -79,11 +79,17 @@ def progress_factory(quiet: bool):
         from tqdm import tqdm
 
         overall = description == "articles"
-        unit = "sentences" if description.startswith("translate") else "articles"
+        # Stages count articles or sentences; anything else (a file imported into the memory) bytes.
+        if description in ("articles", "summarise"):
+            units: dict = {"unit": " articles"}
+        elif description.startswith("translate"):
+            units = {"unit": " sentences"}
+        else:
+            units = {"unit": "B", "unit_scale": True, "unit_divisor": 1024}
         with tqdm(
             total=total,
             desc=description,
-            unit=f" {unit}",
+            **units,
             disable=True if quiet else None,
             leave=overall,
             file=sys.stderr,

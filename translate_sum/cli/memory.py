@@ -12,6 +12,7 @@ from translate_sum.cli.common import (
     config_option,
     load,
     output_option,
+    progress_factory,
     reports_errors,
 )
 from translate_sum.errors import ConfigError
@@ -54,7 +55,8 @@ def review_command(output_dir, port, memory_file, config_path):
     """Serve the review pages on 127.0.0.1 with editing switched on, until Ctrl-C.
 
     \b
-    Keys: e edit a row, a approve it, n / p next / previous flagged row.
+    Keys: e edit the highlighted cell, a approve it ([ ] another language, A the whole row),
+    n / p next / previous flagged row; Ctrl+Shift+Enter in the editor saves and approves.
     Every edit or approval is saved at once to the translation memory, checked again against the
     glossary and QA rules, and written into the article's files; later runs reuse it.
     """
@@ -75,22 +77,39 @@ def memory_group() -> None:
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True)
 )
+@click.option(
+    "--include-translated",
+    is_flag=True,
+    help='Also take XLIFF targets in state="translated" (and exported drafts), stored as edited drafts.',
+)
 @output_option
 @memory_option
 @config_option
+@click.option("--quiet", is_flag=True, help="No progress bar.")
 @reports_errors
-def memory_import(files, output_dir, memory_file, config_path):
+def memory_import(files, include_translated, output_dir, memory_file, config_path, quiet):
     """Add finished translations from XLIFF 1.2 or TMX 1.4 FILES (e.g. an .xlf post-edited in OmegaT).
 
-    XLIFF targets count when their state is final, translated or signed-off, or the unit is approved.
-    The next tsum all puts them into every article that contains the sentence.
+    XLIFF targets count when their state is final or signed-off (translated ones with
+    --include-translated). Targets in a language tsum does not translate into (models.toml's
+    translators; zh-TW / zh-Hant is not zh) and units with entity references are skipped and
+    reported. The next tsum all puts the entries into every article that contains the sentence.
     """
     from translate_sum.memory import MemoryStore
     from translate_sum.memory.cat import import_file
 
-    with MemoryStore(_memory_file(memory_file, config_path, output_dir)) as store:
+    config = load(config_path)
+    memory = memory_file or _memory_file(None, config_path, output_dir)
+    with MemoryStore(memory) as store:
         for path in files:
-            click.echo(import_file(path, store).describe())
+            report = import_file(
+                path,
+                store,
+                tuple(config.translators),
+                include_translated=include_translated,
+                progress=progress_factory(quiet),
+            )
+            click.echo(report.describe())
 
 
 @memory_group.command(name="export")

@@ -19,12 +19,15 @@ def write_article(result: ArticleResult, output_dir: Path) -> None:
             f"{folder}: is a symbolic link; tsum writes only into real folders inside the "
             "output folder (remove the link)"
         )
-    if folder.exists():
-        remove_stale_temporaries(folder)
     stale = folder / MANIFEST
-    if stale.exists():
-        # Invalidate first: a run killed between here and the new manifest redoes this article.
-        stale.unlink()
+    try:
+        if folder.exists():
+            remove_stale_temporaries(folder)
+        if stale.exists():
+            # Invalidate first: a run killed between here and the new manifest redoes this article.
+            stale.unlink()
+    except OSError as exc:  # e.g. a folder made read-only (or immutable) after it was written
+        raise OutputError(f"{folder}: cannot write: {exc.strerror or exc}") from None
     for name, content in render_article(result).items():
         write_atomic(folder / name, content)
     write_json(folder / MANIFEST, result.record.to_dict())

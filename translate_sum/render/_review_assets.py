@@ -61,7 +61,7 @@ header.doc { padding: 1.6rem 0 1.2rem; border-bottom: 1px solid var(--line); }
   border-radius: 999px; padding: 0 0.6em; }
 .chip b { font-weight: 650; }
 .none { color: var(--muted); font-size: 0.85rem; }
-.toolbar { position: sticky; top: 0; z-index: 10; background: rgba(255, 255, 255, 0.97);
+.toolbar { position: sticky; top: 0; z-index: 10; background: #fff;
   border-bottom: 1px solid var(--line); box-shadow: 0 1px 3px rgba(31, 35, 40, 0.06); }
 .toolbar .wrap { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1.4rem; min-height: 2.9rem;
   padding-top: 0.35rem; padding-bottom: 0.35rem; }

@@ -127,7 +127,7 @@ td.src { color: var(--muted); font-size: 0.8rem; overflow-wrap: anywhere; }
 
 
 def _html_row(entry: IndexEntry) -> str:
-    title = esc(_title(entry))
+    title = f"<bdi>{esc(_title(entry))}</bdi>"  # isolated: a bidi control cannot reorder the row
     if entry.slug and entry.status != "failed":
         links = _links(entry.slug)
         title = f'<a href="{esc(links[0][1])}">{title}</a>'

@@ -178,7 +178,9 @@ def _cell(segment: AlignedSegment, lang: str, langs: tuple[str, ...]) -> str:
     # Flags about the source, or about a language without a column, show under the English text.
     mine = [f for f in segment.flags if f.lang == lang or (lang == "en" and f.lang not in langs[1:])]
     return (
-        f'<td class="col-{esc(lang)}" lang="{esc(lang_tag(lang))}">{content}{_memory_badge(segment, lang)}'
+        # <bdi>: bidi controls in a text (U+202E and friends) cannot reorder the badge and flags after it.
+        f'<td class="col-{esc(lang)}" lang="{esc(lang_tag(lang))}"><bdi class="cell-text">{content}</bdi>'
+        f"{_memory_badge(segment, lang)}"
         f"{_cell_flags(mine)}</td>"
     )
 

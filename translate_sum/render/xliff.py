@@ -64,7 +64,8 @@ def _restype(kind: str) -> str:
 def render_xliff(result: ArticleResult, lang: str) -> str:
     """``<slug>.en-<lang>.xlf``: one ``trans-unit`` per segment (id = segment id) with the machine
     translation as ``target state="needs-review-translation" state-qualifier="mt-suggestion"``; a
-    target served from the translation memory is ``state="final"`` in an ``approved="yes"`` unit.
+    target the memory holds approved (or imported as final) is ``state="final"`` in an ``approved="yes"``
+    unit, a reviewer's unapproved edit ``state="translated"`` in an ``approved="no"`` one.
 
     ``restype`` is ``x-<kind>``; QA flags, summary support and glossary hits are ``note``s.
     Validates against the OASIS XLIFF 1.2 strict schema.
@@ -89,7 +90,9 @@ def render_xliff(result: ArticleResult, lang: str) -> str:
         _el(header, "note", {"from": "tsum"}, f"machine translation: {model.id}{revision}")
     body = _el(file_el, "body")
     for segment in result.segments:
-        final = lang in segment.memory and lang in segment.translations
+        hit = segment.memory.get(lang) if lang in segment.translations else None
+        # A reviewer's draft is translated, not final: a CAT tool must not take it as signed off.
+        final = hit is not None and hit.status != "edited"
         unit = _el(
             body,
             "trans-unit",
@@ -98,11 +101,12 @@ def render_xliff(result: ArticleResult, lang: str) -> str:
         unit.set(_XML_SPACE, "preserve")
         _el(unit, "source", text=segment.en)
         if lang in segment.translations:
-            target_attrs = (
-                {"state": "final"}
-                if final
-                else {"state": "needs-review-translation", "state-qualifier": "mt-suggestion"}
-            )
+            if final:
+                target_attrs = {"state": "final"}
+            elif hit is not None:
+                target_attrs = {"state": "translated"}
+            else:
+                target_attrs = {"state": "needs-review-translation", "state-qualifier": "mt-suggestion"}
             _el(unit, "target", target_attrs, segment.translations[lang])
         _notes(unit, segment, lang)
     ET.indent(root)

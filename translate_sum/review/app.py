@@ -21,9 +21,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from translate_sum.errors import MemoryConflict, OutputError, TranslationMemoryError, TsumError
+from translate_sum.errors import OutputError, TranslationMemoryError, TsumError
 from translate_sum.memory.store import MemoryStore
-from translate_sum.review.edits import ACTIONS, NotFound, find_article, save_target
+from translate_sum.review.edits import (
+    ACTIONS,
+    NotFound,
+    SaveConflict,
+    SavedButNotWritten,
+    find_article,
+    save_target,
+)
 from translate_sum.review.page import render_server_page
 
 logger = logging.getLogger("translate_sum")
@@ -33,6 +40,7 @@ MAX_BODY = 64 * 1024
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 _FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
 _LANG = re.compile(r"[a-z]{2,3}")
+_FIELDS = {"lang", "text", "action", "version", "base"}
 _HEADERS = {
     # The page's own meta CSP governs scripts and styles; these add what a meta tag cannot say.
     "Content-Security-Policy": "frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
@@ -56,19 +64,27 @@ def _error(status: int, message: str, **extra: object) -> JSONResponse:
 
 
 def parse_save(body: bytes) -> dict:
-    """The save request's fields, validated: ``lang``, ``text``, ``action``, ``version``. Raises BadRequest."""
+    """The save request's fields, validated: ``lang``, ``text``, ``action``, ``version`` and ``base`` (the
+    text the page showed). Raises BadRequest."""
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise BadRequest(400, "the body is not JSON") from None
-    if not isinstance(data, dict) or set(data) != {"lang", "text", "action", "version"}:
-        raise BadRequest(400, "expected exactly the fields lang, text, action, version")
-    lang, text, action, version = data["lang"], data["text"], data["action"], data["version"]
+    except RecursionError:  # thousands of nested brackets
+        raise BadRequest(400, "the body is nested too deeply") from None
+    if not isinstance(data, dict) or set(data) != _FIELDS:
+        raise BadRequest(400, "expected exactly the fields " + ", ".join(sorted(_FIELDS)))
+    lang, action, version = data["lang"], data["action"], data["version"]
     if not isinstance(lang, str) or not _LANG.fullmatch(lang):
         raise BadRequest(400, "lang must be a language code such as zh")
-    if not isinstance(text, str):
-        raise BadRequest(400, "text must be a string")
-    if action not in ACTIONS:
+    for name in ("text", "base"):
+        if not isinstance(data[name], str):
+            raise BadRequest(400, f"{name} must be a string")
+        try:
+            data[name].encode("utf-8")
+        except UnicodeEncodeError:  # JSON can spell a lone surrogate (\ud800); no text file can hold one
+            raise BadRequest(400, f"{name} holds a lone surrogate, not text") from None
+    if not isinstance(action, str) or action not in ACTIONS:
         raise BadRequest(400, f"action must be one of {', '.join(ACTIONS)}")
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
         raise BadRequest(400, "version must be a whole number ≥ 0")
@@ -96,8 +112,8 @@ def create_app(output_dir: Path, store: MemoryStore, *, port: int, token: str | 
             html = await run_in_threadpool(render_server_page, folder, store, token)
         except NotFound as exc:
             return PlainTextResponse(str(exc), 404, headers=_HEADERS)
-        except TsumError as exc:
-            return PlainTextResponse(str(exc), 500, headers=_HEADERS)
+        except TsumError as exc:  # a damaged memory or article: the reason, and no traceback
+            return PlainTextResponse(str(exc), 503, headers=_HEADERS)
         return HTMLResponse(html, headers=_HEADERS)
 
     async def article_file(request: Request) -> Response:
@@ -133,18 +149,21 @@ def create_app(output_dir: Path, store: MemoryStore, *, port: int, token: str | 
                 fields["text"],
                 fields["action"],
                 fields["version"],
+                fields["base"],
             )
-        except MemoryConflict as exc:
-            current = exc.current
+        except SaveConflict as exc:
             return _error(
                 409,
                 str(exc),
-                current={"text": current.target, "version": current.version} if current else None,
+                current={"text": exc.text, "version": exc.version},
+                yours={"text": fields["text"], "base": fields["base"]},
             )
         except NotFound as exc:
             return _error(404, str(exc))
         except TranslationMemoryError as exc:
             return _error(400, str(exc))
+        except SavedButNotWritten as exc:
+            return _error(503, str(exc), saved=exc.row.to_dict())
         except OutputError as exc:
             return _error(503, str(exc))
         except TsumError as exc:

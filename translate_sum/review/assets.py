@@ -12,12 +12,19 @@ EDIT_CSS = """
 .editor textarea { width: 100%; min-height: 4.5rem; font: inherit; padding: 0.3rem; border: 1px solid var(--accent);
   border-radius: 6px; resize: vertical; }
 .editor .row-buttons { display: flex; gap: 0.3rem; margin-top: 0.25rem; align-items: center; }
+.editor .replaces { display: block; font-size: 0.78rem; color: var(--muted); margin-bottom: 0.3rem;
+  border-left: 3px solid var(--line); padding-left: 0.4rem; }
+.editor .replaces .was { display: block; color: var(--ink); }
 .edit-msg { display: block; font-size: 0.78rem; margin-top: 0.25rem; }
 .edit-msg.error { color: #cf222e; font-weight: 600; }
+.edit-msg .theirs { display: block; font-weight: 400; color: var(--ink); border-left: 3px solid #cf222e;
+  padding-left: 0.4rem; margin-top: 0.2rem; }
 .edit-msg.ok { color: #116329; }
 .suggestions { display: block; margin-top: 0.35rem; font-size: 0.78rem; color: var(--muted); }
 .suggestion { display: block; border-left: 3px solid var(--line); padding-left: 0.4rem; margin-top: 0.2rem; }
 .suggestion .score { display: inline; background: var(--faint); color: var(--muted); margin: 0 0.3rem 0 0; }
+.target-text, .sugg-target, .was, .theirs { unicode-bidi: isolate; }
+td.cell-current { outline: 2px solid var(--accent); outline-offset: -2px; }
 #edit-status { font-size: 0.85rem; color: var(--muted); }
 #edit-status.error { color: #cf222e; font-weight: 600; }
 tr.saving > * { opacity: 0.6; }
@@ -32,10 +39,12 @@ EDIT_JS = """
   const suggestions = data.suggestions || {};
   const rows = Array.from(document.querySelectorAll("tr[data-seg-id]"));
   const byId = new Map(rows.map((row) => [row.dataset.segId, row]));
+  const focusLang = new Map();  // row id -> the language cell keys act on
   const status = document.createElement("span");
   status.id = "edit-status";
   status.setAttribute("aria-live", "polite");
-  status.textContent = "Editing on: e edit, a approve, n/p flagged rows";
+  status.textContent = "Editing on: e edit, a approve the highlighted cell ([ ] another language), " +
+    "A approve the row, Ctrl+Enter save, Ctrl+Shift+Enter save and approve";
   document.querySelector(".toolbar .wrap").appendChild(status);
 
   function el(tag, className, text) {
@@ -54,6 +63,26 @@ EDIT_JS = """
     status.textContent = text;
     status.classList.toggle("error", Boolean(isError));
   }
+  function flagList(flags) {
+    const box = el("span", "flags");
+    for (const flag of flags) {
+      const item = el("span", "flag");
+      item.append(el("span", "ftype", flag.type), document.createTextNode(flag.detail));
+      box.append(item);
+    }
+    return box;
+  }
+
+  function langOf(row) {
+    const lang = focusLang.get(row.dataset.segId);
+    return langs.includes(lang) ? lang : langs.find((l) => cellOf(row, l)) || langs[0];
+  }
+  function markCell(row, lang) {
+    for (const node of document.querySelectorAll("td.cell-current")) node.classList.remove("cell-current");
+    focusLang.set(row.dataset.segId, lang);
+    const cell = cellOf(row, lang);
+    if (cell) cell.classList.add("cell-current");
+  }
 
   function tools(row, lang) {
     const box = el("span", "edit-tools");
@@ -63,7 +92,7 @@ EDIT_JS = """
     edit.addEventListener("click", () => openEditor(row, lang));
     const approve = el("button", "approve-btn", "Approve");
     approve.type = "button";
-    approve.title = "Approve this translation (a approves the whole row)";
+    approve.title = "Approve this translation only (a)";
     approve.addEventListener("click", () => approve1(row, lang));
     box.append(edit, approve);
     return box;
@@ -76,7 +105,7 @@ EDIT_JS = """
     box.append(el("span", "", "Similar sentences in the memory (not applied):"));
     for (const item of list) {
       const line = el("span", "suggestion");
-      line.append(el("span", "score", Number(item.score).toFixed(2)), el("span", "sugg-target", item.target));
+      line.append(el("span", "score", Number(item.score).toFixed(2)), el("bdi", "sugg-target", item.target));
       line.title = "Memory source: " + item.source;
       if (editor) {
         const use = el("button", "use-btn", "Use");
@@ -93,18 +122,10 @@ EDIT_JS = """
     const cell = cellOf(row, lang);
     const current = info(row.dataset.segId, lang);
     cell.replaceChildren();
-    cell.append(el("span", "target-text", current.text));
+    cell.append(el("bdi", "target-text", current.text));
     if (current.status) cell.append(el("span", "mem", "memory · " + current.status));
     const flags = (current.flags || []);
-    if (flags.length) {
-      const box = el("span", "flags");
-      for (const flag of flags) {
-        const item = el("span", "flag");
-        item.append(el("span", "ftype", flag.type), document.createTextNode(flag.detail));
-        box.append(item);
-      }
-      cell.append(box);
-    }
+    if (flags.length) cell.append(flagList(flags));
     const sugg = current.status ? null : suggestionList(row, lang, null);
     if (sugg) cell.append(sugg);
     cell.append(tools(row, lang));
@@ -129,7 +150,10 @@ EDIT_JS = """
     for (const item of result.rows || []) {
       const row = byId.get(item.id);
       if (!row) continue;
-      Object.assign(info(item.id, item.lang), item);
+      const current = info(item.id, item.lang);
+      Object.assign(current, item);
+      current.article = item.text;
+      current.articleFlags = item.flags;
       renderCell(row, item.lang);
       refreshFlags(row);
     }
@@ -142,16 +166,22 @@ EDIT_JS = """
       const response = await fetch("/api/" + encodeURIComponent(data.slug) + "/" + encodeURIComponent(row.dataset.segId), {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-Tsum-Token": data.token },
-        body: JSON.stringify({ lang: lang, text: text, action: action, version: current.version }),
+        body: JSON.stringify({ lang: lang, text: text, action: action, version: current.version, base: current.text }),
         credentials: "same-origin",
       });
       let body = {};
       try { body = await response.json(); } catch (error) { body = {}; }
       if (response.status === 409) {
-        const message = "Conflict: this translation was saved elsewhere (another tab?) since this page " +
-          "was loaded. Reload the page to see it; your text was not saved.";
-        say(message, true);
-        return { ok: false, message: message };
+        const theirs = (body.current || {}).text || "";
+        const message = "Conflict: this translation was saved elsewhere (another tab or article?) since " +
+          "this page was loaded; your text was not saved. Saved there (version " +
+          ((body.current || {}).version || 0) + "):";
+        say(message + " " + theirs, true);
+        return { ok: false, message: message, theirs: theirs };
+      }
+      if (response.status === 503 && body.saved) {
+        Object.assign(current, body.saved);  // the memory holds it: a retry must not conflict with itself
+        renderCell(row, lang);
       }
       if (!response.ok) {
         const message = "Not saved: " + (body.error || ("HTTP " + response.status));
@@ -170,8 +200,21 @@ EDIT_JS = """
     }
   }
 
+  function replacesBox(current) {
+    const box = el("span", "replaces");
+    const label = current.status ? "Replaces (memory · " + current.status + ")" : "Replaces the machine translation";
+    box.append(el("span", "", label + ":"), el("bdi", "was", current.text));
+    const flags = current.flags || current.articleFlags || [];
+    if (flags.length) {
+      box.append(el("span", "", "and its flags:"), flagList(flags));
+    }
+    return box;
+  }
+
   function openEditor(row, lang) {
     const cell = cellOf(row, lang);
+    if (!cell) return;
+    markCell(row, lang);
     if (cell.querySelector(".editor")) { cell.querySelector("textarea").focus(); return; }
     const current = info(row.dataset.segId, lang);
     const editor = el("div", "editor");
@@ -182,20 +225,23 @@ EDIT_JS = """
     const buttons = el("span", "row-buttons");
     const saveBtn = el("button", "save-btn", "Save");
     saveBtn.type = "button";
+    saveBtn.title = "Save as a draft (Ctrl+Enter)";
     const approveBtn = el("button", "save-approve-btn", "Save and approve");
     approveBtn.type = "button";
+    approveBtn.title = "Save and approve (Ctrl+Shift+Enter)";
     const cancel = el("button", "cancel-btn", "Cancel");
     cancel.type = "button";
     const message = el("span", "edit-msg");
     buttons.append(saveBtn, approveBtn, cancel);
-    editor.append(area, buttons, message);
+    editor.append(replacesBox(current), area, buttons, message);
     const sugg = suggestionList(row, lang, area);
     if (sugg) editor.append(sugg);
     cell.replaceChildren(editor);
     async function submit(action) {
       const result = await save(row, lang, area.value, action);
       if (!result.ok) {
-        message.textContent = result.message;
+        message.replaceChildren(el("span", "", result.message));
+        if (result.theirs !== undefined) message.append(el("bdi", "theirs", result.theirs));
         message.className = "edit-msg error";
       } else {
         row.focus({ preventScroll: true });
@@ -205,22 +251,27 @@ EDIT_JS = """
     approveBtn.addEventListener("click", () => submit("approve"));
     cancel.addEventListener("click", () => { renderCell(row, lang); row.focus({ preventScroll: true }); });
     area.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); submit("edit"); }
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        submit(event.shiftKey ? "approve" : "edit");
+      }
       if (event.key === "Escape") { event.preventDefault(); renderCell(row, lang); row.focus({ preventScroll: true }); }
     });
     area.focus();
   }
 
   async function approve1(row, lang) {
-    if (cellOf(row, lang).querySelector(".editor")) return;
+    const cell = cellOf(row, lang);
+    if (!cell || cell.querySelector(".editor")) return;
+    markCell(row, lang);
     await save(row, lang, info(row.dataset.segId, lang).text, "approve");
   }
 
   async function approveRow(row) {
-    for (const lang of langs) {
-      if (!info(row.dataset.segId, lang).text) continue;
-      await approve1(row, lang);
-    }
+    const todo = langs.filter((lang) => cellOf(row, lang) && info(row.dataset.segId, lang).text);
+    if (!window.confirm("Approve all " + todo.length + " languages of " + row.dataset.segId + ": " +
+      todo.join(", ") + "?")) return;
+    for (const lang of todo) await approve1(row, lang);
   }
 
   function activeRow() {
@@ -230,12 +281,19 @@ EDIT_JS = """
   }
 
   for (const row of rows) {
+    row.addEventListener("focus", () => markCell(row, langOf(row)));
     for (const lang of langs) {
-      if (cellOf(row, lang)) {
-        const current = info(row.dataset.segId, lang);
-        cellOf(row, lang).append(...[suggestionList(row, lang, null)].filter((x) => x && !current.status),
-          tools(row, lang));
+      const cell = cellOf(row, lang);
+      if (!cell) continue;
+      const current = info(row.dataset.segId, lang);
+      cell.addEventListener("click", () => markCell(row, lang));
+      // What is shown is what is true: a memory entry saved since this article was written wins.
+      if (current.article !== undefined && (current.text !== current.article || current.status !== current.articleStatus)) {
+        renderCell(row, lang);
+        refreshFlags(row);
+        continue;
       }
+      cell.append(...[suggestionList(row, lang, null)].filter((x) => x && !current.status), tools(row, lang));
     }
   }
 
@@ -247,8 +305,16 @@ EDIT_JS = """
     if (typing) return;
     const row = activeRow();
     if (!row) return;
-    if (event.key === "e") { event.preventDefault(); openEditor(row, langs[0]); }
-    else if (event.key === "a") { event.preventDefault(); approveRow(row); }
+    const lang = langOf(row);
+    if (event.key === "e") { event.preventDefault(); openEditor(row, lang); }
+    else if (event.key === "a") { event.preventDefault(); approve1(row, lang); }
+    else if (event.key === "A") { event.preventDefault(); approveRow(row); }
+    else if (event.key === "[" || event.key === "]") {
+      event.preventDefault();
+      const present = langs.filter((l) => cellOf(row, l));
+      const step = event.key === "]" ? 1 : present.length - 1;
+      markCell(row, present[(present.indexOf(lang) + step) % present.length]);
+    }
   });
 })();
 """

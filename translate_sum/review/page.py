@@ -4,31 +4,50 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from translate_sum.memory.checks import article_glossary, check_target
 from translate_sum.memory.keys import normalize_key
 from translate_sum.memory.refresh import load_result
 from translate_sum.memory.store import MAX_TEXT, MemoryStore
 from translate_sum.render.review_html import PageExtras, render_review_html
 from translate_sum.review.assets import EDIT_CSS, EDIT_JS
 
+_UNLOADED = object()
+
 
 def page_data(folder: Path, store: MemoryStore, token: str) -> tuple[object, dict]:
-    """The article in ``folder`` and what the edit script needs: texts, memory versions, near matches."""
+    """The article in ``folder`` and what the edit script needs: texts, memory versions, near matches.
+
+    Each cell's text and version come from one source: the memory entry when there is one (another
+    article may have saved it since this one was written), else the article with version 0. ``article``
+    is the text the article's files hold, with its ``flags``: what an edit replaces.
+    """
     result = load_result(folder)
     rows: dict[str, dict] = {}
+    glossary: object = _UNLOADED
     suggestions: dict[str, dict] = {}
     for lang in result.languages:
         exact = store.lookup([s.en for s in result.segments], lang)
-        pool = store.entries(lang)
         for segment in result.segments:
             entry = exact.get(normalize_key(segment.en))
             hit = segment.memory.get(lang)
+            article_text = segment.translations.get(lang, "")
             rows.setdefault(segment.id, {})[lang] = {
-                "text": segment.translations.get(lang, ""),
+                "text": entry.target if entry else article_text,
                 "version": entry.version if entry else 0,
-                "status": hit.status if hit else None,
+                "status": entry.status if entry else None,
+                "article": article_text,
+                "articleStatus": hit.status if hit else None,
+                "articleFlags": [f.to_dict() for f in segment.flags if f.lang == lang],
             }
+            if entry is not None and entry.target != article_text:
+                # Saved from another article or imported since this one was written: its own checks.
+                if glossary is _UNLOADED:
+                    glossary = article_glossary(result.manifest)
+                split = any(f.type == "split" and f.lang == lang for f in segment.flags)
+                checked = check_target(segment.en, entry.target, lang, glossary, split=split)
+                rows[segment.id][lang]["flags"] = [f.to_dict() for f in checked.flags]
             if hit is None and entry is None:
-                near = store.near(segment.en, lang, pool=pool)
+                near = store.near(segment.en, lang)
                 if near:
                     suggestions.setdefault(segment.id, {})[lang] = [
                         {"source": m.entry.source, "target": m.entry.target, "score": m.score} for m in near
