@@ -471,7 +471,7 @@ def bench_translation(
     model_dir: Path, sentences: list[str], new_tokens: int, quick: bool, backend: str | None
 ) -> dict[str, Any]:
     from translate_sum.engines.ct2 import Ct2Translator
-    from translate_sum.engines.ct2_runtime import convert_model, converted_dir
+    from translate_sum.engines.ct2.convert import convert_model, converted_dir
     from translate_sum.engines.hf import MarianTranslator, quantize_linear_int8
     from translate_sum.engines.hub import ResolvedModel
     from translate_sum.engines.registry import make_translator
@@ -572,7 +572,7 @@ def bench_translation(
 def bench_summary(model_dir: Path, new_tokens: int, backend: str | None) -> dict[str, Any]:
     """(i) transformers fp32, (ii) transformers + dynamic int8, (iii) tsum's default path: make_summarizer
     with the shipped models.toml's summariser (CTranslate2 int8), this model and a fixed output length."""
-    from translate_sum.engines.ct2_runtime import converted_dir
+    from translate_sum.engines.ct2.convert import converted_dir
     from translate_sum.engines.hf import TransformersSummarizer
     from translate_sum.engines.hub import ResolvedModel
     from translate_sum.engines.registry import make_summarizer
@@ -827,7 +827,7 @@ import sys
 from pathlib import Path
 from translate_sum.config import ModelSpec
 from translate_sum.engines.hub import ResolvedModel
-from translate_sum.engines.ct2_runtime import convert_model
+from translate_sum.engines.ct2.convert import convert_model
 spec = ModelSpec(role="summarizer", path=Path(sys.argv[1]))
 convert_model(ResolvedModel(spec, spec.path, None), "int8")  # in a child process of its own
 """
@@ -1068,7 +1068,7 @@ def _cpu_line() -> str:
     """The CPU and the instruction sets each library runs with here (caps from the environment applied)."""
     import torch
 
-    from translate_sum.engines.ct2_runtime import cpu_settings
+    from translate_sum.engines.ct2.runtime import cpu_settings
 
     cpu = cpu_settings()
     caps = {k: os.environ[k] for k in AVX2_CAPS if k in os.environ}

@@ -21,9 +21,13 @@ INSTALL_HINT = (
 )
 
 
+# Read at import, before conftest's isolation fixture clears every TSUM_* variable for the tests.
+SKIP = os.environ.get("TSUM_SKIP_BROWSER") == "1"
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    if os.environ.get("TSUM_SKIP_BROWSER") == "1":
+    if SKIP:
         pytest.skip("TSUM_SKIP_BROWSER=1: headless Chromium tests skipped")
     try:
         from playwright.sync_api import Error, sync_playwright

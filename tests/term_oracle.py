@@ -15,7 +15,8 @@ from collections import Counter
 _WORD = "0-9A-Za-zА-Яа-яЁё"
 
 
-def _occurrences(form: str, text: str, fold: bool) -> list[tuple[int, int]]:
+def occurrences(form: str, text: str, fold: bool = False) -> list[tuple[int, int]]:
+    """Where ``form`` stands in ``text`` as a whole word (or words)."""
     haystack, needle = (text.casefold(), form.casefold()) if fold else (text, form)
     spans, at = [], haystack.find(needle)
     while needle and at >= 0:
@@ -48,7 +49,7 @@ def count(forms: dict[str, tuple[str, ...]], needed: Counter, text: str, fold: b
         (start, end, key)
         for key, accepted in forms.items()
         for form in accepted
-        for start, end in _occurrences(form, text, fold and not form.isascii())
+        for start, end in occurrences(form, text, fold and not form.isascii())
     ]
     candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
     taken: list[tuple[int, int]] = []

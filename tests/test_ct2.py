@@ -17,9 +17,10 @@ import pytest
 from tiny_models import REPO, build_bart, build_marian, seed_lines
 
 from translate_sum.config import ModelSpec
-from translate_sum.engines import ct2_runtime
 from translate_sum.engines.ct2 import Ct2Translator
-from translate_sum.engines.ct2_runtime import convert_model, converted_dir, ct2_options
+from translate_sum.engines.ct2 import convert as ct2_convert
+from translate_sum.engines.ct2.convert import convert_model, converted_dir
+from translate_sum.engines.ct2.options import ct2_options
 from translate_sum.engines.hf import MarianTranslator
 from translate_sum.engines.hub import ResolvedModel
 from translate_sum.engines.registry import make_translator
@@ -115,8 +116,8 @@ def _pair(directory: Path, **changes) -> tuple[MarianTranslator, Ct2Translator]:
 def test_converts_once_into_tsum_cache_and_reuses_it(zh_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("TSUM_CACHE", str(tmp_path / "cache"))
     calls = []
-    real_convert = ct2_runtime._convert_in_child
-    monkeypatch.setattr(ct2_runtime, "_convert_in_child", lambda *a: calls.append(a) or real_convert(*a))
+    real_convert = ct2_convert._convert_in_child
+    monkeypatch.setattr(ct2_convert, "_convert_in_child", lambda *a: calls.append(a) or real_convert(*a))
     before = {p.name: p.stat().st_mtime_ns for p in zh_dir.iterdir()}
     spec = _spec(zh_dir)
 
@@ -147,7 +148,7 @@ def test_bin_checkpoint_is_loaded_weights_only(zh_dir, tmp_path, monkeypatch):
 
     monkeypatch.setattr(torch, "load", spy)
     # What the conversion's child process runs, run here where the spy can see it.
-    ct2_runtime._convert(ResolvedModel(_spec(zh_dir), zh_dir, None), tmp_path / "out", "int8")
+    ct2_convert._convert(ResolvedModel(_spec(zh_dir), zh_dir, None), tmp_path / "out", "int8")
     assert seen and all(flag is True for flag in seen)
 
 
@@ -180,7 +181,7 @@ def test_interrupted_conversion_leaves_no_model(zh_dir, tmp_path, monkeypatch):
         (output / "model.bin").write_bytes(b"half a model")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ct2_runtime, "_convert_in_child", killed)
+    monkeypatch.setattr(ct2_convert, "_convert_in_child", killed)
     with pytest.raises(KeyboardInterrupt):
         convert_model(resolved, "int8")
     assert not target.exists()
@@ -200,7 +201,7 @@ def test_conversion_runs_in_a_child_process(zh_dir, tmp_path):
         "from pathlib import Path\n"
         "from translate_sum.config import ModelSpec\n"
         "from translate_sum.engines.hub import ResolvedModel\n"
-        "from translate_sum.engines.ct2_runtime import convert_model\n"
+        "from translate_sum.engines.ct2.convert import convert_model\n"
         "spec = ModelSpec(role='zh', path=Path(sys.argv[1]), target_token='>>cmn_Hans<<')\n"
         "target = convert_model(ResolvedModel(spec, spec.path, None), 'int8')\n"
         "print(json.dumps({'model': (target / 'model.bin').is_file(),\n"
@@ -217,7 +218,7 @@ def test_conversion_killed_in_its_child_is_a_clear_error(zh_dir, tmp_path, monke
     from translate_sum.errors import ModelUnavailableError
 
     monkeypatch.setenv("TSUM_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(ct2_runtime, "_convert", _killed_like_oom)
+    monkeypatch.setattr(ct2_convert, "_convert", _killed_like_oom)
     resolved = ResolvedModel(_spec(zh_dir), zh_dir, None)
     with pytest.raises(ModelUnavailableError, match="process converting it to CTranslate2 died"):
         convert_model(resolved, "int8")
@@ -371,7 +372,7 @@ def test_make_translator_picks_ct2_and_describe_says_how(zh_dir):
         "min_decoding_length": 0,
         "use_vmap": True,  # the target-vocabulary map, on by default
     }
-    from translate_sum.engines.ct2_vmap import target_pieces
+    from translate_sum.engines.ct2.vmap import target_pieces
 
     assert info["vocabulary_map"] == {
         "pieces": len(target_pieces(zh_dir)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctranslate2  # noqa: F401 - a required dependency: a broken install fails here, never skips
 import pytest
 
-from translate_sum.engines.ct2_cpu import CpuInfo, configure_ct2_environment, cpu_info, isa_in_force
+from translate_sum.engines.ct2.cpu import CpuInfo, configure_ct2_environment, cpu_info, isa_in_force
 
 EPYC_AVX2 = CpuInfo("AMD EPYC 7R13 Processor", "AuthenticAMD", frozenset(["sse4_1", "avx", "avx2", "fma"]))
 EPYC_AVX512 = CpuInfo(

@@ -14,8 +14,8 @@ from tiny_models import build_bart, build_marian, seed_lines
 
 from translate_sum.config import ModelSpec, load_config
 from translate_sum.engines.ct2 import Ct2Translator
-from translate_sum.engines.ct2_runtime import convert_model
-from translate_sum.engines.ct2_vmap import VMAP_FILE, read_vmap, target_pieces
+from translate_sum.engines.ct2.convert import convert_model
+from translate_sum.engines.ct2.vmap import VMAP_FILE, read_vmap, target_pieces
 from translate_sum.engines.hub import ResolvedModel
 from translate_sum.segment import split_sentences
 

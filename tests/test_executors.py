@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import signal
@@ -14,11 +15,15 @@ import pytest
 from corpus import write_corpus
 from tiny_models import REPO, SEEDS
 
-from translate_sum.config import load_config
+from translate_sum.config import SummarizerSpec, load_config
 from translate_sum.errors import ConfigError
 from translate_sum.ingest import load_article
 from translate_sum.pipeline import RunOptions, run_all
+from translate_sum.pipeline.executors import Plan, executor_class
 from translate_sum.pipeline.executors.ray import LOOPBACK_ONLY_ENV, _import_ray
+from translate_sum.pipeline.manifest import ManifestContext
+from translate_sum.pipeline.run import no_progress
+from translate_sum.records import ArticleJob, Failed, Paragraph
 from translate_sum.storage import MANIFEST, base_slug
 
 #: Files that must be byte-identical between executors (review.html shows the run's time; the
@@ -111,6 +116,29 @@ def test_ray_and_local_executors_write_identical_outputs_and_fail_the_same_artic
     assert ray.terms == local.terms
 
 
+@pytest.mark.parametrize("executor", ["local", pytest.param("ray", marks=pytest.mark.slow)])
+def test_an_article_whose_segmentation_raises_fails_alone(request, tiny_config, executor):
+    if executor == "ray":
+        request.getfixturevalue("local_ray")
+    good = [load_article(path) for path in sorted(SEEDS.glob("*.txt"))]
+    # A paragraph without text makes the segmenter raise TypeError, wherever it runs (plain data
+    # survives the trip to a Ray worker, where a monkeypatch would not).
+    poisoned = dataclasses.replace(
+        good[0], paragraphs=(Paragraph("title", "Poisoned"), Paragraph("body", None))
+    )
+    jobs = [ArticleJob(good[0], "first"), ArticleJob(poisoned, "poisoned"), ArticleJob(good[1], "last")]
+    config = dataclasses.replace(load_config(tiny_config), summarizer=SummarizerSpec(engine="extractive"))
+    context = ManifestContext(languages=("zh",), fingerprint={}, settings={})
+    plan = Plan(config, ("zh",), "cpu", None, context, window=3)
+    outcomes = [o for window in executor_class(executor)().run(jobs, plan, no_progress) for o in window]
+    assert [(type(o).__name__, o.job.slug if isinstance(o, Failed) else o.slug) for o in outcomes] == [
+        ("ArticleResult", "first"),
+        ("Failed", "poisoned"),
+        ("ArticleResult", "last"),
+    ]
+    assert "unexpected TypeError" in outcomes[1].error
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("executor", ["local", "ray"])
 def test_a_model_that_will_not_load_stops_the_run_with_its_error(local_ray, tiny_models, tmp_path, executor):
@@ -195,9 +223,15 @@ def test_ray_address_without_the_ray_executor_is_a_usage_error(tiny_config, tmp_
 
     base = ["all", "--input", str(SEEDS), "--output", str(tmp_path / "out"), "--config", str(tiny_config)]
     result = CliRunner().invoke(cli, [*base, "--ray-address", "10.0.0.5:6379"])
-    assert result.exit_code == 2 and "--ray-address needs --executor ray" in result.output
+    assert result.exit_code == 2
+    assert "Error: --ray-address: a Ray cluster address needs the ray executor" in result.output
     result = CliRunner().invoke(cli, [*base, "--window", "0"])
-    assert result.exit_code == 2 and "--window" in result.output
+    assert result.exit_code == 2 and "Error: --window: window 0: must be a whole number" in result.output
+    result = CliRunner().invoke(cli, [*base, "--executor", "spark"])
+    assert (
+        result.exit_code == 2
+        and "Error: --executor: executor 'spark': choose from local, ray" in result.output
+    )
     assert not (tmp_path / "out").exists()
 
 

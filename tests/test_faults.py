@@ -492,7 +492,7 @@ def test_run_on_a_folder_another_run_holds_exits_1_and_writes_nothing(tiny_confi
         assert result.returncode == 1
         assert (
             f"Error: {out}: another tsum run is writing to this folder; wait for it to finish "
-            "(or choose another --output)"
+            "(or choose another output folder)"
         ) in result.stderr
         assert output_files(out) == {}
     finally:
@@ -529,7 +529,7 @@ def test_unwritable_output_exits_1_with_a_clear_message(tiny_config, tmp_path, s
         parent = tmp_path / "read-only"
         parent.mkdir(mode=0o555)
         out = parent / "out"
-        message = "output folder is not writable (Permission denied); choose another with --output"
+        message = "output folder is not writable (Permission denied); choose another output folder"
     else:
         out, message = _sysfs_folder(), "output folder is not writable (Operation not permitted)"
     result = tsum_all(seeds_copy, out, tiny_config, cwd=tmp_path)

@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from shingle_f1 import precision_recall_f1
 
 from translate_sum.errors import ArticleError
 from translate_sum.ingest import load_article
+from translate_sum.ingest.html import _blocks
 
 PAGES = Path(__file__).parent / "data" / "pages"
 PAGE_NAMES = sorted(p.stem for p in PAGES.glob("*.html"))
@@ -252,4 +254,26 @@ def test_a_single_page_app_shell_is_read_from_its_json_ld(tmp_path):
     assert [p.text for p in article.paragraphs[1:]] == [
         "From 1 March, six night bus lines will run free of charge on Fridays and Saturdays.",
         "The service will cost 2.1 million dollars a year and is funded from the parking levy.",
+    ]
+
+
+def test_the_link_list_filter_marks_lists_the_extractor_kept():
+    # The extractor often drops such lists itself, which would hide a broken filter in the page test
+    # above: here the filter gets a tree (trafilatura's XML) that still holds them. A list of links
+    # becomes "links" blocks (kept only as end matter by build_article); a list with one real item is
+    # the article's own, every item of it.
+    main = etree.fromstring(
+        "<main><p>Before.</p>"
+        '<list><item><ref target="/d/1">Full text of the plan</ref></item>'
+        '<item>Read also: <ref target="/d/2">Cost estimate</ref></item></list>'
+        '<list><item><ref target="/d/3">Annex</ref></item><item>Fares stay the same.</item></list>'
+        "<p>After.</p></main>"
+    )
+    assert [(b.kind, b.text) for b in _blocks(main)] == [
+        ("body", "Before."),
+        ("links", "Full text of the plan"),
+        ("links", "Read also: Cost estimate"),
+        ("item", "Annex"),
+        ("item", "Fares stay the same."),
+        ("body", "After."),
     ]

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import refusing_engines
 from tiny_models import REPO
 
-import translate_sum.engines.base
 import translate_sum.engines.loader
 from translate_sum.cli import cli
+from translate_sum.engines.ct2 import Ct2Translator
 from translate_sum.memory import MemoryStore
 from translate_sum.review.edits import save_target
 
@@ -31,28 +32,29 @@ def records(out: Path, slug: str) -> list[dict]:
     ]
 
 
-def guard_translator(monkeypatch, forbidden: str) -> list[str]:
-    """Every text sent to a translator is recorded; one containing ``forbidden`` fails the run."""
+def guard_translator(register_engines, forbidden: str) -> list[str]:
+    """The tiny models' backend, registered with a translator that records every text it is sent;
+    one containing ``forbidden`` fails the run."""
     seen: list[str] = []
-    original = translate_sum.engines.base.Translator.translate
 
-    def translate(self, texts, progress=None):
-        seen.extend(texts)
-        if any(forbidden in t for t in texts):
-            raise AssertionError(f"the model was asked to translate an approved sentence: {forbidden!r}")
-        return original(self, texts, progress)
+    class RecordingTranslator(Ct2Translator):
+        def translate(self, texts, progress=None):
+            seen.extend(texts)
+            if any(forbidden in t for t in texts):
+                raise AssertionError(f"the model was asked to translate an approved sentence: {forbidden!r}")
+            return super().translate(texts, progress)
 
-    monkeypatch.setattr(translate_sum.engines.base.Translator, "translate", translate)
+    register_engines("ctranslate2", translator=RecordingTranslator)
     return seen
 
 
-def forbid_models(monkeypatch) -> None:
-    def no_loading(*args, **kwargs):
-        raise AssertionError("a model was loaded")
+def forbid_models(register_engines, monkeypatch) -> None:
+    refusing_engines(register_engines)
 
-    monkeypatch.setattr(translate_sum.engines.loader, "resolve_model", no_loading)
-    monkeypatch.setattr(translate_sum.engines.loader, "make_translator", no_loading)
-    monkeypatch.setattr(translate_sum.engines.loader, "make_summarizer", no_loading)
+    def no_resolving(*args, **kwargs):
+        raise AssertionError("a model was looked up")
+
+    monkeypatch.setattr(translate_sum.engines.loader, "resolve_model", no_resolving)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +69,9 @@ def workspace(tiny_config, tmp_path_factory):
     return seeds, out
 
 
-def test_approved_sentence_is_reused_and_never_translated_again(workspace, tiny_config, monkeypatch):
+def test_approved_sentence_is_reused_and_never_translated_again(
+    workspace, tiny_config, monkeypatch, register_engines
+):
     seeds, out = workspace
     segment = next(r for r in records(out, SLUG) if r["kind"] == "body" and len(r["en"]) > 60)
     with MemoryStore(out / "tm.sqlite") as store:
@@ -82,7 +86,7 @@ def test_approved_sentence_is_reused_and_never_translated_again(workspace, tiny_
         "A closing paragraph that the memory does not hold.\n",
         encoding="utf-8",
     )
-    seen = guard_translator(monkeypatch, segment["en"])
+    seen = guard_translator(register_engines, segment["en"])
     result = run("all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config))
     assert result.exit_code == 0, result.output
     assert seen, "the new article's other sentences were translated"
@@ -101,12 +105,14 @@ def test_approved_sentence_is_reused_and_never_translated_again(workspace, tiny_
     manifest = json.loads((out / NEW_SLUG / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"]["memory"] == {"zh": 1, "ru": 1}
     # Nothing else changed: a third run loads no model and rewrites nothing.
-    forbid_models(monkeypatch)
+    forbid_models(register_engines, monkeypatch)
     result = run("all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config))
     assert result.exit_code == 0 and "0 written, 3 up to date" in result.output
 
 
-def test_xliff_post_edit_comes_back_into_every_output(workspace, tiny_config, monkeypatch, tmp_path):
+def test_xliff_post_edit_comes_back_into_every_output(
+    workspace, tiny_config, monkeypatch, tmp_path, register_engines
+):
     from translate.storage import xliff
 
     seeds, out = workspace
@@ -124,7 +130,9 @@ def test_xliff_post_edit_comes_back_into_every_output(workspace, tiny_config, mo
     # The approved row comes back unchanged (state="final"); the machine translations are passed over.
     assert "post-edited.xlf: 1 added, 0 updated, 1 unchanged," in result.output
 
-    forbid_models(monkeypatch)  # only memory entries changed: re-rendered from the outputs, no model
+    forbid_models(
+        register_engines, monkeypatch
+    )  # only memory entries changed: re-rendered from the outputs, no model
     result = run("all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config))
     assert result.exit_code == 0, result.output
     assert "1 written" in result.output
@@ -144,10 +152,10 @@ def test_xliff_post_edit_comes_back_into_every_output(workspace, tiny_config, mo
     assert "zh: 1 approved, 1 imported" in stats.output
 
 
-def test_force_still_serves_the_memory(workspace, tiny_config, monkeypatch):
+def test_force_still_serves_the_memory(workspace, tiny_config, register_engines):
     seeds, out = workspace
     segment = next(r for r in records(out, SLUG) if r.get("memory", {}).get("ru"))
-    seen = guard_translator(monkeypatch, segment["en"])
+    seen = guard_translator(register_engines, segment["en"])
     result = run("all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config), "--force")
     assert result.exit_code == 0, result.output
     assert seen and segment["en"] not in seen
@@ -155,7 +163,7 @@ def test_force_still_serves_the_memory(workspace, tiny_config, monkeypatch):
     assert row["ru"] == APPROVED["ru"]
 
 
-def test_an_article_the_memory_covers_loads_no_translator(tiny_config, tmp_path, monkeypatch):
+def test_an_article_the_memory_covers_loads_no_translator(tiny_config, tmp_path, register_engines):
     seeds, out = tmp_path / "in", tmp_path / "out"
     seeds.mkdir()
     (seeds / "short.txt").write_text(
@@ -178,10 +186,11 @@ def test_an_article_the_memory_covers_loads_no_translator(tiny_config, tmp_path,
             for lang in ("zh", "ru"):
                 store.put(record["en"], lang, f"{lang}: {record['en']}", status="approved", origin="review")
 
-    def no_translator(*args, **kwargs):
-        raise AssertionError("a translator was loaded for an article the memory covers")
+    class NoTranslator:
+        def __init__(self, *args, **kwargs):
+            raise AssertionError("a translator was loaded for an article the memory covers")
 
-    monkeypatch.setattr(translate_sum.engines.loader, "make_translator", no_translator)
+    register_engines("ctranslate2", translator=NoTranslator)
     result = run("all", *options, "--force")
     assert result.exit_code == 0, result.output
     rows = records(out, "weidong-signs-an-agreement")
@@ -191,7 +200,9 @@ def test_an_article_the_memory_covers_loads_no_translator(tiny_config, tmp_path,
     assert manifest["counts"]["memory"] == {"zh": len(rows), "ru": len(rows)}
 
 
-def test_an_unwritable_article_folder_is_a_message_not_a_traceback(workspace, tiny_config, monkeypatch):
+def test_an_unwritable_article_folder_is_a_message_not_a_traceback(
+    workspace, tiny_config, monkeypatch, register_engines
+):
     import os
     import subprocess
 
@@ -211,7 +222,7 @@ def test_an_unwritable_article_folder_is_a_message_not_a_traceback(workspace, ti
             assert store.get(row["en"], "zh") is None
             # Saved elsewhere (another article, an import): the next run must re-render this one.
             store.put(row["en"], "zh", "别处批准的译文。", status="approved", origin="review")
-        forbid_models(monkeypatch)
+        forbid_models(register_engines, monkeypatch)
         result = CliRunner().invoke(
             cli, ["all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config)]
         )

@@ -8,11 +8,12 @@ import shutil
 from contextlib import contextmanager
 
 import pytest
+from seed_expectations import check_segments
 from tiny_models import SEEDS
 
 from translate_sum.config import load_config
 from translate_sum.engines.loader import Engines
-from translate_sum.errors import ConfigError
+from translate_sum.errors import ConfigError, OptionError
 from translate_sum.ingest import load_article
 from translate_sum.pipeline import RunOptions, run_all
 from translate_sum.pipeline.executors.base import Plan, windows
@@ -36,7 +37,6 @@ from translate_sum.records import (
     Segmented,
     Summarised,
 )
-from translate_sum.segment import segment_article
 from translate_sum.storage import MANIFEST
 
 NAMES = ("000_828caea308506d00.txt", "001_a2e7129abcaddcf3.txt")
@@ -75,7 +75,7 @@ def test_segment_stage_cuts_each_article_and_passes_failures_through(jobs):
     assert [type(r) for r in out] == [Segmented, Segmented]
     for job, record in zip(jobs, out, strict=True):
         assert record.job is job
-        assert list(record.source) == segment_article(job.article)
+        check_segments(job.article.path.name, job.article.path, [(s.id, s.kind, s.en) for s in record.source])
         assert record.body == [s.en for s in record.source if s.kind == "body"]
     assert segment_stage([]) == []
     passed = summarise_stage([failed, *out[:1]], _NoSummary())
@@ -333,9 +333,30 @@ def test_each_window_is_written_before_the_next_one_starts(tiny_config, tmp_path
     assert manifest["libraries"]["ctranslate2"]
 
 
-def test_unknown_executor_or_window_is_a_configuration_error(tiny_config, tmp_path, seeds_copy):
+@pytest.mark.parametrize(
+    ("changes", "option", "message"),
+    [
+        ({"executor": "spark"}, "executor", "executor 'spark': choose from local, ray"),
+        ({"window": 0}, "window", "window 0: must be a whole number of 1 or more"),
+        ({"languages": ("de",)}, "languages", "language 'de' has no translator: choose from zh, ru"),
+        ({"ray_address": "10.0.0.5:6379"}, "ray_address", "a Ray cluster address needs the ray executor"),
+    ],
+)
+def test_run_options_are_checked_once_in_neutral_words(
+    tiny_config, tmp_path, seeds_copy, changes, option, message
+):
+    # The library names the option, never a command-line flag; the CLI adds its flag (test_cli).
     config = load_config(tiny_config)
-    with pytest.raises(ConfigError, match="--executor 'spark'"):
-        run_all(RunOptions(seeds_copy, tmp_path, config, ("zh",), executor="spark"))
-    with pytest.raises(ConfigError, match="--window 0"):
-        run_all(RunOptions(seeds_copy, tmp_path, config, ("zh",), window=0))
+    arguments = {"languages": ("zh",), **changes}
+    with pytest.raises(OptionError) as caught:
+        RunOptions(seeds_copy, tmp_path, config, **arguments)
+    assert caught.value.option == option
+    assert str(caught.value).startswith(message) and "--" not in str(caught.value)
+    assert not tmp_path.joinpath("index.html").exists()
+
+
+def test_run_options_default_to_the_configured_languages_and_a_window_of_32(
+    tiny_config, tmp_path, seeds_copy
+):
+    options = RunOptions(seeds_copy, tmp_path, load_config(tiny_config))
+    assert options.languages == ("zh", "ru") and options.window == 32

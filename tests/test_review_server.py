@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import socket
@@ -246,6 +247,40 @@ def test_bodies_are_size_limited_and_shape_checked(server):
     no_origin = server.request(f"/api/{SLUG}/{SEG}", request, headers={**headers, "Origin": ""})
     assert no_origin[0] == 403
     assert server.store.entries() == []
+
+
+def _chunked_post(server, path: str, chunks: list[bytes]) -> tuple[int, dict[str, str]]:
+    """POST ``chunks`` with Transfer-Encoding: chunked, so the server gets no Content-Length to check."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
+    try:
+        headers = {
+            "Content-Type": "application/json",
+            "Origin": server.base,
+            "X-Tsum-Token": server.token(),
+        }
+        connection.request("POST", path, body=iter(chunks), headers=headers, encode_chunked=True)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+    finally:
+        connection.close()
+
+
+def test_a_streamed_body_without_length_is_size_limited_too(server):
+    shown = server.cell(SEG, "zh", SLUG)["text"]
+    save = {"lang": "zh", "text": "合法的译文。", "action": "edit", "version": 0, "base": shown}
+    small = json.dumps(save, ensure_ascii=False).encode()
+    status, _ = _chunked_post(server, f"/api/{SLUG}/{SEG}", [small[:10], small[10:]])
+    assert status == 200  # the chunked route itself works
+    padded = json.dumps(
+        {**save, "text": "译" * 30_000, "version": 1, "base": "合法的译文。"}, ensure_ascii=False
+    )
+    padded = padded.encode()
+    assert len(padded) > 64 * 1024
+    status, answer = _chunked_post(
+        server, f"/api/{SLUG}/{SEG}", [padded[i : i + 4096] for i in range(0, len(padded), 4096)]
+    )
+    assert status == 413 and "body larger than 65536 bytes" in answer["error"]
+    assert [e.target for e in server.store.entries()] == ["合法的译文。"]
 
 
 def test_foreign_host_names_and_paths_are_refused(server):

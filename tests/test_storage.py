@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 
 import pytest
 
 from translate_sum.errors import OutputError
-from translate_sum.storage import article_dir, base_slug, output_lock, unique_slugs, write_atomic
+from translate_sum.storage import (
+    article_dir,
+    base_slug,
+    current_umask,
+    output_lock,
+    unique_slugs,
+    write_atomic,
+)
 
 
 @pytest.mark.parametrize(
@@ -78,3 +86,44 @@ def test_second_lock_holder_gets_a_clear_error(tmp_path):
         pass
     with output_lock(tmp_path):  # released after the first run
         pass
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_written_files_honour_the_umask(tmp_path, umask, mode):
+    # A shared outputs/ must be readable by a colleague or a web server under the usual umask 022.
+    previous = os.umask(umask)
+    try:
+        write_atomic(tmp_path / "f.txt", "x")
+        write_atomic(tmp_path / "f.txt", "y")  # replacing keeps the umask's mode too
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "f.txt").stat().st_mode) == mode
+
+
+def test_current_umask_reads_without_changing_it():
+    previous = os.umask(0o027)
+    try:
+        assert current_umask() == 0o027
+        assert current_umask() == 0o027
+    finally:
+        os.umask(previous)
+
+
+def test_data_reaches_the_disk_before_the_rename_and_the_rename_after(tmp_path, monkeypatch):
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        kind = "folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"
+        events.append(f"fsync {kind}")
+        real_fsync(fd)
+
+    def replace(src, dst):
+        events.append("rename")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    write_atomic(tmp_path / "f.txt", "data")
+    assert events == ["fsync file", "rename", "fsync folder"]
+    assert (tmp_path / "f.txt").read_text() == "data"

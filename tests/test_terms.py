@@ -424,3 +424,27 @@ def test_guarantee_with_a_tiny_marian_model(tiny_models):
             missing = f"missing {m.entry.en!r} → {m.entry.ru}: "
             assert any(f.startswith(missing) for f in flagged) or term_present(m.entry, "ru", result.text)
     assert count_terms(results)["found"] == 5
+
+
+def test_nested_entries_are_all_kept_with_one_backend_call():
+    # "SCO Secretary-General" holds two entries of its own; the outer match must not hide them
+    # elsewhere, nor make the inner targets inside its own target count twice.
+    glossary = Glossary(
+        path=Path("nested.tsv"),
+        sha256="0" * 64,
+        entries=(
+            GlossaryEntry("SCO", "上合组织", "ШОС"),
+            GlossaryEntry("Secretary-General", "秘书长", "Генеральный секретарь"),
+            GlossaryEntry("SCO Secretary-General", "上合组织秘书长", "Генеральный секретарь ШОС"),
+        ),
+    )
+    source = "The SCO Secretary-General thanked the SCO and its Secretary-General."
+    backend = Backend(lambda batch: ["上合组织秘书长感谢上合组织及其秘书长。"])
+    [result] = TermGuard(glossary).translate([source], "zh", backend)
+    assert len(backend.calls) == 1
+    assert result.text == "上合组织秘书长感谢上合组织及其秘书长。" and result.flags == []
+    assert [(t.en, t.surface, t.start, t.end, t.status) for t in result.terms] == [
+        ("SCO Secretary-General", "SCO Secretary-General", 4, 25, "kept"),
+        ("SCO", "SCO", 38, 41, "kept"),
+        ("Secretary-General", "Secretary-General", 50, 67, "kept"),
+    ]

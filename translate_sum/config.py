@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from translate_sum.engines.catalog import BACKENDS, SUMMARIZER_ENGINES
-from translate_sum.errors import ConfigError
+from translate_sum.backends import SUMMARIZER_ENGINES, backend_names
+from translate_sum.errors import ConfigError, OptionError
 
 DEFAULT_CONFIG_NAME = "models.toml"
 
@@ -106,7 +106,16 @@ class Config:
         return specs + list(self.translators.values())
 
     def with_overrides(self, summarizer: str | None = None, backend: str | None = None) -> Config:
-        """This configuration with the summariser engine and/or every model's backend replaced."""
+        """This configuration with the summariser engine and/or every model's backend replaced.
+
+        Raises OptionError (option ``"summarizer"`` or ``"backend"``) for a name that is not registered.
+        """
+        if summarizer and summarizer not in SUMMARIZER_ENGINES:
+            raise OptionError(
+                "summarizer", f"summariser {summarizer!r}: choose from {', '.join(SUMMARIZER_ENGINES)}"
+            )
+        if backend and backend not in backend_names():
+            raise OptionError("backend", f"backend {backend!r}: choose from {', '.join(backend_names())}")
         config = self
         if summarizer:
             config = replace(config, summarizer=replace(config.summarizer, engine=summarizer))
@@ -121,17 +130,18 @@ class Config:
     def select_languages(self, only: str | Sequence[str] | None, option: str = "--only") -> tuple[str, ...]:
         """The target languages of a run: ``only`` (``"zh,ru"`` or a list), else ``[run] languages``.
 
-        Raises ConfigError naming ``option`` (what the user typed) and the choices when a language has no
-        translator, or when ``only`` names no language at all (``--only ''``).
+        Raises OptionError (option ``"languages"``) naming the choices when a language has no translator.
         """
         if only is None:
             return self.languages
         items = only.split(",") if isinstance(only, str) else list(only)
         langs = tuple(x.strip() for x in items if x.strip())
-        if not langs or any(x not in self.translators for x in langs):
-            shown = option if "=" in option else f"{option} {','.join(items)!r}"
-            raise ConfigError(
-                f"{shown}: choose from {', '.join(self.translators)} (the [translators] of models.toml)"
+        unknown = [x for x in langs if x not in self.translators]
+        if not langs or unknown:
+            raise OptionError(
+                "languages",
+                f"language {', '.join(unknown or items)!r} has no translator: choose from "
+                f"{', '.join(self.translators)} (the [translators] of models.toml)",
             )
         return langs
 
@@ -147,7 +157,7 @@ class Config:
 
     def fingerprint(self, languages: tuple[str, ...]) -> dict[str, Any]:
         """The settings that change an article's outputs."""
-        fingerprint = {
+        fingerprint: dict[str, Any] = {
             "summarizer": self.summarizer.fingerprint(),
             "translators": {lang: self.translators[lang].fingerprint() for lang in languages},
         }
@@ -276,8 +286,10 @@ def _model_spec(
             raise ConfigError(f'{path}: {where} needs model = "<hub id>" or path = "<local dir>"')
         model = default.model
     backend = entry.get("backend", default.backend if default else "ctranslate2")
-    if backend not in BACKENDS:
-        raise ConfigError(f"{path}: {where} backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    if backend not in backend_names():
+        raise ConfigError(
+            f"{path}: {where} backend must be one of {', '.join(backend_names())}, not {backend!r}"
+        )
     generation = entry.get("generation", {})
     if not isinstance(generation, dict):
         raise ConfigError(f"{path}: {where} generation must be a table of generate() settings")

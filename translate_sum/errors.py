@@ -11,6 +11,15 @@ class ConfigError(TsumError):
     """A bad ``models.toml``, option or glossary: the run cannot start (exit 2)."""
 
 
+class OptionError(ConfigError):
+    """A run option with a value that cannot be used; ``option`` names it (``"window"``, ``"languages"``),
+    so a front end can say which of its own flags or fields it was."""
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
 class GlossaryError(ConfigError):
     """A glossary file that cannot be used; the message names the file and line."""
 

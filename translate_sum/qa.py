@@ -117,7 +117,8 @@ def _numbers(text: str, lang: str, *, source: bool) -> list[tuple[str, set[Decim
         found.append((match.group(), values))
         if not source and _GROUP_SPACE.search(match.group()):
             # "16 330" may also be two numbers side by side: offer each part on its own too.
-            found += [(part, {_to_decimal(part)}) for part in _GROUP_SPACE.split(match.group())]
+            parts = [(part, _to_decimal(part)) for part in _GROUP_SPACE.split(match.group())]
+            found += [(part, {value}) for part, value in parts if value is not None]
     return found
 
 

@@ -338,7 +338,7 @@ class Manifest:
     def from_dict(cls, data: dict | None) -> Manifest:
         """A manifest read back (or a partial one): missing or malformed parts take their defaults."""
 
-        def table(value) -> dict:
+        def table(value: object) -> dict:
             return value if isinstance(value, dict) else {}
 
         data = table(data)

@@ -8,10 +8,13 @@ import json
 import os
 import re
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from translate_sum.errors import OutputError
 
@@ -65,7 +68,12 @@ def article_dir(output: Path, slug: str) -> Path:
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write ``path`` so that readers see the old file or the whole new one, never a part."""
+    """Write ``path`` so that readers see the old file or the whole new one, never a part.
+
+    The file gets the mode a plain ``open()`` would give it (0644 under the usual umask 022), so a
+    shared output folder stays readable. The data reaches the disk before the rename, and the
+    rename before this returns, so a crash leaves the old file or the new one.
+    """
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,11 +84,45 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), 0o666 & ~current_umask())  # mkstemp's 0600 is for secrets
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+        _fsync_folder(path.parent)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise OutputError(_describe(exc, path)) from None
+
+
+_umask_lock = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux says it (/proc), else set and restored."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _umask_lock:  # os.umask can only be read by setting it: keep other threads out meanwhile
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable; a file system that cannot sync folders is left as it is."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # a platform that cannot open folders (Windows)
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
 
 
 def write_json(path: Path, data: dict) -> None:
@@ -107,15 +149,13 @@ def _describe(exc: OSError, path: Path) -> str:
             f"{path}: no space left on the device; free some space and run again (finished articles are kept)"
         )
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"{path}: output folder is not writable ({exc.strerror}); choose another with --output"
+        return f"{path}: output folder is not writable ({exc.strerror}); choose another output folder"
     return f"{path}: cannot write: {exc.strerror or exc}"
 
 
 @contextmanager
 def output_lock(output: Path) -> Iterator[None]:
     """Hold the output folder for this run; a second run at the same time fails with a clear message."""
-    from filelock import FileLock, Timeout
-
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -126,7 +166,7 @@ def output_lock(output: Path) -> Iterator[None]:
     except Timeout:
         raise OutputError(
             f"{output}: another tsum run is writing to this folder; wait for it to finish "
-            "(or choose another --output)"
+            "(or choose another output folder)"
         ) from None
     except OSError as exc:
         raise OutputError(_describe(exc, output / LOCK_NAME)) from None

@@ -10,10 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
+from translate_sum.backends import SUMMARIZER_ENGINES, backend_names
 from translate_sum.config import DEVICES, Config, find_config, load_config
-from translate_sum.engines.catalog import BACKENDS, SUMMARIZER_ENGINES
-from translate_sum.errors import ConfigError, TsumError
+from translate_sum.errors import ConfigError, OptionError, TsumError
 
 
 class TsumCommand(click.Command):
@@ -51,13 +52,43 @@ class ConfigProblem(click.ClickException):
     exit_code = 2
 
 
+# The command-line parameters that carry each library option (OptionError.option), by parameter name.
+_OPTION_PARAMETERS = {
+    "languages": ("only", "lang"),
+    "executor": ("executor",),
+    "window": ("window",),
+    "ray_address": ("ray_address",),
+    "backend": ("backend",),
+    "summarizer": ("summarizer",),
+    "device": ("device",),
+}
+
+
+def _flag_of(exc: OptionError) -> str | None:
+    """The flag of the running command that set the option ``exc`` is about (``--only``), if any."""
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return None
+    names = _OPTION_PARAMETERS.get(exc.option, (exc.option,))
+    for parameter in context.command.params:
+        if parameter.name in names and isinstance(parameter, click.Option):
+            return typed_as(context, parameter.name, parameter.opts[0])  # TSUM_ONLY=de when set there
+    return None
+
+
 def reports_errors(command):
-    """Turn library errors into exit codes: ConfigError → 2 (usage/configuration), other TsumError → 1."""
+    """Turn library errors into exit codes: ConfigError → 2 (usage/configuration), other TsumError → 1.
+
+    An OptionError is shown with the flag that set the option, as the library does not know flags.
+    """
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
+        except OptionError as exc:
+            flag = _flag_of(exc)
+            raise ConfigProblem(f"{flag}: {exc}" if flag else str(exc)) from None
         except ConfigError as exc:
             raise ConfigProblem(str(exc)) from None
         except TsumError as exc:
@@ -76,7 +107,6 @@ def progress_factory(quiet: bool):
 
     @contextmanager
     def progress(description: str, total: int):
-        from tqdm import tqdm
 
         overall = description == "articles"
         # Stages count articles or sentences; anything else (a file imported into the memory) bytes.
@@ -156,15 +186,15 @@ quiet_option = click.option(
 )
 summarizer_option = click.option(
     "--summarizer",
-    type=click.Choice(SUMMARIZER_ENGINES),
     default=None,
+    metavar="[" + "|".join(SUMMARIZER_ENGINES) + "]",
     envvar="TSUM_SUMMARIZER",
     help="Override models.toml: 'extractive' needs no model weights [env TSUM_SUMMARIZER].",
 )
 backend_option = click.option(
     "--backend",
-    type=click.Choice(BACKENDS),
     default=None,
+    metavar="[" + "|".join(backend_names()) + "]",
     envvar="TSUM_BACKEND",
     help="Override the inference backend of every model in models.toml: ctranslate2 (int8 on CPU, "
     "converted once into the tsum cache) or transformers [env TSUM_BACKEND].",

@@ -7,6 +7,7 @@ import sys
 import click
 
 from translate_sum.cli.common import TsumCommand, input_option, quiet_option, reports_errors
+from translate_sum.ingest.fetch import FetchLimits, fetch_feed, fetch_pages
 
 
 @click.command(name="fetch", cls=TsumCommand)
@@ -43,8 +44,6 @@ def fetch_command(urls, feeds, input_dir, timeout, feed_items, quiet):
       tsum fetch https://example.org/news/2021/forum.html
       tsum fetch --feed https://example.org/press/rss.xml && tsum all
     """
-    from translate_sum.ingest.fetch import FetchLimits, fetch_feed, fetch_pages
-
     if not urls and not feeds:
         raise click.UsageError("give at least one URL or --feed URL")
     limits = FetchLimits(timeout=timeout, feed_items=feed_items)

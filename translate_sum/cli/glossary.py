@@ -15,11 +15,12 @@ from translate_sum.cli.common import (
     reports_errors,
 )
 from translate_sum.errors import ConfigError
+from translate_sum.ingest import load_folder
+from translate_sum.pipeline import load_glossary
+from translate_sum.terms.suggest import coverage, suggest_terms
 
 
 def _input_articles(input_dir: Path):
-    from translate_sum.ingest import load_folder
-
     articles, errors = load_folder(input_dir)
     for error in errors:
         click.echo(f"error: {error}", err=True)
@@ -38,9 +39,6 @@ def glossary_group() -> None:
 @reports_errors
 def glossary_check(file, input_dir, config_path):
     """Validate the glossary FILE (default: the one `tsum all` would use) and show each article's terms."""
-    from translate_sum.pipeline import load_glossary
-    from translate_sum.terms.suggest import coverage
-
     path = load(config_path).glossary_file(input_dir, file)
     if path is None:
         raise ConfigError(
@@ -64,8 +62,5 @@ def glossary_suggest(input_dir, glossary, config_path):
 
     Fill in the zh and ru columns and append the rows to the glossary.
     """
-    from translate_sum.pipeline import load_glossary
-    from translate_sum.terms.suggest import suggest_terms
-
     loaded = load_glossary(load(config_path).glossary_file(input_dir, glossary))
     click.echo(suggest_terms(_input_articles(input_dir), loaded), nl=False)

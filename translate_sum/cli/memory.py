@@ -16,6 +16,9 @@ from translate_sum.cli.common import (
     reports_errors,
 )
 from translate_sum.errors import ConfigError
+from translate_sum.memory import MemoryStore, memory_path
+from translate_sum.memory.cat import export_tmx, import_file
+from translate_sum.review import serve
 
 memory_option = click.option(
     "--memory",
@@ -27,8 +30,6 @@ memory_option = click.option(
 
 
 def _memory_file(memory_file: Path | None, config_path: Path | None, output_dir: Path) -> Path:
-    from translate_sum.memory import memory_path
-
     return memory_file or memory_path(load(config_path).memory, output_dir)
 
 
@@ -60,8 +61,6 @@ def review_command(output_dir, port, memory_file, config_path):
     Every edit or approval is saved at once to the translation memory, checked again against the
     glossary and QA rules, and written into the article's files; later runs reuse it.
     """
-    from translate_sum.review import serve
-
     memory = _memory_file(memory_file, config_path, output_dir)
     serve(
         output_dir, memory, port, on_ready=lambda url: click.echo(f"Review at {url} (Ctrl-C stops)", err=True)
@@ -95,9 +94,6 @@ def memory_import(files, include_translated, output_dir, memory_file, config_pat
     translators; zh-TW / zh-Hant is not zh) and units with entity references are skipped and
     reported. The next tsum all puts the entries into every article that contains the sentence.
     """
-    from translate_sum.memory import MemoryStore
-    from translate_sum.memory.cat import import_file
-
     config = load(config_path)
     memory = memory_file or _memory_file(None, config_path, output_dir)
     with MemoryStore(memory) as store:
@@ -120,9 +116,6 @@ def memory_import(files, include_translated, output_dir, memory_file, config_pat
 @reports_errors
 def memory_export(file, output_dir, memory_file, config_path):
     """Write the whole translation memory to FILE as TMX 1.4."""
-    from translate_sum.memory import MemoryStore
-    from translate_sum.memory.cat import export_tmx
-
     with MemoryStore(_existing_memory(memory_file, config_path, output_dir)) as store:
         count = export_tmx(store, file)
     click.echo(f"{count} entries -> {file}", err=True)
@@ -135,8 +128,6 @@ def memory_export(file, output_dir, memory_file, config_path):
 @reports_errors
 def memory_stats(output_dir, memory_file, config_path):
     """Count the memory's entries by language, status and origin."""
-    from translate_sum.memory import MemoryStore
-
     path = _existing_memory(memory_file, config_path, output_dir)
     with MemoryStore(path) as store:
         stats = store.stats()

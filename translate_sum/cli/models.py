@@ -14,7 +14,9 @@ from translate_sum.cli.common import (
     quiet_libraries,
     reports_errors,
 )
-from translate_sum.errors import ConfigError
+from translate_sum.engines.ct2.convert import ensure_converted
+from translate_sum.engines.hub import availability, pick_device, resolve_model
+from translate_sum.errors import ConfigError, ModelUnavailableError
 
 
 @click.group(name="models", cls=TsumGroup)
@@ -27,13 +29,21 @@ def models_group() -> None:
 @reports_errors
 def models_list(config_path):
     """Show each configured model, its backend, and whether it is available offline."""
-    from translate_sum.engines.hub import availability
-
     config = load(config_path)
     if config.summarizer.engine == "extractive":
         click.echo("summarizer  extractive (no model)")
+    missing = []
     for spec in config.model_specs():
-        click.echo(f"{spec.role:<11} {spec.name}  [{spec.backend}]  {availability(spec)}")
+        state = availability(spec)
+        click.echo(f"{spec.role:<11} {spec.name}  [{spec.backend}]  {state}")
+        if not state.startswith("ready"):
+            missing.append(f"{spec.role} ({spec.name})")
+    if missing:
+        click.echo(
+            f"not available offline: {', '.join(missing)}; run `tsum models download` on a machine with "
+            "network access, or point `path =` in models.toml at a local copy",
+            err=True,
+        )
 
 
 @models_group.command(name="download")
@@ -41,9 +51,6 @@ def models_list(config_path):
 @reports_errors
 def models_download(config_path):
     """Download every configured model into the Hugging Face cache (needs network)."""
-    from translate_sum.engines.hub import resolve_model
-    from translate_sum.errors import ModelUnavailableError
-
     for spec in load(config_path).model_specs():
         try:
             directory = resolve_model(spec, download=True).directory
@@ -73,9 +80,6 @@ def models_convert(config_path, device):
 
     Converted models go to tsum's cache (~/.cache/tsum/ct2, or $TSUM_CACHE/ct2) and are reused.
     """
-    from translate_sum.engines.ct2_runtime import ensure_converted
-    from translate_sum.engines.hub import pick_device, resolve_model
-
     device = pick_device(device)
     quiet_libraries()
     for spec in load(config_path).model_specs():

@@ -23,9 +23,12 @@ from translate_sum.cli.common import (
     quiet_option,
     reports_errors,
     summarizer_option,
-    typed_as,
 )
-from translate_sum.errors import ConfigError
+from translate_sum.pipeline import RunOptions, run_all
+from translate_sum.pipeline.executors import DEFAULT_WINDOW, EXECUTORS
+from translate_sum.pipeline.interrupt import Interrupted, stop_on_signals
+from translate_sum.render import paragraphs_text
+from translate_sum.single import summarize_file, translate_file
 
 
 @click.command(name="all", cls=TsumCommand)
@@ -47,7 +50,7 @@ from translate_sum.errors import ConfigError
 @glossary_option
 @click.option(
     "--executor",
-    type=click.Choice(["local", "ray"]),  # run_all checks these against pipeline.executors.EXECUTORS
+    metavar="[" + "|".join(EXECUTORS) + "]",  # RunOptions checks the name
     default="local",
     show_default=True,
     envvar="TSUM_EXECUTOR",
@@ -64,8 +67,8 @@ from translate_sum.errors import ConfigError
 )
 @click.option(
     "--window",
-    type=click.IntRange(min=1),
-    default=32,
+    type=int,  # RunOptions checks the range
+    default=DEFAULT_WINDOW,
     show_default=True,
     envvar="TSUM_WINDOW",
     help="Articles batched together, stage by stage, and written together when done [env TSUM_WINDOW].",
@@ -99,17 +102,12 @@ def all_command(
     skipped without loading any model. Exit status: 0 all done, 1 some articles failed (listed;
     the others are written), 2 usage or configuration error (e.g. a model that is not available).
     """
-    from translate_sum.pipeline import RunOptions, run_all
-    from translate_sum.pipeline.interrupt import Interrupted, stop_on_signals
-
-    if ray_address and executor != "ray":
-        raise ConfigError("--ray-address needs --executor ray")
     config = load(config_path, summarizer, backend)
     options = RunOptions(
         input_dir=input_dir,
         output_dir=output_dir,
         config=config,
-        languages=config.select_languages(only, typed_as(click.get_current_context(), "only", "--only")),
+        languages=tuple(only.split(",")) if only is not None else (),  # --only '' is an error
         device=device,
         force=force,
         glossary=glossary,
@@ -179,8 +177,6 @@ def all_command(
 @reports_errors
 def summarize_command(file, config_path, device, summarizer, backend):
     """Print an English summary of one article."""
-    from translate_sum.single import summarize_file
-
     config = load(config_path, summarizer, backend)
     quiet_libraries()
     click.echo(" ".join(summarize_file(file, config, device)))
@@ -201,11 +197,8 @@ def translate_command(file, lang, config_path, device, backend, glossary):
 
     QA flags (glossary terms not guaranteed, numbers, splits …) go to stderr, one per line.
     """
-    from translate_sum.render import paragraphs_text
-    from translate_sum.single import translate_file
-
     config = load(config_path, backend=backend)
-    lang = config.select_languages(lang, "--to")[0]
+    lang = config.select_languages(lang)[0]
     quiet_libraries()
     segments = translate_file(file, lang, config, device, glossary)
     click.echo(paragraphs_text(segments, lang))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from translate_sum.config import ModelSpec
-from translate_sum.errors import ModelUnavailableError
+from translate_sum.errors import ModelUnavailableError, OptionError
 
 logger = logging.getLogger("translate_sum")
 
@@ -73,11 +74,13 @@ def resolve_model(spec: ModelSpec, *, download: bool = True) -> ResolvedModel:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
+    repo = _repo_id(spec)
     try:
-        directory = snapshot_download(
-            spec.model, revision=spec.revision, local_files_only=True, allow_patterns=_patterns(None)
+        directory = Path(
+            snapshot_download(
+                repo, revision=spec.revision, local_files_only=True, allow_patterns=_patterns(None)
+            )
         )
-        directory = Path(directory)
         if _has_weights(directory):
             return ResolvedModel(spec, directory, directory.name)
     except (LocalEntryNotFoundError, FileNotFoundError, OSError):
@@ -90,9 +93,7 @@ def resolve_model(spec: ModelSpec, *, download: bool = True) -> ResolvedModel:
             else "it is not in the Hugging Face cache",
         )
     try:
-        directory = Path(
-            snapshot_download(spec.model, revision=spec.revision, allow_patterns=_patterns(spec))
-        )
+        directory = Path(snapshot_download(repo, revision=spec.revision, allow_patterns=_patterns(spec)))
     except (LocalEntryNotFoundError, HfHubHTTPError, OSError, ValueError) as exc:
         raise _unavailable(
             spec, f"downloading it failed ({type(exc).__name__}: {str(exc).splitlines()[0]})"
@@ -100,6 +101,32 @@ def resolve_model(spec: ModelSpec, *, download: bool = True) -> ResolvedModel:
     if not _has_weights(directory):
         raise _unavailable(spec, "the repository has neither model.safetensors nor pytorch_model.bin")
     return ResolvedModel(spec, directory, directory.name)
+
+
+def _repo_id(spec: ModelSpec) -> str:
+    """The hub id of a spec without a local path (config.py gives every spec one or the other)."""
+    if spec.model is None:
+        raise ModelUnavailableError(f"model for {spec.role}: neither a hub id nor a local path is set")
+    return spec.model
+
+
+def resolve_all(specs: Sequence[ModelSpec], *, download: bool = True) -> list[ResolvedModel]:
+    """Each of ``specs`` resolved, in order. When some are unavailable, one ModelUnavailableError
+    names every one of them, so a user fixes them all at once instead of meeting them one by one."""
+    resolved: list[ResolvedModel] = []
+    problems: list[str] = []
+    for spec in specs:
+        try:
+            resolved.append(resolve_model(spec, download=download))
+        except ModelUnavailableError as exc:
+            problems.append(str(exc))
+    if len(problems) == 1:
+        raise ModelUnavailableError(problems[0])
+    if problems:
+        raise ModelUnavailableError(
+            f"{len(problems)} models are not available:\n" + "\n".join(f"- {p}" for p in problems)
+        )
+    return resolved
 
 
 def _local_directory(spec: ModelSpec) -> Path | None:
@@ -144,7 +171,8 @@ def _weight_files(spec: ModelSpec) -> list[str]:
     from huggingface_hub import HfApi
 
     try:
-        names = {s.rfilename for s in HfApi().model_info(spec.model, revision=spec.revision).siblings or []}
+        info = HfApi().model_info(_repo_id(spec), revision=spec.revision)
+        names = {s.rfilename for s in info.siblings or []}
     except Exception:  # noqa: BLE001 - listing is an optimisation; the download reports real errors
         return ["*.safetensors", "pytorch_model.bin"]
     if any(name.endswith(".safetensors") for name in names):
@@ -212,9 +240,7 @@ def pick_device(requested: str) -> str:
     import torch
 
     if requested == "cuda" and not torch.cuda.is_available():
-        from translate_sum.errors import ConfigError
-
-        raise ConfigError("--device cuda: no CUDA GPU is available to PyTorch on this machine")
+        raise OptionError("device", "device cuda: no CUDA GPU is available to PyTorch on this machine")
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
@@ -223,7 +249,7 @@ def availability(spec: ModelSpec) -> str:
     try:
         resolved = resolve_model(spec, download=False)
     except ModelUnavailableError:
-        return "not downloaded (run `tsum models download`)"
+        return "not downloaded (run `tsum models download`)" if spec.path is None else "not found at its path"
     return f"ready at {resolved.directory}" + (
         f" (revision {resolved.revision})" if resolved.revision else ""
     )

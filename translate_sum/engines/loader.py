@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 from collections.abc import Iterable
 
 from translate_sum.config import Config, ModelSpec
 from translate_sum.engines.base import Summarizer, Translator
-from translate_sum.engines.hub import ResolvedModel, loading_quietly, pick_device, resolve_model
+from translate_sum.engines.ct2.convert import ensure_converted
+from translate_sum.engines.hub import ResolvedModel, loading_quietly, pick_device, resolve_all, resolve_model
 from translate_sum.engines.registry import make_summarizer, make_translator
 
 
@@ -39,11 +43,9 @@ class Engines:
         """
         specs = [self.config.summarizer.model] if self.config.summarizer.engine == "abstractive" else []
         specs += [self.config.translators[lang] for lang in languages]
-        resolved = [self.resolve(spec) for spec in specs]
+        resolved = resolve_all(specs, download=self.download)
         for spec, model in zip(specs, resolved, strict=True):
             if spec.backend == "ctranslate2":
-                from translate_sum.engines.ct2_runtime import ensure_converted
-
                 ensure_converted(model, self.device)
 
     def summarizer(self) -> Summarizer:
@@ -73,18 +75,13 @@ class Engines:
             self._summarizer = None
         else:
             self._translators.pop(role, None)
-        import gc
-
         gc.collect()  # CTranslate2 and torch free their buffers when the last reference goes
-        _return_freed_memory()
+        _trim_freed_heap()
 
 
-def _return_freed_memory() -> None:
+def _trim_freed_heap() -> None:
     """Hand freed heap memory back to the system (glibc keeps it otherwise), so the next model's
     stage starts from a smaller footprint. A no-op where the C library has no ``malloc_trim``."""
-    import ctypes
-    import ctypes.util
-
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.malloc_trim(0)

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from translate_sum.config import ModelSpec, SummarizerSpec
-    from translate_sum.engines.base import Summarizer, Translator
-    from translate_sum.engines.hub import ResolvedModel
+from translate_sum.backends import SUMMARIZER_BACKENDS, TRANSLATOR_BACKENDS, Target
+from translate_sum.config import ModelSpec, SummarizerSpec
+from translate_sum.engines.base import Summarizer, Translator
+from translate_sum.engines.extractive import ExtractiveSummarizer
+from translate_sum.engines.hub import ResolvedModel
+from translate_sum.errors import ConfigError
 
-from translate_sum.engines.catalog import SUMMARIZER_BACKENDS, TRANSLATOR_BACKENDS
 
-
-def engine_class(registry: dict[str, str], name: str) -> type:
-    """The class registered as ``name``, imported now."""
-    module, _, attribute = registry[name].partition(":")
-    return getattr(importlib.import_module(module), attribute)
+def engine_class(registry: dict[str, Target], name: str) -> type:
+    """The class registered as ``name``, imported now. Raises ConfigError for a name not registered."""
+    try:
+        target = registry[name]
+    except KeyError:
+        raise ConfigError(
+            f"backend {name!r} has no engine of this kind; registered: {', '.join(registry)}"
+        ) from None
+    if isinstance(target, type):
+        return target
+    module, _, attribute = target.partition(":")
+    cls: type = getattr(importlib.import_module(module), attribute)
+    return cls
 
 
 def make_summarizer(
@@ -25,8 +33,6 @@ def make_summarizer(
 ) -> Summarizer:
     """The summariser ``spec`` asks for; its model is resolved and loaded only here."""
     if spec.engine == "extractive":
-        from translate_sum.engines.extractive import ExtractiveSummarizer
-
         return ExtractiveSummarizer(spec.sentences)
     return engine_class(SUMMARIZER_BACKENDS, spec.model.backend)(spec.model, resolve(spec.model), device)
 

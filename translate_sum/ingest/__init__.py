@@ -9,8 +9,14 @@ import re
 from pathlib import Path
 
 from translate_sum.errors import ArticleError, ConfigError
+from translate_sum.ingest import docx, pdf
 from translate_sum.ingest.decode import decode_html, decode_text
+from translate_sum.ingest.docx import parse_docx
+from translate_sum.ingest.html import parse_html, settings
 from translate_sum.ingest.language import check_english
+from translate_sum.ingest.markdown import SETTINGS, parse_markdown
+from translate_sum.ingest.pdf import parse_pdf
+from translate_sum.ingest.text import parse_text
 from translate_sum.records import Article
 
 __all__ = [
@@ -91,27 +97,17 @@ def load_article(path: Path) -> Article:
     sha256 = hashlib.sha256(data).hexdigest()
     suffix = path.suffix.lower()
     if suffix == ".docx":
-        from translate_sum.ingest.docx import parse_docx
-
         article = parse_docx(data, path, sha256)
     elif suffix == ".pdf":
-        from translate_sum.ingest.pdf import parse_pdf
-
         article = parse_pdf(data, path, sha256)
     elif suffix in _HTML:
-        from translate_sum.ingest.html import parse_html
-
         text = decode_html(data, path, _fetched_charset(path))
         if not text.strip():
             raise ArticleError(f"{path}: empty article (no text)")
         article = parse_html(text, path, sha256)
     elif suffix == ".md":
-        from translate_sum.ingest.markdown import parse_markdown
-
         article = parse_markdown(decode_text(data, path), path, sha256)
     else:
-        from translate_sum.ingest.text import parse_text
-
         article = parse_text(decode_text(data, path), path, sha256)
     check_english(article)
     return article
@@ -133,19 +129,11 @@ def extraction_settings(path: Path) -> str:
     settings redoes the articles it reads."""
     suffix = path.suffix.lower()
     if suffix in _HTML:
-        from translate_sum.ingest.html import settings
-
         return settings()
     if suffix == ".md":
-        from translate_sum.ingest.markdown import SETTINGS
-
         return SETTINGS
     if suffix == ".docx":
-        from translate_sum.ingest import docx
-
         return docx.settings()
     if suffix == ".pdf":
-        from translate_sum.ingest import pdf
-
         return pdf.settings()
     return "text"

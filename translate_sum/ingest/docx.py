@@ -88,7 +88,7 @@ def _paragraph(p, styles: dict[str, str]) -> tuple[str, str]:
         style = props.find(f"{_W}pStyle")
         style_id = style.get(f"{_W}val") if style is not None else None
         numbered = props.find(f"{_W}numPr") is not None
-    name = styles.get(style_id, style_id or "") or ""
+    name = (styles.get(style_id, style_id) if style_id else "") or ""
     text = _text(p)
     if name.lower() == "title":
         return "title", text

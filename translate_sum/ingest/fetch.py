@@ -15,13 +15,16 @@ import time
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 from translate_sum import __version__
 from translate_sum.errors import FetchError, TsumError
 from translate_sum.ingest import SIDECAR_SUFFIX, display_path
+from translate_sum.ingest.html import page_headline
 from translate_sum.storage import base_slug, write_atomic, write_json
 
 logger = logging.getLogger("translate_sum")
@@ -158,7 +161,10 @@ def fetch_feed(feed_url: str, folder: Path, limits: FetchLimits | None = None) -
 
 def _fetch_page(url: str, folder: Path, fetcher: _Fetcher, known: _Known) -> FetchResult:
     sidecar = known.by_url.get(url)
-    previous = _read_sidecar(sidecar) if sidecar is not None and _page_of(sidecar).is_file() else None
+    page_before = _page_of(sidecar) if sidecar is not None else None
+    previous = (
+        _read_sidecar(sidecar) if sidecar is not None and page_before and page_before.is_file() else None
+    )
     headers = {}
     if previous and previous.get("etag"):
         headers["If-None-Match"] = previous["etag"]
@@ -166,7 +172,7 @@ def _fetch_page(url: str, folder: Path, fetcher: _Fetcher, known: _Known) -> Fet
         headers["If-Modified-Since"] = previous["last_modified"]
     response = fetcher.get(url, headers)
     if response.status == 304 and previous:
-        return FetchResult(url, "unchanged", _page_of(sidecar), "not modified since the last fetch")
+        return FetchResult(url, "unchanged", page_before, "not modified since the last fetch")
     if response.status >= 400:
         raise FetchError(f"{url}: {_http_problem(response)}")
     if response.status != 200:
@@ -175,11 +181,11 @@ def _fetch_page(url: str, folder: Path, fetcher: _Fetcher, known: _Known) -> Fet
     suffix = _sniff(url, content_type, response.body)
     sha256 = hashlib.sha256(response.body).hexdigest()
     if previous and previous.get("sha256") == sha256:
-        return FetchResult(url, "unchanged", _page_of(sidecar), "same content as the last fetch")
+        return FetchResult(url, "unchanged", page_before, "same content as the last fetch")
     if not previous and sha256 in known.by_sha:
-        page = known.by_sha[sha256]
-        return FetchResult(url, "unchanged", page, f"same content as {page.name}")
-    page = _page_of(sidecar) if previous else None
+        same = known.by_sha[sha256]
+        return FetchResult(url, "unchanged", same, f"same content as {same.name}")
+    page = page_before if previous else None
     if page is None or page.suffix != suffix:
         page = _new_name(folder, response.body, suffix, response.url)
     record = {
@@ -208,8 +214,6 @@ def _new_name(folder: Path, body: bytes, suffix: str, url: str) -> Path:
     ``folder`` and valid on Windows too."""
     title, date = "", None
     if suffix == ".html":
-        from translate_sum.ingest.html import page_headline
-
         try:
             title, date = page_headline(body.decode("utf-8", "replace"))
         except Exception:  # noqa: BLE001 - a name is all we need; the page is judged by tsum all
@@ -272,8 +276,6 @@ def _read_sidecar(sidecar: Path) -> dict | None:
 
 
 def _reason(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:
@@ -296,13 +298,15 @@ class _Fetcher:
         # Connections that register their socket, so a deadline can cut a read short from outside.
         self._pool.pool_classes_by_scheme = {
             scheme: type(
-                f"Tracked{pool.__name__}", (pool,), {"ConnectionCls": self._tracked(pool.ConnectionCls)}
+                f"Tracked{pool.__name__}",
+                (pool,),
+                {"ConnectionCls": self._tracked(pool.ConnectionCls)},  # type: ignore[attr-defined]  # typed as a plain class
             )
             for scheme, pool in self._pool.pool_classes_by_scheme.items()
         }
         self._robots: dict[str, RobotFileParser | str] = {}
 
-    def _tracked(self, base):
+    def _tracked(self, base: Any) -> Any:
         fetcher = self
 
         class Tracked(base):
@@ -439,11 +443,11 @@ class _Fetcher:
         except FetchError as exc:
             return f"{str(exc).split(': ', 1)[-1]} (asking for robots.txt)"
         if response.status in (401, 403):
-            rules.disallow_all = True
+            rules.disallow_all = True  # type: ignore[attr-defined]  # public in the stdlib, not in typeshed
         elif response.status >= 500:
             return f"robots.txt answered HTTP {response.status}, so the site is not fetched (try again later)"
         elif response.status >= 400 or response.status in _REDIRECTS:
-            rules.allow_all = True  # no robots.txt here: no rules
+            rules.allow_all = True  # type: ignore[attr-defined]  # (not in typeshed)  # no robots.txt here: no rules
         else:
             rules.parse(response.body.decode("utf-8", "replace").splitlines())
         rules.modified()

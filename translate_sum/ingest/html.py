@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from translate_sum.errors import ArticleError
 from translate_sum.ingest.blocks import Block, build_article
@@ -85,12 +87,12 @@ _TITLE_SUFFIX = re.compile(r"\s+[|–—:·-]\s+(?P<site>[^|–—:·]{1,60})$")
 #: first pass whose result has running text and no layout table wins (else the first with text): the
 #: recall-oriented passes find articles the default misses, and the one without tables sees through
 #: pages laid out with tables, where menus and the article share one table.
-PASSES = (
+PASSES: tuple[dict[str, Any], ...] = (
     {"favor_recall": False, "include_tables": True},
     {"favor_recall": True, "include_tables": False},
     {"favor_recall": True, "include_tables": True},
 )
-_COMMON = {
+_COMMON: dict[str, Any] = {
     "output_format": "xml",
     "with_metadata": True,
     "include_comments": False,
@@ -173,8 +175,6 @@ _ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "pressreleas
 
 def _json_ld_article(tree) -> tuple[str, str, str] | None:
     """(headline, articleBody, datePublished) from the page's JSON-LD, when it has an article with a body."""
-    import json
-
     for script in tree.xpath("//script[@type='application/ld+json']"):
         try:
             data = json.loads(script.text or "")

@@ -73,7 +73,10 @@ def load_result(folder: Path) -> ArticleResult:
 
 def update_counts(result: ArticleResult, store: MemoryStore | None) -> None:
     """Bring the manifest's flag, glossary and memory counts (and memory digest) in line with the segments."""
-    counts = result.manifest.setdefault("counts", {})
+    manifest = result.manifest
+    if not isinstance(manifest, dict):
+        raise TypeError("update_counts works on a manifest read back from an article folder")
+    counts = manifest.setdefault("counts", {})
     counts["segments"] = len(result.segments)
     counts["flags"] = dict(sorted(Counter(f.type for s in result.segments for f in s.flags).items()))
     counts["glossary"] = {
@@ -82,7 +85,7 @@ def update_counts(result: ArticleResult, store: MemoryStore | None) -> None:
     }
     counts["memory"] = {lang: sum(lang in s.memory for s in result.segments) for lang in result.languages}
     if store is not None:
-        result.manifest["memory_digest"] = store.digest([s.en for s in result.segments], result.languages)
+        manifest["memory_digest"] = store.digest([s.en for s in result.segments], result.languages)
 
 
 def refresh_article(folder: Path, store: MemoryStore, glossary=None) -> ArticleResult:

@@ -434,10 +434,13 @@ class MemoryStore:
                 f"another (version {current.version}); reload to see it",
                 current,
             )
-        same = current is not None and current.target == target
         # Nothing new: keep the stronger status (approved > edited > imported) and the version; a file
         # never changes the status of an entry that already says the same.
-        if same and (current.status == status or origin != "review" or current.status == "approved"):
+        if (
+            current is not None
+            and current.target == target
+            and (current.status == status or origin != "review" or current.status == "approved")
+        ):
             return current, "unchanged"
         now = _now()
         if current is None:

@@ -16,8 +16,11 @@ from typing import Any
 
 from translate_sum import __version__
 from translate_sum.config import Config
+from translate_sum.errors import OutputError
 from translate_sum.ingest import extraction_settings
+from translate_sum.paths import cache_root
 from translate_sum.records import Article
+from translate_sum.storage import write_json
 
 logger = logging.getLogger("translate_sum")
 
@@ -47,21 +50,20 @@ def fingerprint_hash(article: Article, fingerprint: dict[str, Any]) -> str:
 
 def is_current(manifest: dict | None, article: Article, fingerprint: dict[str, Any]) -> bool:
     """True when the outputs on disk came from this very input, models, settings and glossary."""
-    return bool(manifest) and manifest.get("fingerprint") == fingerprint_hash(article, fingerprint)
+    return manifest is not None and manifest.get("fingerprint") == fingerprint_hash(article, fingerprint)
 
 
 def local_model_hashes(config: Config, languages: Sequence[str]) -> dict[str, dict[str, str]]:
     """For each model the run uses from a local folder: its files (relative names) and their sha256."""
     specs = [s for s in config.model_specs() if s.role == "summarizer" or s.role in languages]
-    local = [s for s in specs if s.path is not None]
+    local = [(s.role, s.path) for s in specs if s.path is not None]
     if not local:
         return {}
     cache = _HashCache(_cache_file())
     hashes = {}
-    for spec in local:
-        directory = Path(spec.path)
+    for role, directory in local:
         files = sorted(p for p in directory.rglob("*") if p.is_file() and not _hidden(p, directory))
-        hashes[spec.role] = {p.relative_to(directory).as_posix(): cache.sha256(p) for p in files}
+        hashes[role] = {p.relative_to(directory).as_posix(): cache.sha256(p) for p in files}
     cache.save()
     return hashes
 
@@ -71,8 +73,6 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 def _cache_file() -> Path:
-    from translate_sum.engines.ct2_runtime import cache_root
-
     return cache_root() / HASH_CACHE_NAME
 
 
@@ -104,9 +104,6 @@ class _HashCache:
     def save(self) -> None:
         if not self.changed:
             return
-        from translate_sum.errors import OutputError
-        from translate_sum.storage import write_json
-
         try:
             write_json(self.path, self.entries)
         except OutputError as exc:  # a cache that cannot be written only costs hashing again next time

@@ -8,10 +8,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from translate_sum.errors import ArticleError, ConfigError
 from translate_sum.ingest import display_path, list_articles, load_article
 from translate_sum.records import Article
+from translate_sum.terms.glossary import Glossary
+from translate_sum.terms.guard import TermGuard
 
 logger = logging.getLogger("translate_sum")
 
@@ -47,19 +50,23 @@ def load_inputs(folder: Path) -> tuple[list[LoadedInput], list[str]]:
     return loaded, notices
 
 
-def load_glossary(path: Path | None):
+@overload
+def load_glossary(path: Path) -> Glossary: ...
+@overload
+def load_glossary(path: None) -> None: ...
+@overload
+def load_glossary(path: Path | None) -> Glossary | None: ...
+
+
+def load_glossary(path: Path | None) -> Glossary | None:
     """The glossary at ``path`` (None: no glossary). Raises GlossaryError or ConfigError."""
     if path is None:
         return None
-    from translate_sum.terms.glossary import Glossary
-
     if not path.is_file():
         raise ConfigError(f"{path}: glossary file not found")
     return Glossary.load(path)
 
 
-def term_guard(glossary):
+def term_guard(glossary: Glossary | None) -> TermGuard:
     """The glossary enforcer the translate stage uses (``terms.TermGuard``) for ``glossary`` (or None)."""
-    from translate_sum.terms.guard import TermGuard
-
     return TermGuard(glossary)

@@ -11,6 +11,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 
 from translate_sum.errors import TsumError
 
@@ -36,7 +37,7 @@ class _Guard:
         self.writing = 0
         self.delivered = False  # Interrupted raised once; the run is winding down
 
-    def handle(self, signum: int, frame) -> None:
+    def handle(self, signum: int, frame: FrameType | None) -> None:
         if self.signum is not None:
             raise KeyboardInterrupt  # the second signal: abort now
         self.signum = signum

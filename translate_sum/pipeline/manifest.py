@@ -9,6 +9,7 @@ from importlib import metadata
 
 from translate_sum import __version__
 from translate_sum.memory import MemorySnapshot
+from translate_sum.pipeline.fingerprint import fingerprint_hash
 from translate_sum.records import END_MATTER, AlignedSegment, Manifest, ModelInfo, Summarised
 
 #: The libraries whose versions can change an article's outputs, by distribution name.
@@ -47,8 +48,6 @@ def build_manifest(
     memory: MemorySnapshot | None = None,
 ) -> Manifest:
     """The manifest of one finished article; ``memory``: the translation memory the run served from."""
-    from translate_sum.pipeline.fingerprint import fingerprint_hash
-
     article = item.job.article
     models = {"summarizer": ModelInfo.from_dict(item.summarizer)}
     models.update({lang: ModelInfo.from_dict(item.translations[lang].model) for lang in context.languages})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,12 +12,13 @@ from typing import Any
 
 from translate_sum.config import Config
 from translate_sum.engines.loader import Engines
-from translate_sum.errors import ConfigError, TsumError
-from translate_sum.memory import MemorySnapshot, is_memory_current, memory_path, open_memory
+from translate_sum.errors import ConfigError, OptionError, TsumError
+from translate_sum.memory import MemorySnapshot, MemoryStore, is_memory_current, memory_path, open_memory
 from translate_sum.memory.refresh import refresh_article
 from translate_sum.pipeline import interrupt
 from translate_sum.pipeline import outputs_housekeeping as housekeeping
-from translate_sum.pipeline.executors import EXECUTORS, Executor, Plan, executor_class
+from translate_sum.pipeline.executors import DEFAULT_WINDOW, EXECUTORS, Executor, Plan, executor_class
+from translate_sum.pipeline.executors.base import ProgressFactory
 from translate_sum.pipeline.fingerprint import is_current, run_fingerprint
 from translate_sum.pipeline.inputs import load_glossary, load_inputs
 from translate_sum.pipeline.manifest import ManifestContext, library_versions
@@ -31,28 +32,33 @@ from translate_sum.storage import (
     remove_stale_temporaries,
     unique_slugs,
 )
+from translate_sum.terms.glossary import Glossary
 
 logger = logging.getLogger("translate_sum")
 
-#: ``progress(description, total)`` returns a context manager yielding an ``update(n)`` callable.
-ProgressFactory = Callable[[str, int], Any]
-
-DEFAULT_WINDOW = 32
-
 
 @contextmanager
-def no_progress(description: str, total: int):
-    yield lambda n=1: None
+def no_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    yield _ignore
+
+
+def _ignore(n: int = 1) -> None:
+    return None
 
 
 @dataclass
 class RunOptions:
-    """What ``tsum all`` was asked to do."""
+    """What ``tsum all`` was asked to do, checked here once for every front end.
+
+    ``languages``: empty means ``[run] languages``. Raises OptionError, whose
+    ``option`` names the field, for a language without a translator, an unknown executor, a window
+    below 1, or a cluster address without the ray executor.
+    """
 
     input_dir: Path
     output_dir: Path
     config: Config
-    languages: tuple[str, ...]
+    languages: tuple[str, ...] = ()
     device: str = "auto"
     force: bool = False
     glossary: Path | None = None  # explicit --glossary; else models.toml; else input_dir/glossary.tsv
@@ -62,6 +68,15 @@ class RunOptions:
     release_models: bool = True  # local executor: drop each model when its stage is done
     quiet: bool = False  # --quiet: Ray's own logs and bars silenced too
     prune: bool = False  # delete the folders of inputs that no longer exist (else: "input removed")
+
+    def __post_init__(self) -> None:
+        self.languages = self.config.select_languages(self.languages)
+        if self.executor not in EXECUTORS:
+            raise OptionError("executor", f"executor {self.executor!r}: choose from {', '.join(EXECUTORS)}")
+        if isinstance(self.window, bool) or not isinstance(self.window, int) or self.window < 1:
+            raise OptionError("window", f"window {self.window!r}: must be a whole number of 1 or more")
+        if self.ray_address and self.executor != "ray":
+            raise OptionError("ray_address", "a Ray cluster address needs the ray executor")
 
 
 @dataclass
@@ -97,15 +112,6 @@ def run_all(
     """
     if not options.input_dir.is_dir():
         raise ConfigError(f"{options.input_dir}: input folder not found")
-    unknown = [lang for lang in options.languages if lang not in options.config.translators]
-    if unknown:
-        raise ConfigError(
-            f"--only: no translator configured for {', '.join(unknown)} (models.toml [translators])"
-        )
-    if options.executor not in EXECUTORS:
-        raise ConfigError(f"--executor {options.executor!r}: choose from {', '.join(EXECUTORS)}")
-    if options.window < 1:
-        raise ConfigError(f"--window {options.window}: must be a positive whole number")
     glossary = load_glossary(options.config.glossary_file(options.input_dir, options.glossary))
     report = RunReport()
     if glossary is None:
@@ -154,9 +160,10 @@ def run_all(
             else:
                 refresh.append(job)
         try:
-            for job in refresh:
-                with interrupt.writing():
-                    _refresh(job, options.output_dir, memory, glossary, report, notify)
+            if memory is not None:  # without a memory every article is current: nothing to refresh
+                for job in refresh:
+                    with interrupt.writing():
+                        _refresh(job, options.output_dir, memory, glossary, report, notify)
             if todo:
                 snapshot = memory.snapshot(options.languages) if memory is not None else None
                 report.models_loaded = _process(
@@ -182,7 +189,7 @@ def run_all(
 def _process(
     todo: list[ArticleJob],
     options: RunOptions,
-    glossary,
+    glossary: Glossary | None,
     fingerprint: dict[str, Any],
     memory: MemorySnapshot | None,
     report: RunReport,
@@ -231,7 +238,8 @@ def _process(
 
 
 def _executor(options: RunOptions) -> Executor:
-    cls = executor_class(options.executor)
+    # Each executor takes its own settings.
+    cls: Callable[..., Executor] = executor_class(options.executor)
     if options.executor == "ray":
         return cls(address=options.ray_address, quiet=options.quiet)
     return cls(release_models=options.release_models)
@@ -261,7 +269,14 @@ def _finish(
     _done(job, outcome.record, report)
 
 
-def _refresh(job: ArticleJob, output_dir: Path, memory, glossary, report: RunReport, notify) -> None:
+def _refresh(
+    job: ArticleJob,
+    output_dir: Path,
+    memory: MemoryStore,
+    glossary: Glossary | None,
+    report: RunReport,
+    notify: Callable[[str], None],
+) -> None:
     """Re-render an up-to-date article whose memory entries changed: no model, nothing re-translated."""
     try:
         result = refresh_article(article_dir(output_dir, job.slug), memory, glossary)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from translate_sum.align import summary_segments, summary_support
 from translate_sum.engines.base import Progress, Summarizer, Translator
@@ -30,11 +30,19 @@ from translate_sum.records import (
     Translation,
 )
 from translate_sum.segment import segment_article
-from translate_sum.terms.guard import count_hits
+from translate_sum.terms.guard import TermGuard, count_hits
 
 logger = logging.getLogger("translate_sum")
 
-T = TypeVar("T")
+
+class _OfAnArticle(Protocol):
+    """A record that knows its article (Segmented, Summarised)."""
+
+    @property
+    def job(self) -> ArticleJob: ...
+
+
+T = TypeVar("T", bound=_OfAnArticle)
 R = TypeVar("R")
 
 
@@ -79,7 +87,7 @@ def translate_stage(
     items: Sequence[Summarised | Failed],
     lang: str,
     translator: Translator | None,
-    guard,
+    guard: TermGuard,
     progress: Progress | None = None,
     memory: MemorySnapshot | None = None,
 ) -> list[Summarised | Failed]:
@@ -97,9 +105,11 @@ def translate_stage(
         found = memory.lookup(texts, lang) if memory is not None else {}
         entries = [found.get(normalize_key(text)) for text in texts]
         rest = [text for text, entry in zip(texts, entries, strict=True) if entry is None]
-        if rest and translator is None:
-            raise ConfigError(f"translate {lang}: segments need a translator but none was loaded")
-        machine = iter(translate_texts(rest, lang, translator, guard, progress) if rest else ())
+        machine: Iterator[Translation] = iter(())
+        if rest:
+            if translator is None:
+                raise ConfigError(f"translate {lang}: segments need a translator but none was loaded")
+            machine = iter(translate_texts(rest, lang, translator, guard, progress))
         results = [
             next(machine) if entry is None else served_translation(text, lang, entry, guard.glossary)
             for text, entry in zip(texts, entries, strict=True)
@@ -172,7 +182,11 @@ def assemble(item: Summarised, languages: Sequence[str]) -> list[AlignedSegment]
 
 
 def translate_texts(
-    texts: Sequence[str], lang: str, translator: Translator, guard, progress: Progress | None = None
+    texts: Sequence[str],
+    lang: str,
+    translator: Translator,
+    guard: TermGuard,
+    progress: Progress | None = None,
 ) -> list[Translation]:
     """``texts`` in ``lang``, each with its glossary terms and QA flags.
 
@@ -201,7 +215,11 @@ def translate_texts(
 
 
 def translate_language(
-    segments: Sequence[Segment], lang: str, translator: Translator, guard, progress: Progress | None = None
+    segments: Sequence[Segment],
+    lang: str,
+    translator: Translator,
+    guard: TermGuard,
+    progress: Progress | None = None,
 ) -> LanguageResult:
     """One article's segments in ``lang`` (``tsum translate``)."""
     results = translate_texts([s.en for s in segments], lang, translator, guard, progress)
@@ -228,12 +246,15 @@ def _with_summary(item: Segmented, summary: list[str], info: dict, seconds: floa
     return Summarised(item.job, item.source, segments, support, info, timings)
 
 
-def _isolated(items: Sequence[T | Failed], kind: type, batch: Callable[[list], list[R]]) -> list[R | Failed]:
+def _isolated(
+    items: Sequence[T | Failed], kind: type[T], batch: Callable[[list[T]], Sequence[R]]
+) -> list[R | Failed]:
     """``batch`` over the records of ``kind``; if it raises, each record again alone, so one fails alone.
 
     A ConfigError (a model that will not load, a bad setting) stops the run instead.
     """
     todo = [item for item in items if isinstance(item, kind)]
+    done: Iterator[R | Failed]
     try:
         done = iter(batch(todo)) if todo else iter(())
     except ConfigError:
@@ -244,10 +265,10 @@ def _isolated(items: Sequence[T | Failed], kind: type, batch: Callable[[list], l
         else:
             logger.info("a batch of %d articles failed (%s); retrying them one by one", len(todo), exc)
             done = iter([_alone(item, batch) for item in todo])
-    return [next(done) if isinstance(item, kind) else item for item in items]
+    return [item if isinstance(item, Failed) else next(done) for item in items]
 
 
-def _alone(item, batch: Callable[[list], list[R]]) -> R | Failed:
+def _alone(item: T, batch: Callable[[list[T]], Sequence[R]]) -> R | Failed:
     try:
         return batch([item])[0]
     except ConfigError:

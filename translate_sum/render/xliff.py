@@ -46,13 +46,13 @@ def _notes(unit: ET.Element, segment: AlignedSegment, lang: str) -> None:
             {"from": "tsum", "annotates": "target", "priority": "5"},
             f"memory: {hit.status} ({where})",
         )
-    for hit in segment.terms:
-        if hit.lang == lang:
+    for term in segment.terms:
+        if term.lang == lang:
             _el(
                 unit,
                 "note",
                 {"from": "tsum", "annotates": "general", "priority": "5"},
-                f"glossary: {hit.en} → {hit.target} ({hit.status})",
+                f"glossary: {term.en} → {term.target} ({term.status})",
             )
 
 

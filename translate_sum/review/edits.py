@@ -12,7 +12,7 @@ from translate_sum.errors import MemoryConflict, OutputError, TranslationMemoryE
 from translate_sum.memory.checks import article_glossary
 from translate_sum.memory.keys import normalize_key
 from translate_sum.memory.refresh import load_result, refresh_article
-from translate_sum.memory.store import MemoryStore, check_text
+from translate_sum.memory.store import Entry, MemoryStore, check_text
 from translate_sum.pipeline.write import write_article
 from translate_sum.records import AlignedSegment, ArticleResult
 from translate_sum.storage import article_dir, output_lock
@@ -154,12 +154,12 @@ def save_target(
         except SaveConflict:
             raise
         except MemoryConflict as exc:  # another process saved between the check and the put
-            current = exc.current
+            current = exc.current if isinstance(exc.current, Entry) else None
             raise SaveConflict(
                 _CONFLICT, current.target if current else "", current.version if current else 0
             ) from None
         try:
-            result = refresh_article(folder, store, article_glossary(result.manifest))
+            result = refresh_article(folder, store, article_glossary(result.record.to_dict()))
             write_article(result, output_dir)
         except OutputError as exc:
             row = RowState(seg_id, lang, entry.target, entry.version, entry.status, [])

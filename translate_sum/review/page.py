@@ -8,13 +8,14 @@ from translate_sum.memory.checks import article_glossary, check_target
 from translate_sum.memory.keys import normalize_key
 from translate_sum.memory.refresh import load_result
 from translate_sum.memory.store import MAX_TEXT, MemoryStore
+from translate_sum.records import ArticleResult
 from translate_sum.render.review_html import PageExtras, render_review_html
 from translate_sum.review.assets import EDIT_CSS, EDIT_JS
 
 _UNLOADED = object()
 
 
-def page_data(folder: Path, store: MemoryStore, token: str) -> tuple[object, dict]:
+def page_data(folder: Path, store: MemoryStore, token: str) -> tuple[ArticleResult, dict]:
     """The article in ``folder`` and what the edit script needs: texts, memory versions, near matches.
 
     Each cell's text and version come from one source: the memory entry when there is one (another
@@ -42,7 +43,7 @@ def page_data(folder: Path, store: MemoryStore, token: str) -> tuple[object, dic
             if entry is not None and entry.target != article_text:
                 # Saved from another article or imported since this one was written: its own checks.
                 if glossary is _UNLOADED:
-                    glossary = article_glossary(result.manifest)
+                    glossary = article_glossary(result.record.to_dict())
                 split = any(f.type == "split" and f.lang == lang for f in segment.flags)
                 checked = check_target(segment.en, entry.target, lang, glossary, split=split)
                 rows[segment.id][lang]["flags"] = [f.to_dict() for f in checked.flags]

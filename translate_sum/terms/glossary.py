@@ -106,7 +106,7 @@ class GlossaryEntry:
     @property
     def ru_cases(self) -> dict[str, str]:
         """The ``ru_forms`` that name their case, by pymorphy3 case ("gent" -> "Владимира Норова")."""
-        cases = {}
+        cases: dict[str, str] = {}
         for item in self.ru_forms:
             label, sep, form = item.partition(":")
             if sep and label.strip().lower() in RU_CASES:
@@ -304,7 +304,8 @@ def form_pattern(form: str, case: str | bool) -> str:
 
     ``case``: "exact" (or True), "any" (or False), or "capitalised": any case but not starting lower-case.
     """
-    case = {True: "exact", False: "any"}.get(case, case)
+    if isinstance(case, bool):
+        case = "exact" if case else "any"
     words = [w for w in _SPLIT.split(form.strip()) if w]
     pieces = [re.escape(w) for w in words[:-1]] + [_last_word(words[-1])]
 

@@ -192,15 +192,18 @@ def _check(
     flags: list[Flag] = []
     free = {entry: list(spans) for entry, spans in placed.items()}
     for k, m in enumerate(matches):  # occurrences restored from their own placeholder
-        r = by_slot.get(occurrence.get(id(m), 0))
-        if r is not None and (r.start, r.end) in free[m.entry]:
-            free[m.entry].remove((r.start, r.end))
-            status[k] = "flagged" if r.note else "enforced"
-            if r.note:
-                flags.append(Flag(type="glossary", lang=lang, detail=r.note))
+        own = by_slot.get(occurrence.get(id(m), 0))
+        if own is not None and (own.start, own.end) in free[m.entry]:
+            free[m.entry].remove((own.start, own.end))
+            status[k] = "flagged" if own.note else "enforced"
+            if own.note:
+                flags.append(Flag(type="glossary", lang=lang, detail=own.note))
+    decided: list[str] = []
     for k, m in enumerate(matches):  # the others take what the model wrote, in order
-        if status[k] is None:
-            status[k] = "kept" if free[m.entry] and free[m.entry].pop(0) else "flagged"
+        given = status[k]
+        decided.append(
+            given if given is not None else "kept" if free[m.entry] and free[m.entry].pop(0) else "flagged"
+        )
 
     missing: list[Flag] = []
     for entry in dict.fromkeys(m.entry for m in matches):
@@ -224,7 +227,7 @@ def _check(
 
     hits = [
         TermHit(m.entry.en, m.surface, m.start, m.end, lang, m.entry.target(lang), s)
-        for m, s in zip(matches, status, strict=True)
+        for m, s in zip(matches, decided, strict=True)
     ]
     present = sum(len(spans) for spans in placed.values())
     clean = sum(s != "flagged" for s in status)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from translate_sum.pipeline.executors.base import Executor, Plan
+from translate_sum.pipeline.executors.base import DEFAULT_WINDOW, Executor, Plan
 
 #: ``tsum all --executor NAME``.
 EXECUTORS = {
@@ -12,7 +12,7 @@ EXECUTORS = {
     "ray": "translate_sum.pipeline.executors.ray:RayExecutor",
 }
 
-__all__ = ["EXECUTORS", "Executor", "Plan", "executor_class"]
+__all__ = ["DEFAULT_WINDOW", "EXECUTORS", "Executor", "Plan", "executor_class"]
 
 
 def executor_class(name: str) -> type[Executor]:

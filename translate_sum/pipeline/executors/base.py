@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
 
 from translate_sum.config import Config
+from translate_sum.engines.base import Progress
 from translate_sum.memory import MemorySnapshot
 from translate_sum.pipeline.manifest import ManifestContext
 from translate_sum.records import ArticleJob, ArticleResult, Failed
+from translate_sum.terms.glossary import Glossary
+
+#: ``progress(description, total)`` returns a context manager yielding an ``update(n)`` callable.
+ProgressFactory = Callable[[str, int], AbstractContextManager[Progress]]
+
+#: Articles per window when the caller does not say: the unit of batching and of writing.
+DEFAULT_WINDOW = 32
 
 
 @dataclass(frozen=True)
@@ -20,9 +28,9 @@ class Plan:
     config: Config
     languages: tuple[str, ...]
     device: str  # as requested: auto, cpu or cuda (each worker picks for itself)
-    glossary: Any  # glossary.Glossary or None
+    glossary: Glossary | None
     context: ManifestContext
-    window: int = 32  # articles per window: the unit of batching and of writing
+    window: int = DEFAULT_WINDOW  # articles per window: the unit of batching and of writing
     memory: MemorySnapshot | None = None  # the translation memory, read once: served before any model
 
 
@@ -38,7 +46,9 @@ class Executor(ABC):
     models_loaded: list[str]
 
     @abstractmethod
-    def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress) -> Iterator[list[ArticleResult | Failed]]:
+    def run(
+        self, jobs: Sequence[ArticleJob], plan: Plan, progress: ProgressFactory
+    ) -> Iterator[list[ArticleResult | Failed]]:
         """Every article's result or failure, one window at a time, as each window completes.
 
         Raises ConfigError when the run cannot go on (a model that will not load).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from translate_sum.engines.loader import Engines
-from translate_sum.pipeline.executors.base import Executor, Plan, windows
+from translate_sum.pipeline.executors.base import Executor, Plan, ProgressFactory, windows
 from translate_sum.pipeline.inputs import term_guard
 from translate_sum.pipeline.stages import (
     assemble_stage,
@@ -29,7 +29,9 @@ class LocalExecutor(Executor):
         self.release_models = release_models
         self.models_loaded: list[str] = []
 
-    def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress) -> Iterator[list[ArticleResult | Failed]]:
+    def run(
+        self, jobs: Sequence[ArticleJob], plan: Plan, progress: ProgressFactory
+    ) -> Iterator[list[ArticleResult | Failed]]:
         engines = Engines(plan.config, plan.device)
         guard = term_guard(plan.glossary)
         try:

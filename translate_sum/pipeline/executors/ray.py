@@ -13,13 +13,18 @@ import json
 import logging
 import os
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from typing import Any
 
+from translate_sum.engines.base import Summarizer, Translator
+from translate_sum.engines.loader import Engines
 from translate_sum.errors import ConfigError, TsumError
 from translate_sum.pipeline.executors import ray_cluster
-from translate_sum.pipeline.executors.base import Executor, Plan, windows
+from translate_sum.pipeline.executors.base import Executor, Plan, ProgressFactory, windows
 from translate_sum.pipeline.executors.ray_cluster import LOOPBACK_ONLY_ENV, TASK_CPUS
+from translate_sum.pipeline.inputs import term_guard
+from translate_sum.pipeline.stages import assemble_stage, segment_stage, summarise_stage, translate_stage
 from translate_sum.records import ArticleJob, ArticleResult, Failed
 
 logger = logging.getLogger("translate_sum")
@@ -37,7 +42,9 @@ class RayExecutor(Executor):
         self.quiet = quiet  # Ray's own logs at ERROR, and no stage bars
         self.models_loaded: list[str] = []
 
-    def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress) -> Iterator[list[ArticleResult | Failed]]:
+    def run(
+        self, jobs: Sequence[ArticleJob], plan: Plan, progress: ProgressFactory
+    ) -> Iterator[list[ArticleResult | Failed]]:
         if self.address is None:
             # A local Ray listens on the loopback only: without this, Ray on Linux resolves even
             # 127.0.0.1 to the machine's network address and its servers listen on every interface.
@@ -51,11 +58,13 @@ class RayExecutor(Executor):
             if started:
                 ray.shutdown()
 
-    def _connect(self, ray) -> bool:
+    def _connect(self, ray: Any) -> bool:
         """Connect to the cluster, or start a local Ray bound to 127.0.0.1; True when started here."""
         return ray_cluster.connect(ray, self.address, self.num_cpus, self.quiet)
 
-    def _execute(self, ray, jobs: Sequence[ArticleJob], plan: Plan) -> Iterator[list[ArticleResult | Failed]]:
+    def _execute(
+        self, ray: Any, jobs: Sequence[ArticleJob], plan: Plan
+    ) -> Iterator[list[ArticleResult | Failed]]:
         from ray.data import DataContext
 
         settings = plan.config.ray
@@ -105,35 +114,33 @@ class _ModelStage:
     """One model stage in a Ray actor: the model is loaded once, when the actor starts."""
 
     def __init__(self, packed: bytes, role: str, threads: int) -> None:
-        from translate_sum.engines.loader import Engines
-        from translate_sum.pipeline.inputs import term_guard
-
         self.plan: Plan = pickle.loads(packed)
         self.role = role
         self.error: TsumError | None = None
+        self.summarizer: Summarizer | None = None
+        self.translator: Translator | None = None
+        self.guard = term_guard(self.plan.glossary)
         _limit_threads(threads)
         engines = Engines(self.plan.config, self.plan.device)
         try:
             if role == "summarizer":
-                self.model = engines.summarizer()
+                self.summarizer = engines.summarizer()
             else:
-                self.model = engines.translator(role)
-                self.guard = term_guard(self.plan.glossary)
+                self.translator = engines.translator(role)
         except TsumError as exc:
             # Handed on as the window's result instead: an actor that dies in __init__ is restarted
             # by Ray and reported as a bare ActorDiedError, and a raised error loses its type on the way.
             self.error = exc
 
     def __call__(self, batch: dict) -> dict:
-        from translate_sum.pipeline.stages import summarise_stage, translate_stage
+        error = self.error
+        if error is not None:
+            return _map_payloads(batch, lambda items: error, self.role)
 
-        if self.error is not None:
-            return _map_payloads(batch, lambda items: self.error, self.role)
-
-        def stage(items):
-            if self.role == "summarizer":
-                return summarise_stage(items, self.model)
-            return translate_stage(items, self.role, self.model, self.guard, memory=self.plan.memory)
+        def stage(items: list) -> list:
+            if self.summarizer is not None:
+                return summarise_stage(items, self.summarizer)
+            return translate_stage(items, self.role, self.translator, self.guard, memory=self.plan.memory)
 
         return _map_payloads(batch, stage, self.role)
 
@@ -145,19 +152,17 @@ def _stage_class(role: str) -> type:
 
 
 def _segment(batch: dict) -> dict:
-    from translate_sum.pipeline.stages import segment_stage
-
     return _map_payloads(batch, segment_stage, "segment")
 
 
 def _assemble(batch: dict, packed: bytes) -> dict:
-    from translate_sum.pipeline.stages import assemble_stage
-
     plan: Plan = pickle.loads(packed)
     return _map_payloads(batch, lambda items: assemble_stage(items, plan.context, plan.memory), "assemble")
 
 
-def _with_cluster(result, cluster: ray_cluster.ClusterInfo, nodes: dict[str, str]):
+def _with_cluster(
+    result: ArticleResult | Failed, cluster: ray_cluster.ClusterInfo, nodes: dict[str, str]
+) -> ArticleResult | Failed:
     """An article's manifest with the cluster it ran on (its nodes by id) and, per stage, the node that ran it."""
     if isinstance(result, Failed):
         return result
@@ -165,7 +170,7 @@ def _with_cluster(result, cluster: ray_cluster.ClusterInfo, nodes: dict[str, str
     return replace(result, manifest=replace(result.record, settings=settings))
 
 
-def _map_payloads(batch: dict, stage, name: str) -> dict:
+def _map_payloads(batch: dict, stage: Callable[[list], list | TsumError], name: str) -> dict:
     """Each row's payload (a pickled list of records) through ``stage``, pickled again; the row's
     ``nodes`` gain this stage's node.
 
@@ -194,7 +199,7 @@ def _limit_threads(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def _cores(ray) -> int:
+def _cores(ray: Any) -> int:
     """CPUs of the largest node: what one actor's threads may use."""
     sizes = [node.get("Resources", {}).get("CPU", 0) for node in ray.nodes() if node.get("Alive")]
     return int(max(sizes, default=os.cpu_count() or 1)) or 1
@@ -202,7 +207,7 @@ def _cores(ray) -> int:
 
 def _unwrap(exc: BaseException) -> BaseException:
     """The tsum error inside Ray's wrappers (a ConfigError must still end the run with exit 2)."""
-    seen = exc
+    seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, TsumError):
             return seen
@@ -211,7 +216,7 @@ def _unwrap(exc: BaseException) -> BaseException:
     return exc
 
 
-def _import_ray():
+def _import_ray() -> Any:
     try:
         import ray
         import ray.data  # noqa: F401 - the Data library is the part tsum needs

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from translate_sum.config import RaySettings
 from translate_sum.errors import ConfigError
@@ -125,7 +126,7 @@ def quiet_ray(quiet: bool) -> None:
     os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
 
 
-def connect(ray, address: str | None, num_cpus: int | None = None, quiet: bool = False) -> bool:
+def connect(ray: Any, address: str | None, num_cpus: int | None = None, quiet: bool = False) -> bool:
     """Connect to the cluster at ``address`` (token authentication as Ray reads it), or start a local
     Ray bound to 127.0.0.1. True when started here. Raises ConfigError with one line saying why not."""
     if ray.is_initialized():
@@ -153,10 +154,8 @@ def connect(ray, address: str | None, num_cpus: int | None = None, quiet: bool =
                         log_to_driver=False,  # actors' own output stays in Ray's log files
                         logging_level=level,
                     )
-                failure = None
-            except (ConnectionError, RuntimeError, ValueError) as exc:
-                failure = exc
-            except Exception as exc:  # noqa: BLE001 - e.g. ray.exceptions.AuthenticationError
+                failure: Exception | None = None
+            except Exception as exc:  # noqa: BLE001 - e.g. ConnectionError, ray's AuthenticationError
                 failure = exc
     finally:
         if saved_wait is None:
@@ -180,7 +179,7 @@ class ClusterInfo:
         return {"address": self.address, "node_count": len(self.nodes), "nodes": dict(self.nodes)}
 
 
-def cluster_info(ray, address: str | None) -> ClusterInfo:
+def cluster_info(ray: Any, address: str | None) -> ClusterInfo:
     """The alive nodes of the connected cluster."""
     nodes = {n["NodeID"]: n.get("NodeManagerAddress", "?") for n in ray.nodes() if n.get("Alive")}
     return ClusterInfo(address or "local", nodes)
@@ -225,7 +224,7 @@ def check_capacity(
         )
 
 
-def check_cluster_capacity(ray, settings: RaySettings, model_stages: int) -> None:
+def check_cluster_capacity(ray: Any, settings: RaySettings, model_stages: int) -> None:
     """``check_capacity`` against the connected cluster's alive nodes."""
     alive = [n.get("Resources", {}) for n in ray.nodes() if n.get("Alive")]
     largest = {key: max((r.get(key, 0.0) for r in alive), default=0.0) for key in ("CPU", "GPU")}

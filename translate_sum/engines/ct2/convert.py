@@ -1,27 +1,36 @@
-"""The CTranslate2 runtime: one-time conversion into tsum's cache, opening models, and generate() options."""
+"""Converting a model into tsum's cache once (in a child process, under a lock) and opening it."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import functools
+import gc
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
+import pickle
 import re
 import shutil
+import struct
 import tempfile
-from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
 from translate_sum.config import ModelSpec
+from translate_sum.engines.ct2.runtime import import_ctranslate2
+from translate_sum.engines.ct2.vmap import write_vmap
 from translate_sum.engines.hub import ResolvedModel, refused_pickle_error
-from translate_sum.errors import ConfigError, ModelUnavailableError
+from translate_sum.errors import ModelUnavailableError
+from translate_sum.paths import cache_root
 
 logger = logging.getLogger("translate_sum")
-
-#: Environment variable naming tsum's own cache folder (converted models live in its ``ct2/``).
-CACHE_ENV = "TSUM_CACHE"
 
 # Bump when the conversion itself changes (converter workarounds, file layout), so old caches are redone.
 # 2: vmap.txt of the target pieces; int8/float16 weights read tensor by tensor in half precision.
@@ -38,54 +47,6 @@ STORAGE = {
     "bfloat16": "bfloat16",
     "float32": "float32",
 }
-
-# generate() settings with a CTranslate2 equivalent of the same meaning, by CTranslate2 name.
-_SAME_MEANING = {
-    "length_penalty": "length_penalty",
-    "no_repeat_ngram_size": "no_repeat_ngram_size",
-    "repetition_penalty": "repetition_penalty",
-}
-# generate() settings CTranslate2 needs no option for: the converted model already behaves so.
-_BUILT_IN = {
-    "decoder_start_token_id",  # Marian: the converter starts the decoder from a zero embedding (= <pad>'s row)
-    "eos_token_id",
-    "pad_token_id",
-    "bos_token_id",
-    "forced_eos_token_id",  # lengths account for the forced EOS
-    "renormalize_logits",  # CTranslate2's scores are log-softmax over its (pad-free) vocabulary
-    "num_return_sequences",
-}
-# generate() settings that change what generate() returns or how fast, never the text: no warning.
-_NO_EFFECT_ON_TEXT = {
-    "use_cache",
-    "output_scores",
-    "output_logits",
-    "output_attentions",
-    "output_hidden_states",
-    "return_dict_in_generate",
-}
-#: generate() keys a ``[translators.xx.generation]`` table may set for the ctranslate2 backend.
-SUPPORTED_GENERATION_KEYS = frozenset(
-    {
-        "num_beams",
-        "max_length",
-        "max_new_tokens",
-        "min_length",
-        "min_new_tokens",
-        "bad_words_ids",
-        "early_stopping",
-        *_SAME_MEANING,
-    }
-)
-
-
-def cache_root() -> Path:
-    """tsum's cache folder: ``$TSUM_CACHE``, else ``$XDG_CACHE_HOME/tsum``, else ``~/.cache/tsum``."""
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "tsum"
 
 
 def converted_dir(resolved: ResolvedModel, quantization: str) -> Path:
@@ -122,8 +83,6 @@ def convert_model(resolved: ResolvedModel, quantization: str) -> Path:
     into a temporary folder renamed into place when complete, under a lock, so a killed or
     concurrent run never sees half a model. Raises ModelUnavailableError.
     """
-    from filelock import FileLock
-
     target = converted_dir(resolved, quantization)
     if _complete(target):
         return target
@@ -161,10 +120,6 @@ def _complete(directory: Path) -> bool:
 
 def _convert_in_child(resolved: ResolvedModel, output: Path, quantization: str) -> None:
     """``_convert`` in a fresh (spawned) Python process; its errors are raised here unchanged."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
     # spawn, not fork: a forked child would inherit the parent's loaded models and OpenMP state.
     context = multiprocessing.get_context("spawn")
     try:
@@ -181,11 +136,7 @@ def _convert_in_child(resolved: ResolvedModel, output: Path, quantization: str) 
 
 def _convert(resolved: ResolvedModel, output: Path, quantization: str) -> None:
     """Convert ``resolved`` into ``output`` (run in the child) and add its target-vocabulary map."""
-    import pickle
-
-    from translate_sum.engines.ct2_vmap import write_vmap
-
-    _return_freed_memory()
+    _fix_mmap_threshold()
     try:
         # Half precision is exact for float16 storage and, for int8, only moves a weight across a
         # rounding boundary when fp16 rounding does (the int8 step is 16x coarser): it halves the
@@ -213,42 +164,18 @@ def _convert(resolved: ResolvedModel, output: Path, quantization: str) -> None:
         ) from None
 
 
-def _return_freed_memory() -> None:
+def _fix_mmap_threshold() -> None:
     """Make glibc give freed tensors back to the system at once (this process only: the converter).
 
     glibc raises its mmap threshold after each large free, so later tensors come from the heap and
     their memory stays in the process after they are freed: the converter's peak grew by the size
     of the quantised model (1.45 GB instead of 1.15 GB for distilbart). A fixed threshold stops that.
     """
-    import ctypes
-    import ctypes.util
-
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD: fixed, no longer raised dynamically
     except (OSError, AttributeError):  # not glibc (macOS, musl): the conversion only uses more memory
         pass
-
-
-@functools.lru_cache(maxsize=1)
-def cpu_settings() -> dict[str, Any]:
-    """CTranslate2's CPU settings, chosen for this CPU once per process (before its first use)."""
-    from translate_sum.engines.ct2_cpu import configure_ct2_environment
-
-    return configure_ct2_environment()
-
-
-def import_ctranslate2():
-    """The ctranslate2 module (its CPU settings chosen first), or a ConfigError saying how to get it."""
-    cpu_settings()
-    try:
-        import ctranslate2
-    except ImportError:
-        raise ConfigError(
-            'backend = "ctranslate2" needs the ctranslate2 package: pip install "ctranslate2>=4.5", '
-            'or set backend = "transformers" in models.toml'
-        ) from None
-    return ctranslate2
 
 
 @functools.lru_cache(maxsize=1)
@@ -269,8 +196,6 @@ def _converter_class():
             spec = super()._load()
             # The model is garbage now, but held in reference cycles: collected here, each weight is
             # freed as soon as its quantised copy replaces it, instead of all of them at the end.
-            import gc
-
             gc.collect()
             return spec
 
@@ -300,8 +225,6 @@ def load_half(model_class, weights: Path, config):
     reads, not a memory map, keeps only one float32 tensor in memory at a time: distilbart's
     conversion peaks near 1.1 GB instead of 1.9 GB (benchmarks/README.md).
     """
-    import struct
-
     import torch
 
     dtypes = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16}
@@ -344,22 +267,6 @@ def _quantized_matrix(name: str, shape) -> bool:
     return len(shape) == 2 and shape[0] > 1 and name.endswith(".weight") and "embed_positions" not in name
 
 
-def load_tokenizer_and_config(resolved: ResolvedModel):
-    """The model's Hugging Face tokenizer and config (no weights), or ModelUnavailableError."""
-    from transformers import AutoConfig, AutoTokenizer
-
-    directory = str(resolved.directory)
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(directory, trust_remote_code=False)
-        config = AutoConfig.from_pretrained(directory, trust_remote_code=False)
-    except (OSError, ValueError) as exc:
-        raise ModelUnavailableError(
-            f"model {resolved.spec.name!r} ({resolved.spec.role}) at {directory} cannot be loaded: "
-            f"{str(exc).splitlines()[0]}"
-        ) from None
-    return tokenizer, config
-
-
 def open_converted(resolved: ResolvedModel, device: str, compute_type: str):
     """The converted model's folder and a ``ctranslate2.Translator`` on it, converting on first use."""
     model_dir = convert_model(resolved, STORAGE[compute_type])
@@ -379,105 +286,3 @@ def default_compute_type(spec: ModelSpec, device: str) -> str:
     if device == "cuda":
         return "float16"
     return "int8" if spec.quantize else "float32"
-
-
-def model_generation(directory: str, config) -> dict[str, Any]:
-    """The model's own ``generate()`` settings: generation_config.json, else its config's."""
-    from transformers import GenerationConfig
-
-    try:
-        generation = GenerationConfig.from_pretrained(directory)
-    except OSError:  # no generation_config.json: the model config's generation fields
-        generation = GenerationConfig.from_model_config(config)
-    return generation.to_diff_dict()
-
-
-def ct2_options(
-    model_generation: Mapping[str, Any],
-    overrides: Mapping[str, Any],
-    tokenizer,
-    where: str = "generation",
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``translate_batch`` options equivalent to a model's ``generate()`` settings plus ``overrides``.
-
-    Returns ``(options, ignored)``: ``ignored`` lists the model's own settings CTranslate2 has no
-    equivalent for. An override CTranslate2 cannot honour raises ConfigError rather than being dropped.
-    Lengths are converted: ``max_length``/``min_length`` count the decoder start token in transformers,
-    and a forced EOS takes the last position, so CTranslate2's limits are one or two lower.
-    """
-    unsupported = sorted(set(overrides) - SUPPORTED_GENERATION_KEYS)
-    if unsupported:
-        raise ConfigError(
-            f"{where} generation: {', '.join(unsupported)} not supported by the ctranslate2 backend "
-            f"(supported: {', '.join(sorted(SUPPORTED_GENERATION_KEYS))}); remove them or use "
-            'backend = "transformers"'
-        )
-    if overrides.get("early_stopping", True) is not True:
-        raise ConfigError(
-            f"{where} generation: early_stopping = {overrides['early_stopping']!r} is not available with the "
-            "ctranslate2 backend, whose beam search stops once num_beams hypotheses are finished "
-            '(early_stopping = true); remove it or use backend = "transformers"'
-        )
-    settings = {
-        k: v for k, v in model_generation.items() if not k.startswith("_") and k != "transformers_version"
-    }
-    settings.update(overrides)
-
-    forced_eos = 1 if settings.get("forced_eos_token_id") is not None else 0
-    if settings.get("max_new_tokens") is not None:
-        max_len = settings["max_new_tokens"] - forced_eos
-    else:
-        max_len = settings.get("max_length", 20) - 1 - forced_eos  # 20: transformers' default
-    if settings.get("min_new_tokens") is not None:
-        min_len = settings["min_new_tokens"]
-    else:
-        min_len = max(settings.get("min_length", 0) - 1, 0)
-    options: dict[str, Any] = {
-        "beam_size": int(settings.get("num_beams", 1)),
-        # Beam search ends once beam_size hypotheses are finished: transformers' early_stopping=True.
-        # Marian's own default (False) may search on for a longer, better-scoring hypothesis.
-        "patience": 1,
-        "max_decoding_length": max(int(max_len), 1),
-        "min_decoding_length": min(int(min_len), max(int(max_len), 1)),
-    }
-    for hf_name, ct2_name in _SAME_MEANING.items():
-        if settings.get(hf_name) is not None:
-            options[ct2_name] = settings[hf_name]
-
-    # <pad> is not in a converted Marian vocabulary, so bad_words_ids=[[pad]] is already enforced;
-    # any other banned sequence becomes suppress_sequences.
-    pad = settings.get("pad_token_id")
-    banned = [seq for seq in settings.get("bad_words_ids") or [] if list(seq) != [pad]]
-    if banned:
-        options["suppress_sequences"] = [tokenizer.convert_ids_to_tokens(list(seq)) for seq in banned]
-
-    handled = (SUPPORTED_GENERATION_KEYS | _BUILT_IN | _NO_EFFECT_ON_TEXT) - {"early_stopping"}
-    ignored = {
-        k: v for k, v in settings.items() if k not in handled and not (k == "early_stopping" and v is True)
-    }
-    if ignored:
-        logger.warning(
-            "%s: CTranslate2 has no equivalent for generation settings %s", where, ", ".join(sorted(ignored))
-        )
-    return options, ignored
-
-
-def ct2_describe(model_dir: Path, model, device: str) -> dict[str, Any]:
-    """What a manifest records of a CTranslate2 model in use, and of the CPU settings it runs with."""
-    info = {
-        "ct2_model_dir": str(model_dir),
-        "compute_type": model.compute_type,  # as resolved by CTranslate2: int8 -> int8_float32 on CPU
-        "device": device,
-        "ctranslate2_version": import_ctranslate2().__version__,
-    }
-    if device == "cpu":
-        info["cpu"] = cpu_settings()
-    return info
-
-
-def ct2_settings(options: Mapping[str, Any], ignored: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
-    """The generation settings a manifest records: the ``translate_batch`` options and what was ignored."""
-    settings: dict[str, Any] = {"engine": "ctranslate2", **options, **extra}
-    if ignored:
-        settings["ignored"] = dict(ignored)
-    return settings

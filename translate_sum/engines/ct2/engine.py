@@ -6,17 +6,11 @@ from typing import Any
 
 from translate_sum.config import ModelSpec
 from translate_sum.engines.base import AbstractiveSummarizer, Translator, check_target_token
-from translate_sum.engines.ct2_runtime import (
-    STORAGE,
-    ct2_describe,
-    ct2_options,
-    ct2_settings,
-    default_compute_type,
-    load_tokenizer_and_config,
-    model_generation,
-    open_converted,
-)
-from translate_sum.engines.ct2_vmap import read_vmap
+from translate_sum.engines.ct2.convert import STORAGE, default_compute_type, open_converted
+from translate_sum.engines.ct2.describe import ct2_describe
+from translate_sum.engines.ct2.options import ct2_options, ct2_settings, model_generation
+from translate_sum.engines.ct2.tokenizer import load_tokenizer_and_config
+from translate_sum.engines.ct2.vmap import read_vmap
 from translate_sum.engines.hub import ResolvedModel
 from translate_sum.errors import ConfigError
 

@@ -1,0 +1,53 @@
+"""A deterministic translator registered by name for orchestration tests (as llm's tests register a
+mock model): no weights, so a run takes a moment and its output is known in advance.
+
+A token is a whitespace-separated word, plus one for the end of the sentence; a piece is
+"translated" as ``〔zh〕piece``. ``max_input_tokens`` in models.toml sets the model's limit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from translate_sum.engines.base import Translator
+
+NAME = "fake"
+
+
+class WordTranslator(Translator):
+    #: Every batch any instance was asked to translate, in order (reset by the fixture).
+    batches: list[list[str]] = []
+
+    def __init__(self, spec, resolved, device: str, batch_tokens: int) -> None:
+        super().__init__(spec, resolved, batch_tokens)
+
+    @property
+    def max_input_tokens(self) -> int:
+        return self.spec.max_input_tokens or 512
+
+    def count_tokens(self, texts) -> list[int]:
+        return [len(t.split()) + 1 for t in texts]
+
+    def _translate_batch(self, texts: list[str]) -> list[str]:
+        WordTranslator.batches.append(list(texts))
+        return [f"〔{self.lang}〕{t}" for t in texts]
+
+    def describe(self) -> dict[str, Any]:
+        return {"id": NAME, "generation": {}, "max_input_tokens": self.max_input_tokens}
+
+
+def fake_config(root: Path, max_input_tokens: int | None = None) -> Path:
+    """A models.toml: the extractive summariser and a ``fake`` zh translator (run with ``--only zh``)."""
+    model = root / "fake-model"
+    model.mkdir(parents=True, exist_ok=True)
+    (model / "config.json").write_text("{}", encoding="utf-8")  # what a local model folder must hold
+    limit = f"max_input_tokens = {max_input_tokens}\n" if max_input_tokens else ""
+    config = root / "models.toml"
+    config.write_text(
+        '[summarizer]\nengine = "extractive"\n\n'
+        f'[translators.zh]\npath = "{model}"\nbackend = "{NAME}"\n{limit}\n'
+        '[run]\nlanguages = ["zh"]\n',
+        encoding="utf-8",
+    )
+    return config
