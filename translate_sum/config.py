@@ -127,12 +127,13 @@ class Config:
             )
         return config
 
-    def select_languages(self, only: str | Sequence[str] | None, option: str = "--only") -> tuple[str, ...]:
+    def select_languages(self, only: str | Sequence[str] | None) -> tuple[str, ...]:
         """The target languages of a run: ``only`` (``"zh,ru"`` or a list), else ``[run] languages``.
 
-        Raises OptionError (option ``"languages"``) naming the choices when a language has no translator.
+        Raises OptionError (option ``"languages"``) naming the choices when a language has no translator,
+        or when ``only`` is given but names none (``--only ''``, passed as ``("",)``).
         """
-        if only is None:
+        if not only:
             return self.languages
         items = only.split(",") if isinstance(only, str) else list(only)
         langs = tuple(x.strip() for x in items if x.strip())
