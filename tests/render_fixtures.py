@@ -8,9 +8,7 @@ terminators and control characters planted in text, glossary entries and the man
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from translate_sum.records import AlignedSegment, Article, ArticleResult, Flag, Paragraph, Support, TermHit
+from translate_sum.records import AlignedSegment, ArticleResult, Flag, Manifest, Support, TermHit
 
 SLUG = "2020-07-24-sco-deputy-secretary-general-visits-weidong"
 
@@ -23,16 +21,6 @@ GLOSSARY = {
     "Qingdao": ("青岛", "Циндао"),
     "SCO": ("上合组织", "ШОС"),
 }
-
-PARAGRAPHS = (
-    Paragraph("title", "The Deputy Secretary-General of the SCO visited Weidong"),
-    Paragraph("body", "On the afternoon of July 23, … in the future."),
-    Paragraph("body", "Wang Xiangyu, … attended the meeting."),
-    Paragraph("caption", "Photo: Meeting scene"),
-    Paragraph("caption", "Picture: Group photo of both sides on the official website of SCO"),
-    Paragraph("body", "Zhang Xiaobing first introduced … new technologies."),
-    Paragraph("body", "Wang Xiangyu fully affirmed … economy and trade."),
-)
 
 # (id, kind, paragraph, en, zh, ru)
 SOURCE = [
@@ -213,10 +201,18 @@ def _with_glossary_flags(flags: list[Flag], hits: list[TermHit]) -> list[Flag]:
 
 
 def manifest(slug: str = SLUG) -> dict:
+    """The fixture article's manifest.json as a run writes it."""
     generation = {"num_beams": 4, "max_new_tokens": 256}
     return {
         "tsum_version": "0.1.0",
         "input": {"path": "seeds/000_828caea308506d00.txt", "sha256": "828caea308506d00" + "ab" * 24},
+        "article": {
+            "title": SOURCE[0][3],
+            "date": "2020-07-24",
+            "source": "Weidong Cloud Education",
+            "author": None,
+        },
+        "languages": ["zh", "ru"],
         "models": {
             "summarizer": {
                 "id": "sshleifer/distilbart-cnn-12-6",
@@ -268,17 +264,10 @@ def build_result(
         hits = term_hits(en, zh, ru)
         flags = _with_glossary_flags(FLAGS.get(sid, []), hits)
         segments.append(AlignedSegment(sid, kind, para, en, {"zh": zh, "ru": ru}, list(support), flags, hits))
-    article = Article(
-        path=Path("seeds/000_828caea308506d00.txt"),
-        sha256="828caea308506d00" + "ab" * 24,
-        title=title or source[0][3],
-        date="2020-07-24",
-        source="Weidong Cloud Education",
-        paragraphs=PARAGRAPHS,
-    )
     record = manifest(slug)
+    record["article"]["title"] = title or source[0][3]
     record.update(extra_manifest or {})
-    return ArticleResult(article, slug, ("zh", "ru"), segments, record)
+    return ArticleResult(slug, segments, Manifest.from_dict(record))
 
 
 #: Strings that must come out inert: markup, quotes, a CDATA end, a control character, a line separator.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import signal
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from corpus import write_corpus
+from finished import finished_manifests
 from tiny_models import REPO, SEEDS
 
 from translate_sum.config import SummarizerSpec, load_config
@@ -192,18 +194,19 @@ def test_kill_9_mid_window_then_rerun_completes_everything(tiny_config, tmp_path
     )
     try:
         deadline = time.monotonic() + 240
-        while time.monotonic() < deadline and run.poll() is None and not list(out.glob(f"*/{MANIFEST}")):
+        while time.monotonic() < deadline and run.poll() is None and not finished_manifests(out):
             time.sleep(0.005)
         assert run.poll() is None, run.stderr.read().decode() if run.stderr else "tsum ended first"
         run.send_signal(signal.SIGKILL)
     finally:
         run.kill()
         run.wait(timeout=30)
-    finished = {m.parent.name: m.stat().st_mtime_ns for m in out.glob(f"*/{MANIFEST}")}
+    finished = {m.parent.name: m.stat().st_mtime_ns for m in finished_manifests(out)}
     assert 1 <= len(finished) < 8
     for folder_ in out.iterdir():
-        if folder_.is_dir() and folder_.name not in finished:  # an article of an unfinished window
-            assert not (folder_ / MANIFEST).exists()
+        if folder_.is_dir() and folder_.name not in finished and (folder_ / MANIFEST).exists():
+            # An article of an unfinished window keeps a manifest without fingerprint: redone.
+            assert json.loads((folder_ / MANIFEST).read_text(encoding="utf-8"))["fingerprint"] is None
 
     result = subprocess.run(
         command, cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=300

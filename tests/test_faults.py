@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+from finished import finished_manifests
 from tiny_models import REPO, SEEDS
 
 from translate_sum.storage import MANIFEST
@@ -433,8 +434,8 @@ def test_kill_9_then_rerun_completes_without_redoing_finished_articles(tiny_conf
         # else right after the second article is finished; at least one is always finished.
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and run.poll() is None:
-            done = list(out.glob("*/manifest.json"))
-            writing = [d for d in out.glob("*/") if any(d.iterdir()) and not (d / MANIFEST).exists()]
+            done = finished_manifests(out)
+            writing = len(list(out.glob(f"*/{MANIFEST}"))) > len(done)  # a manifest still without fingerprint
             if done and (writing or len(done) >= 2):
                 break
             time.sleep(0.005)
@@ -445,8 +446,11 @@ def test_kill_9_then_rerun_completes_without_redoing_finished_articles(tiny_conf
         run.wait(timeout=30)
     assert run.returncode == -signal.SIGKILL
 
-    finished = {m.parent.name: (m.read_bytes(), m.stat().st_mtime_ns) for m in out.glob(f"*/{MANIFEST}")}
+    finished = {m.parent.name: (m.read_bytes(), m.stat().st_mtime_ns) for m in finished_manifests(out)}
     assert 1 <= len(finished) < 6
+    for folder_ in out.iterdir():  # an article killed mid-write keeps a manifest, one the rerun redoes
+        if folder_.is_dir() and folder_.name not in finished and (folder_ / "aligned.jsonl").exists():
+            assert json.loads((folder_ / MANIFEST).read_text(encoding="utf-8"))["fingerprint"] is None
     for file in out.rglob("*"):
         if file.is_file() and not file.name.startswith("."):
             assert_complete(file)  # a hidden temporary file may be left behind; a visible partial file never
@@ -598,7 +602,8 @@ def test_disk_full_fails_the_article_keeps_finished_ones_and_redoes_it_next_time
         "no space left on the device; free some space and run again (finished articles are kept)"
         in failed.error
     )
-    assert not (second / MANIFEST).exists()  # so the next run redoes it
+    # Nothing of it was replaced: its old manifest (of the old input, so the next run redoes it) and files.
+    assert all(p.read_bytes() == old[p] for p in second.iterdir())
     assert not list(out.rglob("*.tmp"))
     for path, data in old.items():
         if path.exists():  # the other article untouched; no file of this one half-written

@@ -13,7 +13,7 @@ import pytest
 from tiny_models import REPO
 
 from translate_sum.errors import MemoryConflict, TranslationMemoryError
-from translate_sum.memory import MemoryStore, apply_memory, normalize_key
+from translate_sum.memory import MemoryStore, normalize_key
 from translate_sum.memory.store import EMPTY_DIGEST, SCHEMA_VERSION
 from translate_sum.records import AlignedSegment
 
@@ -146,21 +146,26 @@ def test_a_newer_schema_or_a_foreign_file_is_refused_with_a_fix(tmp_path):
 
 
 def test_served_segments_are_checked_like_model_output(store, tmp_path):
+    from translate_sum.pipeline.stages import serve_memory
     from translate_sum.terms.glossary import Glossary
+    from translate_sum.terms.guard import TermGuard
 
     glossary = Glossary.load(REPO / "seeds" / "glossary.tsv")
     en = "Weidong Group met the SCO Secretariat."
     store.put(en, "zh", "一家公司会见了秘书处。", status="edited", origin="review")  # drops both terms
-    segments = [AlignedSegment("p1s0", "body", 1, en), AlignedSegment("p1s1", "body", 1, "Not in memory.")]
-    served = apply_memory(segments, "zh", store, glossary)
-    assert served == {"p1s0"}
-    first = segments[0]
-    assert first.translations == {"zh": "一家公司会见了秘书处。"}
-    assert first.memory["zh"].status == "edited" and first.memory["zh"].origin == "review"
+    first, second = serve_memory([en, "Not in memory."], "zh", store, TermGuard(glossary))
+    assert second is None
+    assert first.text == "一家公司会见了秘书处。"
+    assert first.memory.status == "edited" and first.memory.origin == "review"
     glossary_flags = [f for f in first.flags if f.type == "glossary"]
-    assert glossary_flags and all(f.lang == "zh" for f in glossary_flags)
-    assert sum(t.status == "flagged" for t in first.terms) == len(glossary_flags)
-    assert segments[1].translations == {} and not segments[1].memory
+    assert [f.detail for f in glossary_flags] == [
+        "missing 'Weidong Group' → 伟东集团: 0 of 1",
+        "missing 'SCO Secretariat' → 上合组织秘书处: 0 of 1",
+    ]
+    assert [(t.surface, t.start, t.status) for t in first.terms] == [
+        ("Weidong Group", 0, "flagged"),
+        ("SCO Secretariat", 22, "flagged"),
+    ]
 
 
 _WRITER = """
@@ -305,3 +310,21 @@ def test_a_damaged_memory_with_a_valid_header_is_reported_with_the_way_out(tmp_p
     result = CliRunner().invoke(cli, ["memory", "stats", "--memory", str(path)])
     assert result.exit_code == 1 and "the translation memory is damaged" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_refresh_serves_translated_rows_and_leaves_untranslated_end_matter_alone(store):
+    from translate_sum.pipeline.stages import refresh_stage
+    from translate_sum.records import ArticleResult, Manifest
+    from translate_sum.terms.guard import TermGuard
+
+    body = AlignedSegment("p1s0", "body", 1, "The talks went well.", {"zh": "会谈进展顺利。"})
+    contact = AlignedSegment("p2s0", "end_matter", 2, "Media contact: press office.")
+    for en in (body.en, contact.en):
+        store.put(en, "zh", "审校过的译文。", status="approved", origin="review")
+    result = ArticleResult("a", [body, contact], Manifest(languages=("zh",), fingerprint="f"))
+    [refreshed] = refresh_stage([result], store, TermGuard(None))
+    served, kept = refreshed.segments
+    assert served.translations == {"zh": "审校过的译文。"} and served.memory["zh"].status == "approved"
+    assert kept == contact  # the run left it English: a memory entry does not translate it
+    assert refreshed.manifest.memory_counts == {"zh": 1} and refreshed.manifest.end_matter == 1
+    assert refreshed.manifest.fingerprint == "f" and refreshed.manifest.memory_digest

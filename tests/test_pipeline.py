@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from seed_expectations import check_segments
@@ -185,7 +187,7 @@ def test_assemble_stage_aligns_every_language_and_builds_the_manifest(summarised
         assert segment.flags == [*zh.flags, *ru.flags]  # zh's flags first, as the languages run
         assert segment.terms == [*zh.terms, *ru.terms]
         assert segment.support == list(record.support.get(segment.id, ()))
-    manifest = first.record
+    manifest = first.manifest
     assert manifest.segments == len(first.segments)
     assert manifest.models["zh"].target_token == ">>cmn_Hans<<"
     assert manifest.glossary_counts == {lang: record.translations[lang].terms for lang in ("zh", "ru")}
@@ -217,7 +219,6 @@ def test_manifest_round_trips_and_reads_partial_dictionaries():
     assert data["models"]["zh"]["compute_type"] == "int8" and data["counts"]["segments"] == 3
     assert Manifest.from_dict({}) == Manifest()
     assert Manifest.from_dict({"models": {"zh": "not a table"}, "timings": {"x": "slow"}}).models == {}
-    assert Manifest.of(manifest) is manifest
 
 
 def test_library_versions_name_the_libraries_that_shape_outputs():
@@ -360,3 +361,64 @@ def test_run_options_default_to_the_configured_languages_and_a_window_of_32(
 ):
     options = RunOptions(seeds_copy, tmp_path, load_config(tiny_config))
     assert options.languages == ("zh", "ru") and options.window == 32
+
+
+# --- one plan of stages ------------------------------------------------------------------------------
+
+
+def test_the_plan_orders_the_stages_once_for_every_interpreter():
+    from translate_sum.pipeline.plan import Step, stage_order
+
+    assert stage_order(("zh", "ru")) == (
+        Step("segment"),
+        Step("summarize", "summarizer"),
+        Step("translate", "zh"),
+        Step("translate", "ru"),
+        Step("assemble"),
+    )
+    assert stage_order(("zh",), summarize=False)[1] == Step("summarize", None)
+    assert stage_order((), assemble=False) == (Step("segment"), Step("summarize", "summarizer"))
+    # The executors and the one-file commands call no stage function themselves: they interpret the plan.
+    package = Path(__file__).resolve().parents[1] / "translate_sum"
+    for name in ("pipeline/executors/local.py", "pipeline/executors/ray.py", "single.py"):
+        source = (package / name).read_text(encoding="utf-8")
+        for stage in (
+            "segment_stage",
+            "summarise_stage",
+            "translate_stage",
+            "assemble_stage",
+            "segment_article",
+        ):
+            assert stage not in source, f"{name} calls {stage} directly"
+        assert "AlignedSegment(" not in source
+
+
+def test_thread_counts_travel_with_the_plan_not_the_environment(monkeypatch):
+    import torch
+
+    from translate_sum.engines.hub import cpu_threads, load_threads
+
+    monkeypatch.delenv("TSUM_THREADS", raising=False)
+    before = torch.get_num_threads()
+    try:
+        with cpu_threads(3):
+            assert load_threads() == 3 and torch.get_num_threads() == 3
+        assert load_threads() == (os.cpu_count() or 1)
+        assert "TSUM_THREADS" not in os.environ
+    finally:
+        torch.set_num_threads(before)
+    package = Path(__file__).resolve().parents[1] / "translate_sum"
+    assert not [p for p in package.rglob("*.py") if "TSUM_THREADS" in p.read_text(encoding="utf-8")]
+
+
+def test_single_file_translation_runs_the_plan_without_a_summarizer(tiny_config, monkeypatch):
+    import translate_sum.engines.loader
+    from translate_sum.single import translate_file
+
+    def no_summarizer(*args, **kwargs):
+        raise AssertionError("tsum translate loaded a summariser")
+
+    monkeypatch.setattr(translate_sum.engines.loader, "make_summarizer", no_summarizer)
+    segments = translate_file(SEEDS / "000_828caea308506d00.txt", "zh", load_config(tiny_config))
+    assert segments and all(s.kind != "summary" and set(s.translations) == {"zh"} for s in segments)
+    assert all(t.lang == "zh" for s in segments for t in s.terms)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import re
@@ -15,7 +16,7 @@ from render_fixtures import EVIL, EVIL_TITLE, SLUG, build_result, hostile_result
 from translate.storage.tmx import tmxfile
 from translate.storage.xliff import xlifffile
 
-from translate_sum.records import ArticleResult, IndexEntry
+from translate_sum.records import ArticleResult, IndexEntry, Manifest
 from translate_sum.render import (
     render_article,
     render_index_html,
@@ -80,14 +81,16 @@ def test_unsafe_slug_is_refused(slug: str) -> None:
 def test_glossary_counts_flat_or_per_language() -> None:
     result = build_result()
     assert "glossary terms: found 21 · kept 18 · enforced 1 · flagged 2" in render_review_html(result)
-    result.manifest["counts"]["glossary"] = {"zh": {"found": 4, "kept": 3}, "ru": {"found": 4, "kept": 1}}
+    result.manifest = dataclasses.replace(
+        result.manifest, glossary_counts={"zh": {"found": 4, "kept": 3}, "ru": {"found": 4, "kept": 1}}
+    )
     page = render_review_html(result)
     assert "glossary terms (zh): found 4 · kept 3" in page and "glossary terms (ru): found 4 · kept 1" in page
 
 
 def test_sparse_manifest_still_renders() -> None:
     result = build_result()
-    result.manifest = {}
+    result.manifest = Manifest(languages=result.languages)  # nothing else recorded
     files = render_article(result)
     assert "tsum" in files["review.html"] and "<tmx" in files[f"{SLUG}.tmx"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import json
 import re
@@ -17,8 +18,7 @@ import pytest
 from render_fixtures import EVIL, GLOSSARY, SLUG, build_result
 
 from translate_sum.memory import MemoryStore
-from translate_sum.render import render_article
-from translate_sum.storage import write_json
+from translate_sum.pipeline.article_files import write_article
 
 SEG = "p1s0"  # holds Shanghai Cooperation Organization, Qingdao and Weidong Cloud Education Group
 
@@ -30,13 +30,11 @@ def write_output(root: Path) -> Path:
         "en\tzh\tru\n" + "".join(f"{en}\t{zh}\t{ru}\n" for en, (zh, ru) in GLOSSARY.items()), encoding="utf-8"
     )
     result = build_result()
-    result.manifest["glossary"] = {"path": str(glossary), "sha256": "0" * 64}
-    result.manifest["languages"] = ["zh", "ru"]
+    result.manifest = dataclasses.replace(
+        result.manifest, glossary_path=str(glossary), glossary_sha256="0" * 64
+    )
     out = root / "outputs"
-    for name, content in render_article(result).items():
-        (out / SLUG).mkdir(parents=True, exist_ok=True)
-        (out / SLUG / name).write_text(content, encoding="utf-8")
-    write_json(out / SLUG / "manifest.json", result.manifest)
+    write_article(result, out)
     (out / "index.html").write_text("<!DOCTYPE html><title>index</title>", encoding="utf-8")
     return out
 

@@ -28,12 +28,12 @@ def summary_support(summary: Sequence[str], sources: Sequence[Segment]) -> list[
             key=lambda pair: -pair[0],
         )
         kept = [
-            Support(seg_id, min(1.0, score))
+            Support(seg_id, round(min(1.0, score), 4))
             for score, seg_id in scored[:MAX_SUPPORTS]
             if score >= MIN_SUPPORT
         ]
         if not kept and scored and scored[0][0] > 0:
-            kept = [Support(scored[0][1], scored[0][0])]
+            kept = [Support(scored[0][1], round(min(1.0, scored[0][0]), 4))]
         supports.append(kept)
     return supports
 

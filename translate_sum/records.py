@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +60,14 @@ class Support:
     """A source segment that supports a summary sentence, with a similarity score in [0, 1]."""
 
     id: str
-    score: float
+    score: float  # rounded where it is made (align.summary_support), so it is written as it stands
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "score": self.score}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Support:
+        return cls(str(data["id"]), float(data["score"]))
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,10 @@ class Flag:
     def to_dict(self) -> dict:
         return {"type": self.type, "lang": self.lang, "detail": self.detail}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Flag:
+        return cls(str(data["type"]), _optional_str(data["lang"]), str(data["detail"]))
+
 
 @dataclass(frozen=True)
 class TermHit:
@@ -85,6 +97,33 @@ class TermHit:
     lang: str
     target: str  # the fixed target form
     status: str  # "kept" (model produced it) | "enforced" (restored by tsum) | "flagged" (missing, or case unverified)
+
+    def to_dict(self) -> dict:
+        return {
+            "en": self.en,
+            "surface": self.surface,
+            "start": self.start,
+            "end": self.end,
+            "lang": self.lang,
+            "target": self.target,
+            "status": self.status,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TermHit:
+        """Raises KeyError for a record without offsets (written before they were): never guessed."""
+        start, end = data["start"], data["end"]
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end)):
+            raise TypeError(f"term offsets must be whole numbers, not {start!r}, {end!r}")
+        return cls(
+            str(data["en"]),
+            str(data["surface"]),
+            start,
+            end,
+            str(data["lang"]),
+            str(data["target"]),
+            str(data["status"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -104,6 +143,15 @@ class MemoryHit:
             "updated": self.updated,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> MemoryHit:
+        return cls(
+            str(data["status"]),
+            str(data["origin"]),
+            _optional_str(data.get("origin_name")),
+            _optional_str(data.get("updated")),
+        )
+
 
 @dataclass
 class AlignedSegment:
@@ -120,33 +168,51 @@ class AlignedSegment:
     memory: dict[str, MemoryHit] = field(default_factory=dict)  # lang -> memory entry that served it
 
     def to_dict(self) -> dict:
-        record = {"id": self.id, "paragraph": self.paragraph, "kind": self.kind, "en": self.en}
+        """One line of ``aligned.jsonl``: the target texts sit beside ``en`` under their language codes."""
+        record: dict = {"id": self.id, "paragraph": self.paragraph, "kind": self.kind, "en": self.en}
         record.update(self.translations)
-        record["support"] = [{"id": s.id, "score": round(s.score, 4)} for s in self.support]
+        record["support"] = [s.to_dict() for s in self.support]
         record["flags"] = [f.to_dict() for f in self.flags]
-        record["terms"] = [
-            {"en": t.en, "surface": t.surface, "lang": t.lang, "target": t.target, "status": t.status}
-            for t in self.terms
-        ]
+        record["terms"] = [t.to_dict() for t in self.terms]
         if self.memory:
             record["memory"] = {lang: hit.to_dict() for lang, hit in sorted(self.memory.items())}
         return record
 
+    @classmethod
+    def from_dict(cls, record: dict, languages: Sequence[str]) -> AlignedSegment:
+        """The inverse of ``to_dict`` for an article in ``languages`` (as its manifest lists them).
+
+        Raises KeyError, TypeError or ValueError for a record that lacks a field or holds a wrong type:
+        nothing is filled in by guessing.
+        """
+        paragraph = record["paragraph"]
+        if not isinstance(paragraph, int) or isinstance(paragraph, bool):
+            raise TypeError(f"paragraph must be a whole number, not {paragraph!r}")
+        return cls(
+            id=str(record["id"]),
+            kind=str(record["kind"]),
+            paragraph=paragraph,
+            en=str(record["en"]),
+            translations={lang: str(record[lang]) for lang in languages if lang in record},
+            support=[Support.from_dict(s) for s in record["support"]],
+            flags=[Flag.from_dict(f) for f in record["flags"]],
+            terms=[TermHit.from_dict(t) for t in record["terms"]],
+            memory={str(lang): MemoryHit.from_dict(m) for lang, m in (record.get("memory") or {}).items()},
+        )
+
 
 @dataclass
 class ArticleResult:
-    """Everything the writers need for one article."""
+    """Everything the writers need for one article, and all that is read back from its folder."""
 
-    article: Article
     slug: str
-    languages: tuple[str, ...]  # target languages, e.g. ("zh", "ru")
     segments: list[AlignedSegment]  # title, body and captions in reading order, then summary
-    manifest: Manifest | dict  # the reproducibility record (a dict: as read back, or a partial one)
+    manifest: Manifest  # the reproducibility record: input, models, settings, counts
 
     @property
-    def record(self) -> Manifest:
-        """The manifest as a typed record, whichever form it was given in."""
-        return Manifest.of(self.manifest)
+    def languages(self) -> tuple[str, ...]:
+        """The target languages, e.g. ("zh", "ru"), as the manifest records them."""
+        return self.manifest.languages
 
     def source_segments(self) -> list[AlignedSegment]:
         return [s for s in self.segments if s.kind != "summary"]
@@ -163,10 +229,35 @@ class IndexEntry:
     title: str
     date: str | None
     source_path: str
-    status: str  # "done" | "skipped" (unchanged since the last run) | "failed"
+    status: str  # "done" | "skipped" (unchanged) | "failed" | "interrupted" | "removed" (input gone)
     flags: dict[str, int] = field(default_factory=dict)  # flag type -> count
     error: str | None = None
     languages: tuple[str, ...] = ()  # the target languages its outputs hold
+
+    def to_dict(self) -> dict:
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "date": self.date,
+            "source_path": self.source_path,
+            "status": self.status,
+            "flags": dict(self.flags),
+            "error": self.error,
+            "languages": list(self.languages),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> IndexEntry:
+        return cls(
+            slug=_optional_str(data["slug"]),
+            title=str(data["title"]),
+            date=_optional_str(data["date"]),
+            source_path=str(data["source_path"]),
+            status=str(data["status"]),
+            flags={str(k): int(v) for k, v in data["flags"].items()},
+            error=_optional_str(data["error"]),
+            languages=tuple(str(x) for x in data.get("languages") or ()),
+        )
 
 
 # --- Between the pipeline's batch stages (translate_sum/pipeline/stages.py) ---------------------------
@@ -370,7 +461,6 @@ class Manifest:
             memory_digest=data.get("memory_digest"),
         )
 
-    @classmethod
-    def of(cls, value: Manifest | dict | None) -> Manifest:
-        """``value`` as a Manifest: itself, or read from its dictionary form."""
-        return value if isinstance(value, Manifest) else cls.from_dict(value)
+
+def _optional_str(value: object) -> str | None:
+    return None if value is None else str(value)

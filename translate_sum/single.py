@@ -1,45 +1,62 @@
-"""One article file outside a run: what ``tsum summarize`` and ``tsum translate`` do."""
+"""One article file outside a run: what ``tsum summarize`` and ``tsum translate`` do.
+
+Each runs the pipeline's own plan (``pipeline.plan``) on a one-article list with the local executor.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from translate_sum.config import Config
-from translate_sum.engines.loader import Engines
+from translate_sum.errors import ArticleError
 from translate_sum.ingest import load_article
-from translate_sum.pipeline import load_glossary, translate_language
-from translate_sum.records import END_MATTER, PROSE_KINDS, AlignedSegment
-from translate_sum.segment import segment_article
+from translate_sum.pipeline.executors.local import LocalExecutor
+from translate_sum.pipeline.inputs import load_glossary
+from translate_sum.pipeline.manifest import ManifestContext
+from translate_sum.pipeline.plan import Plan, Step, stage_order
+from translate_sum.pipeline.run import no_progress
+from translate_sum.records import AlignedSegment, ArticleJob, ArticleResult, Failed, Summarised
+from translate_sum.storage import base_slug
+from translate_sum.terms.glossary import Glossary
 
 
 def summarize_file(path: Path, config: Config, device: str = "auto") -> list[str]:
     """The English summary sentences of the article at ``path``. Raises TsumError subclasses."""
-    body = [s.en for s in segment_article(load_article(path)) if s.kind in PROSE_KINDS]
-    return Engines(config, device).summarizer().summarize(body)
+    plan = _plan(config, device, (), None, stage_order((), assemble=False))
+    item: Summarised = _run_one(path, plan)  # the plan ends with the summarize step
+    return [s.en for s in item.summary]
 
 
 def translate_file(
     path: Path, lang: str, config: Config, device: str = "auto", glossary: Path | None = None
 ) -> list[AlignedSegment]:
     """The article at ``path`` translated into ``lang`` segment by segment, with the glossary `tsum all`
-    would use for it (or ``glossary``) enforced and QA flags set. Raises TsumError subclasses."""
-    from translate_sum.terms.guard import TermGuard
+    would use for it (or ``glossary``) enforced and QA flags set; end matter stays English unless
+    models.toml asks for it, as in `tsum all`. Raises TsumError subclasses."""
+    loaded = load_glossary(config.glossary_file(path.parent, glossary))
+    plan = _plan(config, device, (lang,), loaded, stage_order((lang,), summarize=False))
+    result: ArticleResult = _run_one(path, plan)  # the plan ends with the assemble step
+    return result.segments
 
-    segments = segment_article(load_article(path))
-    # End matter stays English unless models.toml asks for it, as in `tsum all`.
-    todo = [s for s in segments if s.kind != END_MATTER or config.end_matter == "translate"]
-    guard = TermGuard(load_glossary(config.glossary_file(path.parent, glossary)))
-    result = translate_language(todo, lang, Engines(config, device).translator(lang), guard)
-    done = {s.id: t for s, t in zip(todo, result.segments, strict=True)}
-    return [
-        AlignedSegment(
-            id=s.id,
-            kind=s.kind,
-            paragraph=s.paragraph,
-            en=s.en,
-            translations={lang: done[s.id].text} if s.id in done else {},
-            flags=list(done[s.id].flags) if s.id in done else [],
-            terms=list(done[s.id].terms) if s.id in done else [],
-        )
-        for s in segments
-    ]
+
+def _plan(
+    config: Config,
+    device: str,
+    languages: tuple[str, ...],
+    glossary: Glossary | None,
+    steps: tuple[Step, ...],
+) -> Plan:
+    context = ManifestContext(languages=languages, fingerprint={}, settings={"device": device})
+    return Plan(config, languages, device, glossary, context, steps=steps, window=1)
+
+
+def _run_one(path: Path, plan: Plan) -> Any:
+    """The last step's record for the article at ``path``; its failure raised as an ArticleError."""
+    article = load_article(path)
+    job = ArticleJob(article, base_slug(article.title, article.date), plan.config.end_matter == "translate")
+    [window] = LocalExecutor().run([job], plan, no_progress)
+    [item] = window
+    if isinstance(item, Failed):
+        raise ArticleError(item.error)
+    return item

@@ -129,14 +129,6 @@ def write_json(path: Path, data: dict) -> None:
     write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
 
 
-def read_manifest(folder: Path) -> dict | None:
-    """The manifest of a completed article, or None (absent, unreadable, or from an interrupted run)."""
-    try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def remove_stale_temporaries(folder: Path) -> None:
     """Temporary files left by a run that was killed mid-write."""
     for tmp in folder.glob(".*.tmp"):

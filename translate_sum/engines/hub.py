@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -203,6 +204,33 @@ def _cache_dir() -> str:
     from huggingface_hub import constants
 
     return str(constants.HF_HUB_CACHE)
+
+
+_THREADS: ContextVar[int | None] = ContextVar("tsum_model_threads", default=None)
+
+
+@contextmanager
+def cpu_threads(threads: int | None) -> Iterator[None]:
+    """Models loaded inside use ``threads`` CPU threads (None: every core), e.g. a Ray actor's share.
+
+    torch's count is process-wide and stays set; CTranslate2 reads ``load_threads()`` when it opens a model.
+    """
+    if threads is None:
+        yield
+        return
+    import torch
+
+    torch.set_num_threads(threads)
+    token = _THREADS.set(threads)
+    try:
+        yield
+    finally:
+        _THREADS.reset(token)
+
+
+def load_threads() -> int:
+    """The CPU threads a model loaded now may use: set by ``cpu_threads``, else every core."""
+    return _THREADS.get() or os.cpu_count() or 1
 
 
 @contextmanager

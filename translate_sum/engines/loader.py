@@ -10,15 +10,25 @@ from collections.abc import Iterable
 from translate_sum.config import Config, ModelSpec
 from translate_sum.engines.base import Summarizer, Translator
 from translate_sum.engines.ct2.convert import ensure_converted
-from translate_sum.engines.hub import ResolvedModel, loading_quietly, pick_device, resolve_all, resolve_model
+from translate_sum.engines.hub import (
+    ResolvedModel,
+    cpu_threads,
+    loading_quietly,
+    pick_device,
+    resolve_all,
+    resolve_model,
+)
 from translate_sum.engines.registry import make_summarizer, make_translator
 
 
 class Engines:
     """Models, loaded on first use and once per run."""
 
-    def __init__(self, config: Config, device: str, download: bool = True) -> None:
+    def __init__(
+        self, config: Config, device: str, download: bool = True, threads: int | None = None
+    ) -> None:
         self.config = config
+        self.threads = threads  # CPU threads per model (None: every core)
         self.requested_device = device
         self.download = download
         self._device: str | None = None
@@ -50,7 +60,7 @@ class Engines:
 
     def summarizer(self) -> Summarizer:
         if self._summarizer is None:
-            with loading_quietly():
+            with loading_quietly(), cpu_threads(self.threads):
                 self._summarizer = make_summarizer(self.config.summarizer, self.resolve, self.device)
             self.loaded.append("summarizer")
         return self._summarizer
@@ -59,7 +69,7 @@ class Engines:
         if lang not in self._translators:
             spec = self.config.translators[lang]
             resolved = self.resolve(spec)
-            with loading_quietly():
+            with loading_quietly(), cpu_threads(self.threads):
                 self._translators[lang] = make_translator(
                     spec, resolved, self.device, self.config.batch_tokens
                 )

@@ -1,16 +1,11 @@
-"""The translation memory: reviewed sentences kept in SQLite and served again on every run."""
+"""The translation memory: reviewed sentences kept in SQLite (the store and its keys), and XLIFF/TMX
+import and export (``cat``). Serving its entries is the pipeline's (``pipeline.stages.serve_memory``)."""
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from translate_sum.memory.apply import (
-    apply_memory,
-    is_memory_current,
-    memory_digest,
-    served_translation,
-)
 from translate_sum.memory.keys import normalize_key
 from translate_sum.memory.store import NEAR_THRESHOLD, Entry, MemorySnapshot, MemoryStore, NearMatch
 
@@ -21,13 +16,9 @@ __all__ = [
     "MemorySnapshot",
     "MemoryStore",
     "NearMatch",
-    "apply_memory",
-    "is_memory_current",
-    "memory_digest",
     "memory_path",
     "normalize_key",
     "open_memory",
-    "served_translation",
 ]
 
 #: The memory's file name in the output folder, unless models.toml ``[run] memory`` names another.

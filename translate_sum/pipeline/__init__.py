@@ -8,7 +8,6 @@ from translate_sum.pipeline.run import (
     no_progress,
     run_all,
 )
-from translate_sum.pipeline.stages import translate_language
 
 __all__ = [
     "ProgressFactory",
@@ -17,5 +16,4 @@ __all__ = [
     "load_glossary",
     "no_progress",
     "run_all",
-    "translate_language",
 ]

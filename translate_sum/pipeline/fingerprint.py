@@ -19,7 +19,8 @@ from translate_sum.config import Config
 from translate_sum.errors import OutputError
 from translate_sum.ingest import extraction_settings
 from translate_sum.paths import cache_root
-from translate_sum.records import Article
+from translate_sum.pipeline.article_files import OUTPUT_FORMAT
+from translate_sum.records import Article, Manifest
 from translate_sum.storage import write_json
 
 logger = logging.getLogger("translate_sum")
@@ -31,6 +32,7 @@ def run_fingerprint(config: Config, languages: Sequence[str], glossary_sha256: s
     """Everything besides the input text that changes an article's outputs."""
     return {
         "tsum_version": __version__,
+        "output_format": OUTPUT_FORMAT,
         "languages": list(languages),
         "config": config.fingerprint(tuple(languages)),
         "glossary_sha256": glossary_sha256,
@@ -48,9 +50,16 @@ def fingerprint_hash(article: Article, fingerprint: dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def is_current(manifest: dict | None, article: Article, fingerprint: dict[str, Any]) -> bool:
-    """True when the outputs on disk came from this very input, models, settings and glossary."""
-    return manifest is not None and manifest.get("fingerprint") == fingerprint_hash(article, fingerprint)
+def is_current(manifest: Manifest | None, article: Article, fingerprint: dict[str, Any]) -> bool:
+    """True when the outputs on disk came from this very input, models, settings and glossary.
+
+    A manifest without a fingerprint is one whose article was being written when the run stopped.
+    """
+    return (
+        manifest is not None
+        and manifest.fingerprint is not None
+        and manifest.fingerprint == fingerprint_hash(article, fingerprint)
+    )
 
 
 def local_model_hashes(config: Config, languages: Sequence[str]) -> dict[str, dict[str, str]]:

@@ -12,7 +12,7 @@ from typing import overload
 
 from translate_sum.errors import ArticleError, ConfigError
 from translate_sum.ingest import display_path, list_articles, load_article
-from translate_sum.records import Article
+from translate_sum.records import Article, Manifest
 from translate_sum.terms.glossary import Glossary
 from translate_sum.terms.guard import TermGuard
 
@@ -64,6 +64,19 @@ def load_glossary(path: Path | None) -> Glossary | None:
         return None
     if not path.is_file():
         raise ConfigError(f"{path}: glossary file not found")
+    return Glossary.load(path)
+
+
+def manifest_glossary(manifest: Manifest) -> Glossary | None:
+    """The glossary an article was made with (as its manifest records it), loaded; None when it had none.
+
+    Raises GlossaryError when the file is there but cannot be read, ConfigError when it is gone.
+    """
+    if not manifest.glossary_path:
+        return None
+    path = Path(manifest.glossary_path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: the glossary this article was made with is gone; checks need it")
     return Glossary.load(path)
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 
 from translate_sum import __version__
-from translate_sum.memory import MemorySnapshot
+from translate_sum.memory import MemorySnapshot, MemoryStore
 from translate_sum.pipeline.fingerprint import fingerprint_hash
 from translate_sum.records import END_MATTER, AlignedSegment, Manifest, ModelInfo, Summarised
+from translate_sum.terms.guard import count_hits
 
 #: The libraries whose versions can change an article's outputs, by distribution name.
 LIBRARIES = ("torch", "transformers", "ctranslate2", "pysbd", "translate-sum")
@@ -45,13 +46,13 @@ def build_manifest(
     item: Summarised,
     segments: Sequence[AlignedSegment],
     context: ManifestContext,
-    memory: MemorySnapshot | None = None,
+    memory: MemoryStore | MemorySnapshot | None = None,
 ) -> Manifest:
     """The manifest of one finished article; ``memory``: the translation memory the run served from."""
     article = item.job.article
     models = {"summarizer": ModelInfo.from_dict(item.summarizer)}
     models.update({lang: ModelInfo.from_dict(item.translations[lang].model) for lang in context.languages})
-    return Manifest(
+    manifest = Manifest(
         tsum_version=__version__,
         input_path=str(article.path),
         input_sha256=article.sha256,
@@ -67,11 +68,25 @@ def build_manifest(
         settings=dict(context.settings),
         libraries=dict(context.libraries),
         timings=dict(item.timings),
+        fingerprint=fingerprint_hash(article, context.fingerprint),
+    )
+    return with_counts(manifest, segments, memory)
+
+
+def with_counts(
+    manifest: Manifest, segments: Sequence[AlignedSegment], memory: MemoryStore | MemorySnapshot | None
+) -> Manifest:
+    """``manifest`` with its counts (segments, flags, glossary terms, memory) and memory digest taken
+    from ``segments``: for a run's new article and a refreshed one alike."""
+    languages = manifest.languages
+    return replace(
+        manifest,
         segments=len(segments),
         end_matter=sum(s.kind == END_MATTER for s in segments),
         flags=dict(sorted(Counter(f.type for s in segments for f in s.flags).items())),
-        glossary_counts={lang: item.translations[lang].terms for lang in context.languages},
-        memory_counts={lang: item.translations[lang].served for lang in context.languages},
-        fingerprint=fingerprint_hash(article, context.fingerprint),
-        memory_digest=memory.digest([s.en for s in segments], context.languages) if memory else None,
+        glossary_counts={
+            lang: count_hits(t for s in segments for t in s.terms if t.lang == lang) for lang in languages
+        },
+        memory_counts={lang: sum(lang in s.memory for s in segments) for lang in languages},
+        memory_digest=memory.digest([s.en for s in segments], languages) if memory is not None else None,
     )

@@ -18,9 +18,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from translate_sum.config import Config
+from translate_sum.pipeline.article_files import read_manifest
 from translate_sum.pipeline.fingerprint import is_current, run_fingerprint
 from translate_sum.records import Article, IndexEntry, Manifest
-from translate_sum.storage import LOCK_NAME, MANIFEST, read_manifest, write_json
+from translate_sum.storage import LOCK_NAME, MANIFEST, write_json
 
 
 def _language_patterns(slug: str) -> list[tuple[re.Pattern[str], bool]]:
@@ -56,9 +57,9 @@ def stale_language_files(folder: Path, slug: str, languages: Sequence[str]) -> l
 def tidy_article(folder: Path) -> list[Path]:
     """Remove the files of languages the folder's manifest no longer lists; returns what was removed."""
     manifest = read_manifest(folder)
-    if not manifest or not isinstance(manifest.get("languages"), list):
+    if manifest is None or not manifest.languages:
         return []  # no complete article here (yet): nothing can be called stale
-    removed = stale_language_files(folder, folder.name, manifest["languages"])
+    removed = stale_language_files(folder, folder.name, manifest.languages)
     for path in removed:
         path.unlink(missing_ok=True)
     return removed
@@ -73,9 +74,9 @@ class Reuse:
         self.glossary_sha256 = glossary_sha256
         self._fingerprints: dict[tuple[str, ...], dict | None] = {}
 
-    def covers(self, previous: dict | None, article: Article) -> bool:
+    def covers(self, previous: Manifest | None, article: Article) -> bool:
         """True when ``previous`` lists every selected language and is current for its own languages."""
-        wider = tuple(previous.get("languages") or ()) if previous else ()
+        wider = tuple(previous.languages) if previous is not None else ()
         if not wider or not self.languages < set(wider):
             return False
         if wider not in self._fingerprints:
@@ -87,12 +88,11 @@ class Reuse:
         return fingerprint is not None and is_current(previous, article, fingerprint)
 
 
-def follow_rename(folder: Path, previous: dict, article: Article) -> bool:
+def follow_rename(folder: Path, previous: Manifest, article: Article) -> bool:
     """A current article read from a new path (a renamed file, same content): its manifest says so now."""
-    record = Manifest.from_dict(previous)
-    if record.input_path == str(article.path) or record.input_sha256 != article.sha256:
+    if previous.input_path == str(article.path) or previous.input_sha256 != article.sha256:
         return False
-    write_json(folder / MANIFEST, replace(record, input_path=str(article.path)).to_dict())
+    write_json(folder / MANIFEST, replace(previous, input_path=str(article.path)).to_dict())
     return True
 
 
@@ -105,8 +105,7 @@ def removed_inputs(
     for folder in sorted(p for p in output_dir.iterdir() if p.is_dir() and not p.is_symlink()):
         if folder.name in claimed or folder.name.startswith("."):
             continue
-        manifest = read_manifest(folder)
-        record = Manifest.from_dict(manifest) if manifest else None
+        record = read_manifest(folder)
         source = record.input_path if record else None
         if record is None or not source or Path(source).exists():
             continue

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,37 +12,34 @@ from typing import Any
 from translate_sum.config import Config
 from translate_sum.engines.loader import Engines
 from translate_sum.errors import ConfigError, OptionError, TsumError
-from translate_sum.memory import MemorySnapshot, MemoryStore, is_memory_current, memory_path, open_memory
-from translate_sum.memory.refresh import refresh_article
+from translate_sum.memory import MemorySnapshot, MemoryStore, memory_path, open_memory
 from translate_sum.pipeline import interrupt
 from translate_sum.pipeline import outputs_housekeeping as housekeeping
-from translate_sum.pipeline.executors import DEFAULT_WINDOW, EXECUTORS, Executor, Plan, executor_class
-from translate_sum.pipeline.executors.base import ProgressFactory
+from translate_sum.pipeline.article_files import (
+    entry,
+    failed_entry,
+    read_article,
+    read_manifest,
+    write_article,
+    write_index,
+)
+from translate_sum.pipeline.executors import DEFAULT_WINDOW, EXECUTORS, Executor, executor_class
 from translate_sum.pipeline.fingerprint import is_current, run_fingerprint
-from translate_sum.pipeline.inputs import load_glossary, load_inputs
+from translate_sum.pipeline.inputs import load_glossary, load_inputs, term_guard
 from translate_sum.pipeline.manifest import ManifestContext, library_versions
-from translate_sum.pipeline.write import entry, failed_entry, write_article, write_index
+from translate_sum.pipeline.plan import Plan, ProgressFactory, no_progress, stage_order
+from translate_sum.pipeline.stages import is_memory_current, refresh_stage
 from translate_sum.records import ArticleJob, ArticleResult, Failed, IndexEntry, Manifest
 from translate_sum.storage import (
     article_dir,
     base_slug,
     output_lock,
-    read_manifest,
     remove_stale_temporaries,
     unique_slugs,
 )
 from translate_sum.terms.glossary import Glossary
 
 logger = logging.getLogger("translate_sum")
-
-
-@contextmanager
-def no_progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
-    yield _ignore
-
-
-def _ignore(n: int = 1) -> None:
-    return None
 
 
 @dataclass
@@ -137,7 +133,7 @@ def run_all(
     ):
         remove_stale_temporaries(options.output_dir)  # e.g. an index.md a killed run was writing
         todo: list[ArticleJob] = []
-        refresh: list[ArticleJob] = []  # up to date but for memory entries: re-rendered, no model
+        refresh: list[tuple[ArticleJob, ArticleResult]] = []  # up to date but for memory entries: no model
         for item in loaded:
             if item.article is None:
                 report.entries.append(
@@ -148,22 +144,29 @@ def run_all(
             job = ArticleJob(item.article, slugs[item.path.name], options.config.end_matter == "translate")
             folder = article_dir(options.output_dir, job.slug)
             previous = read_manifest(folder)
-            wider = not is_current(previous, job.article, fingerprint) and reuse.covers(previous, job.article)
-            if options.force or not (wider or is_current(previous, job.article, fingerprint)):
+            current = is_current(previous, job.article, fingerprint)
+            wider = previous is not None and not current and reuse.covers(previous, job.article)
+            if options.force or previous is None or not (current or wider):
                 todo.append(job)
                 continue
-            assert previous is not None
             housekeeping.follow_rename(folder, previous, job.article)
-            current_languages = previous["languages"] if wider else options.languages
-            if is_memory_current(previous, folder, memory, current_languages):
+            if memory is None:
+                report.entries.append(entry(job, "skipped", previous))
+                continue
+            try:
+                stored = read_article(folder)
+            except TsumError:  # damaged since it was written: made again
+                todo.append(job)
+                continue
+            if is_memory_current(stored, memory):
                 report.entries.append(entry(job, "skipped", previous))
             else:
-                refresh.append(job)
+                refresh.append((job, stored))
         try:
-            if memory is not None:  # without a memory every article is current: nothing to refresh
-                for job in refresh:
+            if memory is not None:
+                for job, stored in refresh:
                     with interrupt.writing():
-                        _refresh(job, options.output_dir, memory, glossary, report, notify)
+                        _refresh(job, stored, options.output_dir, memory, glossary, report, notify)
             if todo:
                 snapshot = memory.snapshot(options.languages) if memory is not None else None
                 report.models_loaded = _process(
@@ -172,7 +175,7 @@ def run_all(
         except interrupt.Interrupted as exc:
             report.interrupted = exc.signum
             finished = {e.source_path for e in report.entries}
-            for job in [*refresh, *todo]:
+            for job in [*(j for j, _ in refresh), *todo]:
                 if str(job.article.path) not in finished:
                     report.entries.append(entry(job, "interrupted"))
         with interrupt.writing():
@@ -219,16 +222,19 @@ def _process(
             glossary_sha256=glossary.sha256 if glossary is not None else None,
             libraries=library_versions(),
         ),
+        steps=stage_order(options.languages),
         window=options.window,
         memory=memory,
     )
+    jobs = {job.slug: job for job in todo}
     with progress("articles", len(todo)) as advance:
         windows = executor.run(todo, plan, progress)
         try:
             for outcomes in windows:
                 with interrupt.writing():  # a stop request waits for the window's finished articles
                     for outcome in outcomes:
-                        _finish(outcome, options.output_dir, report, notify)
+                        slug = outcome.job.slug if isinstance(outcome, Failed) else outcome.slug
+                        _finish(outcome, jobs[slug], options.output_dir, report, notify)
                         advance(1)
         finally:
             close = getattr(windows, "close", None)
@@ -246,14 +252,17 @@ def _executor(options: RunOptions) -> Executor:
 
 
 def _finish(
-    outcome: ArticleResult | Failed, output_dir: Path, report: RunReport, notify: Callable[[str], None]
+    outcome: ArticleResult | Failed,
+    job: ArticleJob,
+    output_dir: Path,
+    report: RunReport,
+    notify: Callable[[str], None],
 ) -> None:
-    """Write one article, or record its failure; a write that fails fails this article alone."""
+    """Write one article (``job``'s outcome), or record its failure; a write that fails fails it alone."""
     if isinstance(outcome, Failed):
-        report.entries.append(failed_entry(outcome.job, outcome.error))
+        report.entries.append(failed_entry(job, outcome.error))
         notify(f"error: {outcome.error}")
         return
-    job = ArticleJob(outcome.article, outcome.slug)
     try:
         write_article(outcome, output_dir)
     except TsumError as exc:  # its output folder (disk full, a planted link)
@@ -266,11 +275,12 @@ def _finish(
         report.entries.append(failed_entry(job, message))
         notify(f"error: {message}")
         return
-    _done(job, outcome.record, report)
+    _done(job, outcome.manifest, report)
 
 
 def _refresh(
     job: ArticleJob,
+    stored: ArticleResult,
     output_dir: Path,
     memory: MemoryStore,
     glossary: Glossary | None,
@@ -279,18 +289,16 @@ def _refresh(
 ) -> None:
     """Re-render an up-to-date article whose memory entries changed: no model, nothing re-translated."""
     try:
-        result = refresh_article(article_dir(output_dir, job.slug), memory, glossary)
+        [result] = refresh_stage([stored], memory, term_guard(glossary))
         write_article(result, output_dir)
     except TsumError as exc:
         report.entries.append(failed_entry(job, str(exc)))
         notify(f"error: {exc}")
         return
-    _done(job, result.record, report)
+    _done(job, result.manifest, report)
 
 
 def _done(job: ArticleJob, manifest: Manifest, report: RunReport) -> None:
-    report.entries.append(
-        entry(job, "done", {"counts": {"flags": manifest.flags}, "languages": list(manifest.languages)})
-    )
+    report.entries.append(entry(job, "done", manifest))
     report.add_terms(manifest.glossary_counts)
     report.memory.update(manifest.memory_counts)

@@ -16,17 +16,22 @@ from typing import Protocol, TypeVar
 from translate_sum.align import summary_segments, summary_support
 from translate_sum.engines.base import Progress, Summarizer, Translator
 from translate_sum.errors import ConfigError, TsumError
-from translate_sum.memory import MemorySnapshot, normalize_key, served_translation
-from translate_sum.pipeline.manifest import ManifestContext, build_manifest
+from translate_sum.memory import MemorySnapshot, MemoryStore, normalize_key
+from translate_sum.memory.store import EMPTY_DIGEST
+from translate_sum.pipeline.manifest import ManifestContext, build_manifest, with_counts
+from translate_sum.qa import checked_translation
 from translate_sum.records import (
     AlignedSegment,
     ArticleJob,
     ArticleResult,
     Failed,
+    Flag,
     LanguageResult,
+    MemoryHit,
     Segment,
     Segmented,
     Summarised,
+    Support,
     Translation,
 )
 from translate_sum.segment import segment_article
@@ -44,6 +49,9 @@ class _OfAnArticle(Protocol):
 
 T = TypeVar("T", bound=_OfAnArticle)
 R = TypeVar("R")
+
+#: What serves exact matches: the memory itself (a refresh, a review save) or a run's snapshot of it.
+MemoryLookup = MemoryStore | MemorySnapshot
 
 
 def segment_stage(jobs: Sequence[ArticleJob]) -> list[Segmented | Failed]:
@@ -63,15 +71,18 @@ def segment_stage(jobs: Sequence[ArticleJob]) -> list[Segmented | Failed]:
 
 
 def summarise_stage(
-    items: Sequence[Segmented | Failed], summarizer: Summarizer, progress: Progress | None = None
+    items: Sequence[Segmented | Failed], summarizer: Summarizer | None, progress: Progress | None = None
 ) -> list[Summarised | Failed]:
     """Each article's summary sentences (``s0``, ``s1`` …) with the source sentences that support them.
 
-    The summaries of all articles are generated together, in shared batches.
+    The summaries of all articles are generated together, in shared batches. Without a ``summarizer``
+    (``tsum translate FILE``) the articles go on with no summary.
     """
 
     def batch(todo: list[Segmented]) -> list[Summarised]:
         start = time.perf_counter()
+        if summarizer is None:
+            return [_with_summary(item, [], {}, 0.0) for item in todo]
         summaries = summarizer.summarize_many([item.body for item in todo], progress=progress)
         shares = _shares(_seconds(start), [len(item.body) + 1 for item in todo])
         info = summarizer.describe()
@@ -89,31 +100,34 @@ def translate_stage(
     translator: Translator | None,
     guard: TermGuard,
     progress: Progress | None = None,
-    memory: MemorySnapshot | None = None,
+    memory: MemoryLookup | None = None,
 ) -> list[Summarised | Failed]:
     """Every segment of every article translated into ``lang`` in shared token-budget batches.
 
-    A segment the translation ``memory`` holds (exact, normalised match) takes the reviewed text and
-    never reaches the translator, which may be None when ``unserved`` found nothing left for it.
-    ``guard`` (a ``terms.TermGuard``) keeps glossary terms fixed or flags them; QA checks add
-    their flags, on machine and memory text alike. Returns new records with ``translations[lang]`` set.
+    A segment the translation ``memory`` holds (exact, normalised match) is served by ``serve_memory``
+    and never reaches the translator, which may be None when ``unserved`` found nothing left for it.
+    ``guard`` keeps glossary terms fixed or flags them; QA checks add their flags, on machine and memory
+    text alike. Returns new records with ``translations[lang]`` set.
     """
 
     def batch(todo: list[Summarised]) -> list[Summarised]:
         start = time.perf_counter()
         texts = [s.en for item in todo for s in item.segments]
-        found = memory.lookup(texts, lang) if memory is not None else {}
-        entries = [found.get(normalize_key(text)) for text in texts]
-        rest = [text for text, entry in zip(texts, entries, strict=True) if entry is None]
+        # A served text is flagged ``split`` as the model's would be: the source is too long for it.
+        served = serve_memory(
+            texts,
+            lang,
+            memory,
+            guard,
+            lambda i: translator is not None and len(translator.pieces(texts[i])) > 1,
+        )
+        rest = [text for text, hit in zip(texts, served, strict=True) if hit is None]
         machine: Iterator[Translation] = iter(())
         if rest:
             if translator is None:
                 raise ConfigError(f"translate {lang}: segments need a translator but none was loaded")
             machine = iter(translate_texts(rest, lang, translator, guard, progress))
-        results = [
-            next(machine) if entry is None else served_translation(text, lang, entry, guard.glossary)
-            for text, entry in zip(texts, entries, strict=True)
-        ]
+        results = [next(machine) if hit is None else hit for hit in served]
         info = translator.describe() if translator is not None and rest else {"memory": True}
         shares = _shares(_seconds(start), [len(item.segments) for item in todo])
         out, i = [], 0
@@ -121,8 +135,8 @@ def translate_stage(
             mine = results[i : i + len(item.segments)]
             i += len(item.segments)
             counts = count_hits(hit for t in mine for hit in t.terms)
-            served = sum(t.memory is not None for t in mine)
-            result = LanguageResult(tuple(mine), counts, info, served=served)
+            served_here = sum(t.memory is not None for t in mine)
+            result = LanguageResult(tuple(mine), counts, info, served=served_here)
             out.append(
                 replace(
                     item,
@@ -135,7 +149,88 @@ def translate_stage(
     return _isolated(items, Summarised, batch)
 
 
-def unserved(items: Sequence[Summarised | Failed], lang: str, memory: MemorySnapshot | None) -> list[str]:
+def serve_memory(
+    texts: Sequence[str],
+    lang: str,
+    memory: MemoryLookup | None,
+    guard: TermGuard,
+    split: Callable[[int], bool] = lambda i: False,
+) -> list[Translation | None]:
+    """The memory's ``lang`` target for each of ``texts`` it holds (exact, normalised match), else None.
+
+    The one route by which reviewed text reaches the outputs, in a run, a refresh and a review save:
+    each target is checked as a model's output is (``checked_target``) and marked with its entry.
+    ``split(i)`` says whether the source ``texts[i]`` is one a translator splits (the flag is kept);
+    it is asked only for the texts served.
+    """
+    found = memory.lookup(texts, lang) if memory is not None and texts else {}
+    out: list[Translation | None] = []
+    for i, text in enumerate(texts):
+        entry = found.get(normalize_key(text))
+        if entry is None:
+            out.append(None)
+            continue
+        hit = MemoryHit(entry.status, entry.origin, entry.origin_name, entry.updated)
+        out.append(replace(checked_target(text, entry.target, lang, guard, split=split(i)), memory=hit))
+    return out
+
+
+def checked_target(en: str, target: str, lang: str, guard: TermGuard, *, split: bool = False) -> Translation:
+    """``target`` as the ``lang`` translation of ``en`` with its glossary hits and QA flags; never changed."""
+    return checked_translation(en, guard.verify(en, target, lang), lang, split=split)
+
+
+def refresh_stage(
+    results: Sequence[ArticleResult], memory: MemoryLookup, guard: TermGuard
+) -> list[ArticleResult]:
+    """Articles read back from their folders with the memory's current targets served, no model run.
+
+    Each row's translations are taken apart into the translate stage's records, the memory serves
+    through ``serve_memory`` (a served row keeps its ``split`` flag), the rest stay as they were, and
+    the rows and manifest counts are assembled again as a run assembles them. A row the run left
+    untranslated in a language (end matter) stays so.
+    """
+    out = []
+    for result in results:
+        sources = [Segment(s.id, s.kind, s.paragraph, s.en) for s in result.segments]
+        per_row: list[list[tuple[str, Translation]]] = [[] for _ in sources]
+        for lang in result.languages:
+            # Only rows the run translated into ``lang`` (end matter it left English stays so).
+            rows = [n for n, s in enumerate(result.segments) if lang in s.translations]
+            stored = [_translation(result.segments[n], lang) for n in rows]
+            split = [any(f.type == "split" for f in t.flags) for t in stored]
+            served = serve_memory([sources[n].en for n in rows], lang, memory, guard, split.__getitem__)
+            for n, new, old in zip(rows, served, stored, strict=True):
+                per_row[n].append((lang, new or old))
+        segments = [
+            aligned(source, old.support, per_row[n], [f for f in old.flags if f.lang is None])
+            for n, (source, old) in enumerate(zip(sources, result.segments, strict=True))
+        ]
+        out.append(
+            replace(result, segments=segments, manifest=with_counts(result.manifest, segments, memory))
+        )
+    return out
+
+
+def is_memory_current(result: ArticleResult, memory: MemoryLookup | None) -> bool:
+    """Whether ``result`` (as read back) already reflects the memory entries that concern it."""
+    if memory is None:
+        return True
+    recorded = result.manifest.memory_digest or EMPTY_DIGEST
+    return recorded == memory.digest([s.en for s in result.segments], result.languages)
+
+
+def _translation(segment: AlignedSegment, lang: str) -> Translation:
+    """The ``lang`` part of an aligned row as the translate stage's record."""
+    return Translation(
+        text=segment.translations.get(lang, ""),
+        terms=tuple(t for t in segment.terms if t.lang == lang),
+        flags=tuple(f for f in segment.flags if f.lang == lang),
+        memory=segment.memory.get(lang),
+    )
+
+
+def unserved(items: Sequence[Summarised | Failed], lang: str, memory: MemoryLookup | None) -> list[str]:
     """The segments of ``items`` that the memory does not hold in ``lang``: what a translator must do."""
     texts = [s.en for item in items if isinstance(item, Summarised) for s in item.segments]
     if memory is None:
@@ -145,40 +240,48 @@ def unserved(items: Sequence[Summarised | Failed], lang: str, memory: MemorySnap
 
 
 def assemble_stage(
-    items: Sequence[Summarised | Failed], context: ManifestContext, memory: MemorySnapshot | None = None
+    items: Sequence[Summarised | Failed], context: ManifestContext, memory: MemoryLookup | None = None
 ) -> list[ArticleResult | Failed]:
     """Aligned segments (source, then summary) with every language's translation, and the manifest."""
 
     def one(item: Summarised) -> ArticleResult:
         segments = assemble(item, context.languages)
         manifest = build_manifest(item, segments, context, memory)
-        return ArticleResult(item.job.article, item.job.slug, context.languages, segments, manifest)
+        return ArticleResult(item.job.slug, segments, manifest)
 
     return _isolated(items, Summarised, lambda todo: [one(item) for item in todo])
 
 
 def assemble(item: Summarised, languages: Sequence[str]) -> list[AlignedSegment]:
     """New aligned records: per segment, the translations, terms and flags of each language in order."""
-    segments = []
     translated = {id(segment): n for n, segment in enumerate(item.segments)}
+    rows = []
     for segment in item.source + item.summary:
         # End matter the run does not translate is kept as its source text alone.
         n = translated.get(id(segment))
         per_lang = [] if n is None else [(lang, item.translations[lang].segments[n]) for lang in languages]
-        segments.append(
-            AlignedSegment(
-                id=segment.id,
-                kind=segment.kind,
-                paragraph=segment.paragraph,
-                en=segment.en,
-                translations={lang: t.text for lang, t in per_lang},
-                support=list(item.support.get(segment.id, ())),
-                flags=[f for _, t in per_lang for f in t.flags],
-                terms=[h for _, t in per_lang for h in t.terms],
-                memory={lang: t.memory for lang, t in per_lang if t.memory is not None},
-            )
-        )
-    return segments
+        rows.append(aligned(segment, item.support.get(segment.id, ()), per_lang))
+    return rows
+
+
+def aligned(
+    segment: Segment,
+    support: Sequence[Support],
+    per_lang: Sequence[tuple[str, Translation]],
+    source_flags: Sequence[Flag] = (),
+) -> AlignedSegment:
+    """One aligned row: ``segment`` with each language's translation, in the order of ``per_lang``."""
+    return AlignedSegment(
+        id=segment.id,
+        kind=segment.kind,
+        paragraph=segment.paragraph,
+        en=segment.en,
+        translations={lang: t.text for lang, t in per_lang},
+        support=list(support),
+        flags=[*source_flags, *(f for _, t in per_lang for f in t.flags)],
+        terms=[h for _, t in per_lang for h in t.terms],
+        memory={lang: t.memory for lang, t in per_lang if t.memory is not None},
+    )
 
 
 def translate_texts(
@@ -192,8 +295,6 @@ def translate_texts(
 
     One call translates any mix of articles; its batches are the translator's token budget.
     """
-    from translate_sum.qa import checked_translation
-
     pieces = [translator.pieces(text) for text in texts]
     calls = 0
 
@@ -212,20 +313,6 @@ def translate_texts(
         checked_translation(text, result, lang, split=len(parts) > 1)
         for text, result, parts in zip(texts, results, pieces, strict=True)
     ]
-
-
-def translate_language(
-    segments: Sequence[Segment],
-    lang: str,
-    translator: Translator,
-    guard: TermGuard,
-    progress: Progress | None = None,
-) -> LanguageResult:
-    """One article's segments in ``lang`` (``tsum translate``)."""
-    results = translate_texts([s.en for s in segments], lang, translator, guard, progress)
-    return LanguageResult(
-        tuple(results), count_hits(h for t in results for h in t.terms), translator.describe()
-    )
 
 
 def failure(job: ArticleJob, exc: Exception) -> Failed:

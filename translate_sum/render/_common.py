@@ -16,6 +16,7 @@ LANG_NAMES = {"en": "English", "zh": "Chinese", "ru": "Russian"}
 # Characters XML 1.0 forbids (most C0 controls, surrogates, U+FFFE/U+FFFF): a serializer would
 # either write a broken file or refuse, so they are dropped from text before it reaches one.
 _XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_RECORD_KEYS = frozenset(AlignedSegment("", "", 0, "").to_dict())
 _LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 
 
@@ -52,12 +53,11 @@ def paragraph_runs(segments: Iterable[AlignedSegment]) -> list[list[AlignedSegme
 
 
 def tool_version(result: ArticleResult) -> str:
-    return str(result.record.tsum_version or __version__)
+    return str(result.manifest.tsum_version or __version__)
 
 
 def input_path(result: ArticleResult) -> str:
-    recorded = result.record.input_path
-    return str(recorded) if recorded else result.article.path.as_posix()
+    return result.manifest.input_path or ""
 
 
 def check_names(result: ArticleResult) -> None:
@@ -66,5 +66,6 @@ def check_names(result: ArticleResult) -> None:
     if not slug or slug.startswith(".") or any(c in slug for c in "/\\\0") or slug != slug.strip():
         raise ValueError(f"unsafe slug for a file name: {slug!r}")
     for lang in result.languages:
-        if not _LANG_CODE.fullmatch(lang) or lang == "en":
+        # A target column of aligned.jsonl sits beside the record's own keys: it must not be one.
+        if not _LANG_CODE.fullmatch(lang) or lang in _RECORD_KEYS:
             raise ValueError(f"unsupported target language code: {lang!r}")

@@ -30,10 +30,10 @@ def _entry_title(hits: list[TermHit]) -> str:
 
 
 def _source_range(en: str, hit: TermHit) -> tuple[int, int] | None:
+    """The hit's own offsets, when they hold its surface; never a guess at another occurrence."""
     if 0 <= hit.start < hit.end <= len(en) and en[hit.start : hit.end] == hit.surface:
         return hit.start, hit.end
-    at = en.find(hit.surface) if hit.surface else -1  # offsets from another text version: fall back
-    return (at, at + len(hit.surface)) if at >= 0 else None
+    return None
 
 
 def _non_overlapping(spans: list[TermSpan]) -> list[TermSpan]:

@@ -27,11 +27,11 @@ def _title(result: ArticleResult, lang: str) -> str:
     for segment in result.source_segments():
         if segment.kind == "title":
             return text_in(segment, lang) or segment.en
-    return result.article.title
+    return result.manifest.title or result.slug
 
 
 def _metadata_line(result: ArticleResult) -> str | None:
-    parts = [p for p in (result.article.date, result.article.source) if p]
+    parts = [p for p in (result.manifest.date, result.manifest.source) if p]
     return " · ".join(escape_md(p) for p in parts) or None
 
 

@@ -49,7 +49,7 @@ def _flag_token(flag: Flag) -> str:
 
 def _title(result: ArticleResult) -> str:
     title = next((s.en for s in result.source_segments() if s.kind == "title"), "")
-    return title or result.article.title or result.slug
+    return title or result.manifest.title or result.slug
 
 
 def _models_fact(manifest: Manifest) -> str:
@@ -71,8 +71,8 @@ def _models_fact(manifest: Manifest) -> str:
 
 
 def _provenance_fact(result: ArticleResult) -> str:
-    manifest = result.record
-    input_sha = manifest.input_sha256 or result.article.sha256
+    manifest = result.manifest
+    input_sha = manifest.input_sha256
     timings = manifest.timings
     total = sum(timings.values())
     rows = [
@@ -112,7 +112,7 @@ def _flags_fact(result: ArticleResult) -> str:
         )
         or '<span class="none">no flags</span>'
     )
-    glossary = result.record.glossary_counts
+    glossary = result.manifest.glossary_counts
     glossary_lines = "".join(
         f'<p class="sub">glossary terms{esc(label)}: {_counts_text(numbers)}</p>'
         for label, numbers in _count_groups(glossary)
@@ -124,14 +124,14 @@ def _flags_fact(result: ArticleResult) -> str:
 
 
 def _header(result: ArticleResult) -> str:
-    article = result.article
-    meta = "".join(f"<span>{esc(v)}</span>" for v in (article.date, article.source) if v)
+    manifest = result.manifest
+    meta = "".join(f"<span>{esc(v)}</span>" for v in (manifest.date, manifest.source) if v)
     return (
         '<header class="doc"><div class="wrap">'
         f'<p class="eyebrow">tsum review · {esc(result.slug)}</p>'
         f'<h1 lang="en">{esc(_title(result))}</h1>'
         f'<p class="meta-line">{meta}</p>'
-        f'<div class="facts">{_models_fact(result.record)}{_provenance_fact(result)}'
+        f'<div class="facts">{_models_fact(result.manifest)}{_provenance_fact(result)}'
         f"{_flags_fact(result)}</div>"
         "</div></header>"
     )

@@ -39,9 +39,9 @@ def render_tmx(result: ArticleResult) -> str:
     header = ET.SubElement(root, "header", {k: xml_text(v) for k, v in header_attrs.items()})
     _prop(header, "x-slug", result.slug)
     _prop(header, "x-input", input_path(result))
-    if sha := result.record.input_sha256 or result.article.sha256:
+    if sha := result.manifest.input_sha256:
         _prop(header, "x-input-sha256", str(sha))
-    if glossary_sha := result.record.glossary_sha256:
+    if glossary_sha := result.manifest.glossary_sha256:
         _prop(header, "x-glossary-sha256", str(glossary_sha))
     body = ET.SubElement(root, "body")
     for segment in result.segments:

@@ -84,7 +84,7 @@ def render_xliff(result: ArticleResult, lang: str) -> str:
     file_el = _el(root, "file", file_attrs)
     header = _el(file_el, "header")
     _el(header, "tool", {"tool-id": "tsum", "tool-name": "tsum", "tool-version": tool_version(result)})
-    model = result.record.models.get(lang)
+    model = result.manifest.models.get(lang)
     if model is not None and model.id:
         revision = f" @ {model.revision}" if model.revision else ""
         _el(header, "note", {"from": "tsum"}, f"machine translation: {model.id}{revision}")

@@ -31,7 +31,7 @@ from translate_sum.review.edits import (
     find_article,
     save_target,
 )
-from translate_sum.review.page import render_server_page
+from translate_sum.review.page import render_file_list, render_server_page
 
 logger = logging.getLogger("translate_sum")
 
@@ -128,6 +128,19 @@ def create_app(output_dir: Path, store: MemoryStore, *, port: int, token: str | 
         # Served as plain text whatever it is: nothing but review.html is a page here.
         return Response(path.read_bytes(), media_type="text/plain; charset=utf-8", headers=_HEADERS)
 
+    async def article_listing(request: Request) -> Response:
+        # The index's "files" link: the article's files, as article_file serves them.
+        try:
+            folder = find_article(output_dir, request.path_params["slug"])
+        except NotFound as exc:
+            return PlainTextResponse(str(exc), 404, headers=_HEADERS)
+        names = sorted(
+            p.name
+            for p in folder.iterdir()
+            if _FILE_NAME.fullmatch(p.name) and p.is_file() and not p.is_symlink()
+        )
+        return HTMLResponse(render_file_list(folder.name, names), headers=_HEADERS)
+
     async def save(request: Request) -> Response:
         try:
             _check_origin(request, origins)
@@ -175,6 +188,7 @@ def create_app(output_dir: Path, store: MemoryStore, *, port: int, token: str | 
         Route("/", index, methods=["GET"]),
         Route("/index.html", index, methods=["GET"]),
         Route("/api/{slug}/{seg_id}", save, methods=["POST"]),
+        Route("/{slug}/", article_listing, methods=["GET"]),
         Route("/{slug}/review.html", review, methods=["GET"]),
         Route("/{slug}/{name}", article_file, methods=["GET"]),
     ]

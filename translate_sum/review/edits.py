@@ -1,4 +1,5 @@
-"""A reviewer's edit or approval: saved to the memory, checked again, and the article's files re-rendered."""
+"""A reviewer's edit or approval: saved to the memory, checked again, and the article's files and its
+index row re-rendered."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from translate_sum.errors import MemoryConflict, OutputError, TranslationMemoryError, TsumError
-from translate_sum.memory.checks import article_glossary
 from translate_sum.memory.keys import normalize_key
-from translate_sum.memory.refresh import load_result, refresh_article
 from translate_sum.memory.store import Entry, MemoryStore, check_text
-from translate_sum.pipeline.write import write_article
+from translate_sum.pipeline.article_files import read_article, update_index, write_article
+from translate_sum.pipeline.inputs import manifest_glossary, term_guard
+from translate_sum.pipeline.stages import refresh_stage
 from translate_sum.records import AlignedSegment, ArticleResult
 from translate_sum.storage import article_dir, output_lock
 
@@ -123,7 +124,9 @@ def save_target(
 
     ``version`` and ``base`` are the version and text the page showed (0: no memory entry, the
     article's text); when either is no longer current, SaveConflict is raised and nothing changes. The entry is ``edited`` or ``approved`` (``action``), the
-    glossary and QA checks run on it, and the article's output files are re-rendered atomically.
+    glossary and QA checks run on it (``pipeline.stages.serve_memory``, as in a run), and the
+    article's output files, then its row of the index, are re-rendered, each atomically, under
+    the output lock.
     Returns every row of the article holding the same sentence, as now shown.
     """
     if action not in ACTIONS:
@@ -131,7 +134,7 @@ def save_target(
     check_text(text)
     folder = find_article(output_dir, slug)
     with _SAVING, output_lock(output_dir):
-        result = load_result(folder)
+        result = read_article(folder)
         segment = _segment(result, seg_id)
         if lang not in result.languages:
             raise NotFound(f"{slug} has no {lang!r} translation")
@@ -159,8 +162,9 @@ def save_target(
                 _CONFLICT, current.target if current else "", current.version if current else 0
             ) from None
         try:
-            result = refresh_article(folder, store, article_glossary(result.record.to_dict()))
+            [result] = refresh_stage([result], store, term_guard(manifest_glossary(result.manifest)))
             write_article(result, output_dir)
+            update_index(output_dir, result)
         except OutputError as exc:
             row = RowState(seg_id, lang, entry.target, entry.version, entry.status, [])
             raise SavedButNotWritten(

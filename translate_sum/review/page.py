@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from translate_sum.memory.checks import article_glossary, check_target
 from translate_sum.memory.keys import normalize_key
-from translate_sum.memory.refresh import load_result
 from translate_sum.memory.store import MAX_TEXT, MemoryStore
+from translate_sum.pipeline.article_files import read_article
+from translate_sum.pipeline.inputs import manifest_glossary, term_guard
+from translate_sum.pipeline.stages import checked_target
 from translate_sum.records import ArticleResult
+from translate_sum.render._html import esc, page
+from translate_sum.render.index import INDEX_CSS
 from translate_sum.render.review_html import PageExtras, render_review_html
 from translate_sum.review.assets import EDIT_CSS, EDIT_JS
-
-_UNLOADED = object()
+from translate_sum.terms.guard import TermGuard
 
 
 def page_data(folder: Path, store: MemoryStore, token: str) -> tuple[ArticleResult, dict]:
@@ -22,9 +24,9 @@ def page_data(folder: Path, store: MemoryStore, token: str) -> tuple[ArticleResu
     article may have saved it since this one was written), else the article with version 0. ``article``
     is the text the article's files hold, with its ``flags``: what an edit replaces.
     """
-    result = load_result(folder)
+    result = read_article(folder)
     rows: dict[str, dict] = {}
-    glossary: object = _UNLOADED
+    guard: TermGuard | None = None  # loaded when a cell needs its checks
     suggestions: dict[str, dict] = {}
     for lang in result.languages:
         exact = store.lookup([s.en for s in result.segments], lang)
@@ -42,10 +44,10 @@ def page_data(folder: Path, store: MemoryStore, token: str) -> tuple[ArticleResu
             }
             if entry is not None and entry.target != article_text:
                 # Saved from another article or imported since this one was written: its own checks.
-                if glossary is _UNLOADED:
-                    glossary = article_glossary(result.record.to_dict())
+                if guard is None:
+                    guard = term_guard(manifest_glossary(result.manifest))
                 split = any(f.type == "split" and f.lang == lang for f in segment.flags)
-                checked = check_target(segment.en, entry.target, lang, glossary, split=split)
+                checked = checked_target(segment.en, entry.target, lang, guard, split=split)
                 rows[segment.id][lang]["flags"] = [f.to_dict() for f in checked.flags]
             if hit is None and entry is None:
                 near = store.near(segment.en, lang)
@@ -68,3 +70,13 @@ def render_server_page(folder: Path, store: MemoryStore, token: str) -> str:
     """``review.html`` with editing switched on, for the local review server."""
     result, data = page_data(folder, store, token)
     return render_review_html(result, PageExtras(script=EDIT_JS, css=EDIT_CSS, data=data))
+
+
+def render_file_list(slug: str, names: list[str]) -> str:
+    """The page behind the index's "files" link: each file of the article ``slug``, linked."""
+    items = "".join(f'<li><a href="{esc(name)}">{esc(name)}</a></li>' for name in names)
+    body = (
+        f'<main class="wrap"><p class="eyebrow"><a href="../index.html">tsum outputs</a></p>'
+        f"<h1>{esc(slug)}</h1><ul>{items}</ul></main>"
+    )
+    return page(f"Files · {slug}", INDEX_CSS, body)

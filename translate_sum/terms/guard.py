@@ -89,6 +89,18 @@ class TermGuard:
                     outcomes[i] = outcome
         return [o.result for o in outcomes]
 
+    def verify(self, source: str, target: str, lang: str) -> GuardedTranslation:
+        """``target`` (a person's text, or one from the memory) checked as the ``lang`` rendering of ``source``.
+
+        The same check a model's output gets: every glossary term occurrence of ``source`` needs an
+        occurrence of its own of the fixed form in ``target``, or a ``glossary`` flag names it. ``target``
+        is never changed.
+        """
+        if self.glossary is None:
+            return GuardedTranslation(target)
+        matches = self.glossary.find(source)
+        return _check(matches, target, lang, self.glossary.entries, source=source).result
+
 
 def count_terms(results: list[GuardedTranslation]) -> dict[str, int]:
     """Term occurrences over ``results``: found, kept (by the model), enforced (by tsum), flagged."""

@@ -26,7 +26,7 @@ from filelock import FileLock
 from translate_sum.config import ModelSpec
 from translate_sum.engines.ct2.runtime import import_ctranslate2
 from translate_sum.engines.ct2.vmap import write_vmap
-from translate_sum.engines.hub import ResolvedModel, refused_pickle_error
+from translate_sum.engines.hub import ResolvedModel, load_threads, refused_pickle_error
 from translate_sum.errors import ModelUnavailableError
 from translate_sum.paths import cache_root
 
@@ -275,8 +275,8 @@ def open_converted(resolved: ResolvedModel, device: str, compute_type: str):
         device=device,
         compute_type=compute_type,
         inter_threads=1,
-        # TSUM_THREADS: a worker sharing its machine with others (the Ray executor) takes fewer.
-        intra_threads=int(os.environ.get("TSUM_THREADS") or 0) or os.cpu_count() or 0,
+        # A worker sharing its machine with others (a Ray actor) takes fewer: engines.hub.cpu_threads.
+        intra_threads=load_threads(),
     )
     return model_dir, model
 

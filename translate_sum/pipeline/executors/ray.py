@@ -1,8 +1,8 @@
 """The Ray Data executor: the same stages on a Ray cluster (or a local Ray started for the run).
 
-Each row of the dataset is one window of articles, so every stage batches exactly the articles the
-local executor batches and the outputs are the same. Model stages are ``map_batches`` over an actor
-pool (each actor loads its model once); segmenting and assembling are tasks. Results come back to
+Each row of the dataset is one window of articles, so every step batches exactly the articles the
+local executor batches and the outputs are the same. The plan's steps become ``map_batches`` in
+order: a step with a model over an actor pool (each actor loads its model once), the others as tasks. Results come back to
 this process and are written by the same writer code, window by window. Needs the ``ray`` extra:
 ``pip install "translate-sum[ray]"``.
 """
@@ -21,10 +21,10 @@ from translate_sum.engines.base import Summarizer, Translator
 from translate_sum.engines.loader import Engines
 from translate_sum.errors import ConfigError, TsumError
 from translate_sum.pipeline.executors import ray_cluster
-from translate_sum.pipeline.executors.base import Executor, Plan, ProgressFactory, windows
+from translate_sum.pipeline.executors.base import Executor, Plan, windows
 from translate_sum.pipeline.executors.ray_cluster import LOOPBACK_ONLY_ENV, TASK_CPUS
 from translate_sum.pipeline.inputs import term_guard
-from translate_sum.pipeline.stages import assemble_stage, segment_stage, summarise_stage, translate_stage
+from translate_sum.pipeline.plan import ProgressFactory, run_step
 from translate_sum.records import ArticleJob, ArticleResult, Failed
 
 logger = logging.getLogger("translate_sum")
@@ -42,9 +42,7 @@ class RayExecutor(Executor):
         self.quiet = quiet  # Ray's own logs at ERROR, and no stage bars
         self.models_loaded: list[str] = []
 
-    def run(
-        self, jobs: Sequence[ArticleJob], plan: Plan, progress: ProgressFactory
-    ) -> Iterator[list[ArticleResult | Failed]]:
+    def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress: ProgressFactory) -> Iterator[list[Any]]:
         if self.address is None:
             # A local Ray listens on the loopback only: without this, Ray on Linux resolves even
             # 127.0.0.1 to the machine's network address and its servers listen on every interface.
@@ -59,24 +57,24 @@ class RayExecutor(Executor):
                 ray.shutdown()
 
     def _connect(self, ray: Any) -> bool:
-        """Connect to the cluster, or start a local Ray bound to 127.0.0.1; True when started here."""
+        """Connect to the cluster (token authentication, one-line failures: ray_cluster.connect), or start
+        a local Ray bound to 127.0.0.1; True when started here."""
         return ray_cluster.connect(ray, self.address, self.num_cpus, self.quiet)
 
-    def _execute(
-        self, ray: Any, jobs: Sequence[ArticleJob], plan: Plan
-    ) -> Iterator[list[ArticleResult | Failed]]:
+    def _execute(self, ray: Any, jobs: Sequence[ArticleJob], plan: Plan) -> Iterator[list[Any]]:
         from ray.data import DataContext
 
         settings = plan.config.ray
-        ray_cluster.check_cluster_capacity(ray, settings, 1 + len(plan.languages))
+        models = [step for step in plan.stages if step.model is not None]
+        ray_cluster.check_cluster_capacity(ray, settings, len(models))  # the sizing rule, not a hang
         cluster = ray_cluster.cluster_info(ray, self.address)
         context = DataContext.get_current()
         context.enable_progress_bars = not self.quiet  # one bar per stage, from Ray Data's own progress
-        context.print_on_execution_start = False
+        # Each actor's share of its node's cores travels in the plan, to the engines it loads.
+        plan = replace(plan, threads=settings.threads or max(1, _cores(ray) // settings.concurrency))
         packed = pickle.dumps(plan)
-        threads = settings.threads or max(1, _cores(ray) // settings.concurrency)
         # Ray Data restarts a dead actor and retries a failed task by default; a window is only
-        # handed back (and written) once every stage has finished it, so nothing partial is seen.
+        # handed back (and written) once every step has finished it, so nothing partial is seen.
         actor_args = {
             "compute": ray.data.ActorPoolStrategy(size=settings.concurrency),
             "num_cpus": settings.num_cpus,
@@ -85,18 +83,15 @@ class RayExecutor(Executor):
         task_args = {"num_cpus": TASK_CPUS}
         rows = [{"payload": pickle.dumps(window), "nodes": "{}"} for window in windows(jobs, plan.window)]
         dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
-        dataset = dataset.map_batches(_segment, batch_size=1, **task_args)
-        dataset = dataset.map_batches(
-            _stage_class("summarizer"),
-            batch_size=1,
-            fn_constructor_args=(packed, "summarizer", threads),
-            **actor_args,
-        )
-        for lang in plan.languages:
-            dataset = dataset.map_batches(
-                _stage_class(lang), batch_size=1, fn_constructor_args=(packed, lang, threads), **actor_args
-            )
-        dataset = dataset.map_batches(_assemble, batch_size=1, fn_kwargs={"packed": packed}, **task_args)
+        for index, step in enumerate(plan.stages):
+            if step.model is None:  # no model: a task
+                dataset = dataset.map_batches(
+                    _task_step, batch_size=1, fn_kwargs={"packed": packed, "index": index}, **task_args
+                )
+            else:  # a model, loaded once per actor
+                dataset = dataset.map_batches(
+                    _step_class(step), batch_size=1, fn_constructor_args=(packed, index), **actor_args
+                )
         try:
             for row in dataset.iter_rows():
                 result = pickle.loads(row["payload"])
@@ -107,57 +102,48 @@ class RayExecutor(Executor):
             raise
         except Exception as exc:  # noqa: BLE001 - a stage's own error, unwrapped from Ray's
             raise _unwrap(exc) from None
-        self.models_loaded = ["summarizer", *plan.languages]
+        self.models_loaded = [step.model for step in plan.stages if step.model is not None]
 
 
-class _ModelStage:
-    """One model stage in a Ray actor: the model is loaded once, when the actor starts."""
+class _ModelStep:
+    """One model step of the plan in a Ray actor: the model is loaded once, when the actor starts."""
 
-    def __init__(self, packed: bytes, role: str, threads: int) -> None:
+    def __init__(self, packed: bytes, index: int) -> None:
         self.plan: Plan = pickle.loads(packed)
-        self.role = role
+        self.step = self.plan.stages[index]
         self.error: TsumError | None = None
-        self.summarizer: Summarizer | None = None
-        self.translator: Translator | None = None
+        self.model: Summarizer | Translator | None = None
         self.guard = term_guard(self.plan.glossary)
-        _limit_threads(threads)
-        engines = Engines(self.plan.config, self.plan.device)
+        engines = Engines(self.plan.config, self.plan.device, threads=self.plan.threads)
         try:
-            if role == "summarizer":
-                self.summarizer = engines.summarizer()
+            if self.step.model == "summarizer":
+                self.model = engines.summarizer()
             else:
-                self.translator = engines.translator(role)
+                self.model = engines.translator(str(self.step.model))
         except TsumError as exc:
             # Handed on as the window's result instead: an actor that dies in __init__ is restarted
             # by Ray and reported as a bare ActorDiedError, and a raised error loses its type on the way.
             self.error = exc
 
     def __call__(self, batch: dict) -> dict:
-        error = self.error
-        if error is not None:
-            return _map_payloads(batch, lambda items: error, self.role)
-
-        def stage(items: list) -> list:
-            if self.summarizer is not None:
-                return summarise_stage(items, self.summarizer)
-            return translate_stage(items, self.role, self.translator, self.guard, memory=self.plan.memory)
-
-        return _map_payloads(batch, stage, self.role)
+        name = self.step.model or self.step.stage
+        if self.error is not None:
+            return _map_payloads(batch, lambda items: self.error, name)
+        return _map_payloads(
+            batch, lambda items: run_step(self.step, items, self.plan, self.model, self.guard), name
+        )
 
 
-def _stage_class(role: str) -> type:
-    """``_ModelStage`` under the stage's name, which Ray Data's progress bars and errors show."""
-    name = "summarise" if role == "summarizer" else f"translate_{role}"
-    return type(name, (_ModelStage,), {"__module__": __name__, "__qualname__": name})
+def _step_class(step: Any) -> type:
+    """``_ModelStep`` under its step's name, which Ray Data's progress bars and errors show."""
+    name = "summarise" if step.model == "summarizer" else f"translate_{step.model}"
+    return type(name, (_ModelStep,), {"__module__": __name__, "__qualname__": name})
 
 
-def _segment(batch: dict) -> dict:
-    return _map_payloads(batch, segment_stage, "segment")
-
-
-def _assemble(batch: dict, packed: bytes) -> dict:
+def _task_step(batch: dict, packed: bytes, index: int) -> dict:
     plan: Plan = pickle.loads(packed)
-    return _map_payloads(batch, lambda items: assemble_stage(items, plan.context, plan.memory), "assemble")
+    step = plan.stages[index]
+    return _map_payloads(batch, lambda items: run_step(step, items, plan), step.model or step.stage)
 
 
 def _with_cluster(
@@ -166,13 +152,13 @@ def _with_cluster(
     """An article's manifest with the cluster it ran on (its nodes by id) and, per stage, the node that ran it."""
     if isinstance(result, Failed):
         return result
-    settings = {**result.record.settings, "ray": {**cluster.to_dict(), "stages": dict(nodes)}}
-    return replace(result, manifest=replace(result.record, settings=settings))
+    settings = {**result.manifest.settings, "ray": {**cluster.to_dict(), "stages": dict(nodes)}}
+    return replace(result, manifest=replace(result.manifest, settings=settings))
 
 
-def _map_payloads(batch: dict, stage: Callable[[list], list | TsumError], name: str) -> dict:
+def _map_payloads(batch: dict, stage: Callable[[Any], Any], name: str) -> dict:
     """Each row's payload (a pickled list of records) through ``stage``, pickled again; the row's
-    ``nodes`` gain this stage's node.
+    ``nodes`` gain this step's node (``name``: the model, else the stage).
 
     A ConfigError (the run cannot go on) becomes the payload, passed on by every later stage and
     raised by the driver with its own type and message.
@@ -189,14 +175,6 @@ def _map_payloads(batch: dict, stage: Callable[[list], list | TsumError], name: 
     node = ray_cluster.current_node()
     nodes = [json.dumps({**json.loads(n), name: node}) for n in batch["nodes"]]
     return {"payload": out, "nodes": nodes}
-
-
-def _limit_threads(threads: int) -> None:
-    """Each actor's share of its node's cores: CTranslate2 reads TSUM_THREADS, torch is told directly."""
-    import torch
-
-    os.environ["TSUM_THREADS"] = str(threads)
-    torch.set_num_threads(threads)
 
 
 def _cores(ray: Any) -> int:
