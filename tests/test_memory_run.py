@@ -38,11 +38,11 @@ def guard_translator(register_engines, forbidden: str) -> list[str]:
     seen: list[str] = []
 
     class RecordingTranslator(Ct2Translator):
-        def translate(self, texts, progress=None):
+        def translate_scored(self, texts, progress=None):
             seen.extend(texts)
             if any(forbidden in t for t in texts):
                 raise AssertionError(f"the model was asked to translate an approved sentence: {forbidden!r}")
-            return super().translate(texts, progress)
+            return super().translate_scored(texts, progress)
 
     register_engines("ctranslate2", translator=RecordingTranslator)
     return seen

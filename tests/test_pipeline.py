@@ -147,10 +147,10 @@ class _Breaks:
     def pieces(self, text):
         return self.inner.pieces(text)
 
-    def translate(self, texts, progress=None):
+    def translate_scored(self, texts, progress=None):
         if any(self.poison in t for t in texts):
             raise RuntimeError("model crashed on this sentence")
-        return self.inner.translate(texts, progress=progress)
+        return self.inner.translate_scored(texts, progress=progress)
 
     def describe(self):
         return self.inner.describe()
@@ -167,7 +167,7 @@ def test_an_article_that_breaks_a_shared_batch_fails_alone(summarised, engines, 
 
 def test_a_configuration_error_in_a_stage_stops_the_run(summarised, engines, guard):
     class Misconfigured(_Breaks):
-        def translate(self, texts, progress=None):
+        def translate_scored(self, texts, progress=None):
             raise ConfigError("model for zh cannot be loaded")
 
     with pytest.raises(ConfigError, match="cannot be loaded"):

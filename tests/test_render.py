@@ -161,9 +161,10 @@ def test_jsonl_is_one_segment_dict_per_line(result: ArticleResult) -> None:
 
 def test_tsv_columns_and_safety(result: ArticleResult) -> None:
     rows = render_article(result)["aligned.tsv"].rstrip("\n").split("\n")
-    assert rows[0].split("\t") == ["id", "kind", "paragraph", "en", "zh", "ru", "flags"]
+    header = ["id", "kind", "paragraph", "en", "zh", "ru", "flags", "confidence_zh", "confidence_ru"]
+    assert rows[0].split("\t") == header
     table = [r.split("\t") for r in rows[1:]]
-    assert len(table) == len(result.segments) and all(len(r) == 7 for r in table)
+    assert len(table) == len(result.segments) and all(len(r) == 9 for r in table)
     by_id = {r[0]: r for r in table}
     assert by_id["p6s1"][6] == "zh:numbers; zh:split; ru:split"
     assert by_id["s0"][1:3] == ["summary", "-1"]

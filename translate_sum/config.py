@@ -87,6 +87,31 @@ def _default_translators() -> dict[str, ModelSpec]:
 
 
 @dataclass(frozen=True)
+class QaSettings:
+    """``[qa]`` in models.toml: checks switched off by name (``qa.check_settings`` knows the names), and
+    the low-confidence threshold.
+
+    A machine translation is ``low_confidence`` when its confidence is below median − k·MAD of the
+    machine translations into the same language by the same model translated together (at least
+    ``min_segments`` of them; fewer give no flag).
+    """
+
+    disable: tuple[str, ...] = ()
+    low_confidence_k: float = 3.0
+    min_segments: int = 20
+
+    def enabled(self, name: str) -> bool:
+        return name not in self.disable
+
+    def fingerprint(self) -> dict:
+        return {
+            "disable": sorted(self.disable),
+            "low_confidence_k": self.low_confidence_k,
+            "min_segments": self.min_segments,
+        }
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole run configuration, as read from ``models.toml``."""
 
@@ -99,6 +124,7 @@ class Config:
     source: Path | None = None  # the file this was read from
     ray: RaySettings = field(default_factory=RaySettings)
     end_matter: str = "keep"  # [ingest] end_matter: "keep" (source text only) or "translate"
+    qa: QaSettings = field(default_factory=QaSettings)
 
     def model_specs(self) -> list[ModelSpec]:
         """Every model this configuration names: the summariser (when abstractive), then translators."""
@@ -164,6 +190,8 @@ class Config:
         }
         if self.end_matter != "keep":  # only then: the default leaves earlier runs' fingerprints as they were
             fingerprint["end_matter"] = self.end_matter
+        if self.qa != QaSettings():  # likewise: default QA settings leave earlier outputs current
+            fingerprint["qa"] = self.qa.fingerprint()
         return fingerprint
 
 
@@ -194,7 +222,7 @@ def load_config(path: Path | None) -> Config:
 
 def _parse(raw: dict[str, Any], path: Path) -> Config:
     base = path.parent
-    _check_keys(raw, {"summarizer", "translators", "run", "ray", "ingest"}, path, "top level")
+    _check_keys(raw, {"summarizer", "translators", "run", "ray", "ingest", "qa"}, path, "top level")
 
     summ_raw = raw.get("summarizer", {})
     _check_keys(summ_raw, {"engine", "sentences", *_MODEL_KEYS}, path, "[summarizer]")
@@ -242,6 +270,23 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
         source=path,
         ray=_ray_settings(raw.get("ray", {}), path),
         end_matter=end_matter,
+        qa=_qa_settings(raw.get("qa", {}), path),
+    )
+
+
+def _qa_settings(table: Any, path: Path) -> QaSettings:
+    _check_keys(table, {"disable", "low_confidence_k", "min_segments"}, path, "[qa]")
+    disable = table.get("disable", [])
+    if not isinstance(disable, list) or not all(isinstance(x, str) for x in disable):
+        raise ConfigError(f'{path}: [qa] disable must be a list of check names, e.g. ["caps"]')
+    k = table.get("low_confidence_k", QaSettings.low_confidence_k)
+    if isinstance(k, bool) or not isinstance(k, int | float) or k <= 0:
+        raise ConfigError(f"{path}: [qa] low_confidence_k must be a positive number, not {k!r}")
+    minimum = table.get("min_segments", QaSettings.min_segments)
+    return QaSettings(
+        disable=tuple(disable),
+        low_confidence_k=float(k),
+        min_segments=_int(minimum, path, "[qa] min_segments"),
     )
 
 

@@ -74,7 +74,7 @@ class Support:
 class Flag:
     """A QA finding on one segment. ``lang`` is None when it concerns the source."""
 
-    type: str  # "glossary" | "numbers" | "untranslated" | "empty" | "length_ratio" | "repetition" | "split"
+    type: str  # a name in qa.FLAG_TYPES: "glossary", "numbers", "low_confidence", "consistency", ...
     lang: str | None
     detail: str
 
@@ -166,6 +166,9 @@ class AlignedSegment:
     flags: list[Flag] = field(default_factory=list)
     terms: list[TermHit] = field(default_factory=list)
     memory: dict[str, MemoryHit] = field(default_factory=dict)  # lang -> memory entry that served it
+    # lang -> the model's confidence in its translation (mean log-probability per token, qa.py);
+    # absent for targets from the memory or a reviewer.
+    confidence: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """One line of ``aligned.jsonl``: the target texts sit beside ``en`` under their language codes."""
@@ -176,6 +179,8 @@ class AlignedSegment:
         record["terms"] = [t.to_dict() for t in self.terms]
         if self.memory:
             record["memory"] = {lang: hit.to_dict() for lang, hit in sorted(self.memory.items())}
+        if self.confidence:
+            record["confidence"] = dict(sorted(self.confidence.items()))
         return record
 
     @classmethod
@@ -198,6 +203,7 @@ class AlignedSegment:
             flags=[Flag.from_dict(f) for f in record["flags"]],
             terms=[TermHit.from_dict(t) for t in record["terms"]],
             memory={str(lang): MemoryHit.from_dict(m) for lang, m in (record.get("memory") or {}).items()},
+            confidence={str(lang): float(c) for lang, c in (record.get("confidence") or {}).items()},
         )
 
 
@@ -233,6 +239,7 @@ class IndexEntry:
     flags: dict[str, int] = field(default_factory=dict)  # flag type -> count
     error: str | None = None
     languages: tuple[str, ...] = ()  # the target languages its outputs hold
+    targets: int = 0  # translated segments (segments × languages): the base of the low-confidence share
 
     def to_dict(self) -> dict:
         return {
@@ -244,6 +251,7 @@ class IndexEntry:
             "flags": dict(self.flags),
             "error": self.error,
             "languages": list(self.languages),
+            "targets": self.targets,
         }
 
     @classmethod
@@ -257,6 +265,7 @@ class IndexEntry:
             flags={str(k): int(v) for k, v in data["flags"].items()},
             error=_optional_str(data["error"]),
             languages=tuple(str(x) for x in data.get("languages") or ()),
+            targets=int(data.get("targets") or 0),  # absent in an index written before it existed
         )
 
 
@@ -302,6 +311,7 @@ class Translation:
     terms: tuple[TermHit, ...]
     flags: tuple[Flag, ...]
     memory: MemoryHit | None = None  # set when the text came from the translation memory
+    confidence: float | None = None  # the model's, for a machine translation (qa.py explains it)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from translate_sum.cli.fetch import fetch_command
 from translate_sum.cli.glossary import glossary_group
 from translate_sum.cli.memory import memory_group, review_command
 from translate_sum.cli.models import models_group
+from translate_sum.cli.qa import qa_command
 from translate_sum.cli.run import all_command, summarize_command, translate_command
 
 
@@ -29,6 +30,7 @@ def cli() -> None:
       tsum models download            # fetch the models in models.toml
       tsum fetch --feed URL && tsum all  # new releases from a feed, then process them
       tsum review                     # edit and approve translations in the browser
+      tsum qa file.xlf --glossary g.tsv  # QA checks on any bilingual file, no model
     """
 
 
@@ -41,6 +43,7 @@ for command in (
     memory_group,
     models_group,
     glossary_group,
+    qa_command,
 ):
     cli.add_command(command)
 

@@ -15,6 +15,7 @@ from tqdm import tqdm
 from translate_sum.backends import SUMMARIZER_ENGINES, backend_names
 from translate_sum.config import DEVICES, Config, find_config, load_config
 from translate_sum.errors import ConfigError, OptionError, TsumError
+from translate_sum.qa import check_settings
 
 
 class TsumCommand(click.Command):
@@ -99,7 +100,9 @@ def reports_errors(command):
 
 def load(config_path: Path | None, summarizer: str | None = None, backend: str | None = None) -> Config:
     """models.toml (or the defaults) with the command line's overrides. Raises ConfigError."""
-    return load_config(find_config(config_path)).with_overrides(summarizer=summarizer, backend=backend)
+    config = load_config(find_config(config_path)).with_overrides(summarizer=summarizer, backend=backend)
+    check_settings(config.qa, config.source or "models.toml")
+    return config
 
 
 def progress_factory(quiet: bool):

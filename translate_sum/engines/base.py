@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from translate_sum.chunking import pack_sentences, split_for_length, token_budget_batches
@@ -15,6 +16,33 @@ from translate_sum.languages import join_text
 from translate_sum.segment import split_sentences
 
 Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A translation with the log-probability the decoder gave it: the sum over its ``tokens`` output
+    tokens (EOS included), as the search scored them (after the model's logits processors).
+
+    ``logprob`` is None where the backend gave no score (a fake engine, an empty input).
+    """
+
+    text: str
+    logprob: float | None = None
+    tokens: int = 0
+
+    @property
+    def confidence(self) -> float | None:
+        """The length-normalised log-probability (mean per token, <= 0): higher is more confident."""
+        if self.logprob is None or self.tokens <= 0:
+            return None
+        return self.logprob / self.tokens
+
+    @staticmethod
+    def joined(text: str, parts: Sequence[Scored]) -> Scored:
+        """A sentence translated in pieces: its confidence is the token-weighted mean of theirs."""
+        if not parts or any(p.logprob is None for p in parts):
+            return Scored(text)
+        return Scored(text, sum(p.logprob or 0.0 for p in parts), sum(p.tokens for p in parts))
 
 
 def model_input_limit(spec: ModelSpec, tokenizer, config) -> int:
@@ -174,6 +202,14 @@ class Translator(ABC):
     def _translate_batch(self, texts: list[str]) -> list[str]:
         """Translate one batch of pieces that each fit the model."""
 
+    def _translate_scored(self, texts: list[str]) -> list[Scored]:
+        """``_translate_batch`` with the decoder's scores, from the same decoding pass.
+
+        Backends that can score override this (and derive ``_translate_batch`` from it); others give
+        no confidence.
+        """
+        return [Scored(text) for text in self._translate_batch(texts)]
+
     def generation_settings(self) -> dict[str, Any]:
         """The generation settings in force, for the manifest."""
         return {}
@@ -195,22 +231,27 @@ class Translator(ABC):
 
     def translate(self, texts: Sequence[str], progress: Progress | None = None) -> list[str]:
         """Translate sentences; long ones are split and rejoined, never truncated."""
+        return [scored.text for scored in self.translate_scored(texts, progress)]
+
+    def translate_scored(self, texts: Sequence[str], progress: Progress | None = None) -> list[Scored]:
+        """``translate`` with each sentence's decoder score (a split sentence: over all its pieces)."""
         pieces_per_text = [self.pieces(t) if t.strip() else [] for t in texts]
         flat = [p for pieces in pieces_per_text for p in pieces]
         translated = self._translate_sorted(flat, progress)
         out, i = [], 0
         for pieces in pieces_per_text:
-            out.append(join_text(self.lang, (t.strip() for t in translated[i : i + len(pieces)])))
+            parts = translated[i : i + len(pieces)]
+            out.append(Scored.joined(join_text(self.lang, (p.text.strip() for p in parts)), parts))
             i += len(pieces)
         return out
 
-    def _translate_sorted(self, texts: list[str], progress: Progress | None) -> list[str]:
+    def _translate_sorted(self, texts: list[str], progress: Progress | None) -> list[Scored]:
         if not texts:
             return []
         lengths = self.count_tokens(texts)
-        results: list[str] = [""] * len(texts)
+        results: list[Scored] = [Scored("")] * len(texts)
         for batch in token_budget_batches(lengths, self.batch_tokens):
-            outputs = self._translate_batch([texts[i] for i in batch])
+            outputs = self._translate_scored([texts[i] for i in batch])
             for i, text in zip(batch, outputs, strict=True):
                 results[i] = text
             if progress:

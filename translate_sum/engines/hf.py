@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from translate_sum.config import ModelSpec
-from translate_sum.engines.base import AbstractiveSummarizer, Translator, check_target_token
+from translate_sum.engines.base import AbstractiveSummarizer, Scored, Translator, check_target_token
 from translate_sum.engines.hub import ResolvedModel, refused_pickle_error
 from translate_sum.errors import ModelUnavailableError
 
@@ -104,10 +104,42 @@ class MarianTranslator(Translator):
         return generation_settings(self.model, self._generation)
 
     def _translate_batch(self, texts: list[str]) -> list[str]:
+        return [scored.text for scored in self._translate_scored(texts)]
+
+    def _translate_scored(self, texts: list[str]) -> list[Scored]:
         import torch
 
         batch = self.tokenizer([self.prefix + t for t in texts], return_tensors="pt", padding=True)
         batch = {k: v.to(self.device) for k, v in batch.items()}
         with torch.inference_mode():
-            generated = self.model.generate(**batch, **self._generation)
-        return self.tokenizer.batch_decode(generated, skip_special_tokens=True)
+            out = self.model.generate(
+                **batch, **self._generation, output_scores=True, return_dict_in_generate=True
+            )
+        texts_out = self.tokenizer.batch_decode(out.sequences, skip_special_tokens=True)
+        sums, lengths = _sequence_logprobs(self.model, out)
+        return [Scored(t, s, n) for t, s, n in zip(texts_out, sums, lengths, strict=True)]
+
+
+def _sequence_logprobs(model, out) -> tuple[list[float], list[int]]:
+    """Per output sequence: the sum of its tokens' log-probabilities as the search scored them, and
+    the number of generated tokens (EOS included).
+
+    Beam search: ``sequences_scores`` is that sum divided by length ** length_penalty; greedy and
+    sampling: the step scores of the chosen tokens, normalised, summed up to the first EOS.
+    """
+    import torch
+
+    config = model.generation_config
+    if getattr(out, "sequences_scores", None) is not None and getattr(out, "beam_indices", None) is not None:
+        lengths = ((out.beam_indices + 1).bool()).sum(dim=1)
+        penalty = float(config.length_penalty if config.length_penalty is not None else 1.0)
+        sums = out.sequences_scores * lengths.to(out.sequences_scores.dtype) ** penalty
+        return sums.tolist(), lengths.tolist()
+    steps = model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
+    generated = out.sequences[:, -steps.shape[1] :]
+    eos = config.eos_token_id if isinstance(config.eos_token_id, int) else (config.eos_token_id or [None])[0]
+    is_eos = generated == eos
+    # Keep each step up to and including the first EOS; later steps are padding.
+    keep = (torch.cumsum(is_eos.int(), dim=1) - is_eos.int()) == 0
+    sums = torch.where(keep, steps, torch.zeros_like(steps)).sum(dim=1)
+    return sums.tolist(), keep.sum(dim=1).tolist()

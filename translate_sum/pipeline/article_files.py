@@ -125,9 +125,17 @@ def entry(job: ArticleJob, status: str, manifest: Manifest | None = None) -> Ind
     """The index line of an article written (``done``) or up to date (``skipped``)."""
     flags = dict(manifest.flags) if manifest is not None else {}
     languages = tuple(manifest.languages) if manifest is not None else ()
+    targets = manifest.segments * len(manifest.languages) if manifest is not None else 0
     article = job.article
     return IndexEntry(
-        job.slug, article.title, article.date, str(article.path), status, flags, languages=languages
+        job.slug,
+        article.title,
+        article.date,
+        str(article.path),
+        status,
+        flags,
+        targets=targets,
+        languages=languages,
     )
 
 

@@ -118,6 +118,7 @@ def run_step(
             guard or TermGuard(plan.glossary),
             progress,
             plan.memory,
+            plan.config.qa,
         )
     if step.stage == ASSEMBLE:
         return assemble_stage(items, plan.context, plan.memory)

@@ -14,12 +14,21 @@ from dataclasses import replace
 from typing import Protocol, TypeVar
 
 from translate_sum.align import summary_segments, summary_support
-from translate_sum.engines.base import Progress, Summarizer, Translator
+from translate_sum.config import QaSettings
+from translate_sum.engines.base import Progress, Scored, Summarizer, Translator
 from translate_sum.errors import ConfigError, TsumError
-from translate_sum.memory import MemorySnapshot, MemoryStore, normalize_key
+from translate_sum.memory import Entry, MemorySnapshot, MemoryStore, normalize_key
 from translate_sum.memory.store import EMPTY_DIGEST
 from translate_sum.pipeline.manifest import ManifestContext, build_manifest, with_counts
-from translate_sum.qa import checked_translation
+from translate_sum.qa import (
+    DEFAULT_SETTINGS,
+    DEGENERATE,
+    RunSegment,
+    checked_translation,
+    consistency_flags,
+    low_confidence_flags,
+    with_flags,
+)
 from translate_sum.records import (
     AlignedSegment,
     ArticleJob,
@@ -101,13 +110,16 @@ def translate_stage(
     guard: TermGuard,
     progress: Progress | None = None,
     memory: MemoryLookup | None = None,
+    qa: QaSettings = DEFAULT_SETTINGS,
 ) -> list[Summarised | Failed]:
     """Every segment of every article translated into ``lang`` in shared token-budget batches.
 
     A segment the translation ``memory`` holds (exact, normalised match) is served by ``serve_memory``
     and never reaches the translator, which may be None when ``unserved`` found nothing left for it.
-    ``guard`` keeps glossary terms fixed or flags them; QA checks add their flags, on machine and memory
-    text alike. Returns new records with ``translations[lang]`` set.
+    ``guard`` keeps glossary terms fixed or flags them; QA checks (``qa``: models.toml's ``[qa]``) add
+    their flags, on machine and memory text alike; then the checks over all these articles together:
+    consistency, and ``low_confidence`` against the machine translations' own distribution. Returns
+    new records with ``translations[lang]`` set.
     """
 
     def batch(todo: list[Summarised]) -> list[Summarised]:
@@ -120,14 +132,17 @@ def translate_stage(
             memory,
             guard,
             lambda i: translator is not None and len(translator.pieces(texts[i])) > 1,
+            qa,
         )
         rest = [text for text, hit in zip(texts, served, strict=True) if hit is None]
         machine: Iterator[Translation] = iter(())
         if rest:
             if translator is None:
                 raise ConfigError(f"translate {lang}: segments need a translator but none was loaded")
-            machine = iter(translate_texts(rest, lang, translator, guard, progress))
+            machine = iter(translate_texts(rest, lang, translator, guard, progress, qa))
         results = [next(machine) if hit is None else hit for hit in served]
+        where = [f"{item.job.slug} {s.id}" for item in todo for s in item.segments]
+        results = run_checks(texts, results, where, lang, qa, memory)
         info = translator.describe() if translator is not None and rest else {"memory": True}
         shares = _shares(_seconds(start), [len(item.segments) for item in todo])
         out, i = [], 0
@@ -155,6 +170,7 @@ def serve_memory(
     memory: MemoryLookup | None,
     guard: TermGuard,
     split: Callable[[int], bool] = lambda i: False,
+    qa: QaSettings = DEFAULT_SETTINGS,
 ) -> list[Translation | None]:
     """The memory's ``lang`` target for each of ``texts`` it holds (exact, normalised match), else None.
 
@@ -171,13 +187,23 @@ def serve_memory(
             out.append(None)
             continue
         hit = MemoryHit(entry.status, entry.origin, entry.origin_name, entry.updated)
-        out.append(replace(checked_target(text, entry.target, lang, guard, split=split(i)), memory=hit))
+        # Checked as a model's output is; it carries no model confidence.
+        checked = checked_target(text, entry.target, lang, guard, split=split(i), settings=qa)
+        out.append(replace(checked, memory=hit))
     return out
 
 
-def checked_target(en: str, target: str, lang: str, guard: TermGuard, *, split: bool = False) -> Translation:
+def checked_target(
+    en: str,
+    target: str,
+    lang: str,
+    guard: TermGuard,
+    *,
+    split: bool = False,
+    settings: QaSettings = DEFAULT_SETTINGS,
+) -> Translation:
     """``target`` as the ``lang`` translation of ``en`` with its glossary hits and QA flags; never changed."""
-    return checked_translation(en, guard.verify(en, target, lang), lang, split=split)
+    return checked_translation(en, guard.verify(en, target, lang), lang, split=split, settings=settings)
 
 
 def refresh_stage(
@@ -227,6 +253,7 @@ def _translation(segment: AlignedSegment, lang: str) -> Translation:
         terms=tuple(t for t in segment.terms if t.lang == lang),
         flags=tuple(f for f in segment.flags if f.lang == lang),
         memory=segment.memory.get(lang),
+        confidence=segment.confidence.get(lang),
     )
 
 
@@ -281,6 +308,7 @@ def aligned(
         flags=[*source_flags, *(f for _, t in per_lang for f in t.flags)],
         terms=[h for _, t in per_lang for h in t.terms],
         memory={lang: t.memory for lang, t in per_lang if t.memory is not None},
+        confidence={lang: t.confidence for lang, t in per_lang if t.confidence is not None},
     )
 
 
@@ -290,13 +318,17 @@ def translate_texts(
     translator: Translator,
     guard: TermGuard,
     progress: Progress | None = None,
+    qa: QaSettings = DEFAULT_SETTINGS,
 ) -> list[Translation]:
-    """``texts`` in ``lang``, each with its glossary terms and QA flags.
+    """``texts`` in ``lang``, each with its glossary terms, QA flags and the model's confidence.
 
-    One call translates any mix of articles; its batches are the translator's token budget.
+    One call translates any mix of articles; its batches are the translator's token budget. The
+    confidence is that of the output kept: the first pass, or the glossary retry's when it won
+    (rounded to 4 places, as every output writes it, so a record read back is the record written).
     """
     pieces = [translator.pieces(text) for text in texts]
     calls = 0
+    scored: dict[str, Scored] = {}
 
     def translate_batch(batch: list[str]) -> list[str]:
         nonlocal calls
@@ -305,14 +337,60 @@ def translate_texts(
         if calls > 1 and grow is not None:
             # The glossary retry pass: counted in the stage's bar, not a silent wait at 100%.
             grow(sum(len(translator.pieces(text)) for text in batch))
-            return translator.translate(batch, progress=progress)
-        return translator.translate(batch, progress=progress if calls == 1 else None)
+            outputs = translator.translate_scored(batch, progress=progress)
+        else:
+            outputs = translator.translate_scored(batch, progress=progress if calls == 1 else None)
+        for text, output in zip(batch, outputs, strict=True):
+            scored.setdefault(text, output)
+        return [output.text for output in outputs]
 
     results = guard.translate(list(texts), lang, translate_batch)
+    out = []
+    for text, result, parts in zip(texts, results, pieces, strict=True):
+        checked = checked_translation(text, result, lang, split=len(parts) > 1, settings=qa)
+        kept = scored.get(result.model_input) if result.model_input is not None else None
+        confidence = kept.confidence if kept is not None else None
+        out.append(replace(checked, confidence=round(confidence, 4) if confidence is not None else None))
+    return out
+
+
+def run_checks(
+    texts: Sequence[str],
+    results: Sequence[Translation],
+    where: Sequence[str],
+    lang: str,
+    qa: QaSettings = DEFAULT_SETTINGS,
+    memory: MemoryLookup | None = None,
+) -> list[Translation]:
+    """``results`` (the ``lang`` translations of ``texts`` translated together, located by ``where``)
+    with the flags only the whole set can give: consistency and low confidence."""
+    confidences = [r.confidence if r.memory is None else None for r in results]
+    low = low_confidence_flags(confidences, lang, qa)
+    if qa.enabled("consistency"):
+        # A target that is no real translation (a loop, untranslated) is not compared: a model that
+        # says the same nonsense for every sentence would flag them all.
+        segments = [
+            RunSegment(w, t, "" if any(f.type in DEGENERATE for f in r.flags) else r.text)
+            for w, t, r in zip(where, texts, results, strict=True)
+        ]
+        pairs = _memory_pairs(memory, lang)
+        same = consistency_flags(segments, lang, pairs)
+    else:
+        same = [[] for _ in results]
     return [
-        checked_translation(text, result, lang, split=len(parts) > 1)
-        for text, result, parts in zip(texts, results, pieces, strict=True)
+        with_flags(r, ([flag] if flag else []) + extra)
+        for r, flag, extra in zip(results, low, same, strict=True)
     ]
+
+
+def _memory_pairs(memory: MemoryLookup | None, lang: str) -> list[tuple[str, str]]:
+    """(source, target) of the memory's ``lang`` entries, for the same-target check (a run's snapshot)."""
+    if isinstance(memory, MemorySnapshot):
+        entries = (Entry(*row) for (code, _), row in memory.rows.items() if code == lang)
+        return [(e.source, e.target) for e in entries]
+    if isinstance(memory, MemoryStore):
+        return [(e.source, e.target) for e in memory.entries(lang)]
+    return []
 
 
 def failure(job: ArticleJob, exc: Exception) -> Failed:

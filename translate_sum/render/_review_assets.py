@@ -233,13 +233,16 @@ JS = """
     // Flags can change while the page is open (the review server re-checks an edited row): re-read them.
     const before = current >= 0 ? flagged[current] : null;
     if (before) before.classList.remove("current");
-    flagged = rows.filter((row) => row.dataset.flags);
+    // In the order the rows stand now (the review queue may have sorted them), skipping hidden ones.
+    flagged = Array.from(document.querySelectorAll("tr[data-seg-id]"))
+      .filter((row) => row.dataset.flags && !row.hidden);
     if (!flagged.length) { current = -1; describe(); return; }
     const index = before ? flagged.indexOf(before) : -1;
     if (index >= 0) {
       current = (index + step + flagged.length) % flagged.length;
     } else if (before) {  // that row is no longer flagged: go on from where it stood
-      const after = flagged.findIndex((row) => rows.indexOf(row) > rows.indexOf(before));
+      const order = Array.from(document.querySelectorAll("tr[data-seg-id]"));
+      const after = flagged.findIndex((row) => order.indexOf(row) > order.indexOf(before));
       const next = after < 0 ? flagged.length : after;
       current = step > 0 ? next % flagged.length : (next - 1 + flagged.length) % flagged.length;
     } else {
@@ -269,5 +272,50 @@ JS = """
   });
   applyFilter();
   describe();
+})();
+"""
+
+#: The review queue (review_html._queue_controls): filter rows by flag type, sort them worst first.
+QUEUE_CSS = """
+.toolbar .queue { display: inline-flex; gap: 0.8rem; }
+.toolbar select { font: inherit; font-size: 0.85rem; }
+.conf { display: inline-block; margin: 0.2rem 0.4rem 0 0; font-size: 0.72rem; color: var(--muted); }
+.conf.low { color: #a40e26; font-weight: 600; }
+"""
+
+QUEUE_JS = """
+(() => {
+  "use strict";
+  const filter = document.getElementById("flag-filter");
+  const order = document.getElementById("sort-order");
+  if (!filter || !order) return;
+  const bodies = Array.from(document.querySelectorAll("table.grid tbody"));
+  const reading = new Map(bodies.map((body) => [body, Array.from(body.querySelectorAll("tr[data-seg-id]"))]));
+  const confidence = (row) => (row.dataset.confidence ? Number(row.dataset.confidence) : Infinity);
+  const flagCount = (row) => Number(row.dataset.flagCount || 0);
+
+  function sortRows() {
+    for (const [body, rows] of reading) {
+      const sorted = rows.slice();
+      // Worst first; rows without a confidence (memory, reviewer) last; reading order breaks ties.
+      if (order.value === "confidence") sorted.sort((a, b) => confidence(a) - confidence(b));
+      else if (order.value === "flags") sorted.sort((a, b) => flagCount(b) - flagCount(a));
+      for (const row of sorted) body.appendChild(row);
+      body.classList.toggle("sorted", order.value !== "reading");
+    }
+  }
+
+  function filterRows() {
+    const wanted = filter.value;
+    for (const rows of reading.values()) {
+      for (const row of rows) {
+        const types = (row.dataset.flags || "").split(" ").filter(Boolean);
+        row.hidden = wanted === "*" ? !types.length : wanted ? !types.includes(wanted) : false;
+      }
+    }
+  }
+
+  order.addEventListener("change", sortRows);
+  filter.addEventListener("change", filterRows);
 })();
 """

@@ -126,6 +126,16 @@ td.src { color: var(--muted); font-size: 0.8rem; overflow-wrap: anywhere; }
 )
 
 
+def _low_confidence_cell(entry: IndexEntry) -> str:
+    """The share of an article's translations the model was far less sure of than of the run's others."""
+    low = entry.flags.get("low_confidence", 0)
+    if not entry.targets:
+        return "<td>—</td>"
+    share = low / entry.targets
+    title = f"{low} of {entry.targets} translated segments flagged low_confidence (relative to the run)"
+    return f'<td class="lowconf" title="{esc(title)}">{share:.0%}</td>'
+
+
 def _html_row(entry: IndexEntry) -> str:
     title = f"<bdi>{esc(_title(entry))}</bdi>"  # isolated: a bidi control cannot reorder the row
     if entry.slug and entry.status != "failed":
@@ -144,7 +154,7 @@ def _html_row(entry: IndexEntry) -> str:
         f'<td class="src mono" title="{esc(entry.source_path)}">{esc(_source(entry))}</td>'
         f"<td>{esc(_languages(entry) or '—')}</td>"
         f'<td><span class="badge s-{status}">{esc(_label(entry.status))}</span></td>'
-        f"<td>{esc(_flags_text(entry.flags))}</td><td>{last}</td></tr>"
+        f"<td>{esc(_flags_text(entry.flags))}</td>{_low_confidence_cell(entry)}<td>{last}</td></tr>"
     )
 
 
@@ -156,7 +166,7 @@ def render_index_html(entries: list[IndexEntry]) -> str:
         f'<p class="tally">{esc(_tally(entries))}</p>'
         '<table class="index"><thead><tr>'
         "<th>Date</th><th>Title</th><th>Source</th><th>Languages</th><th>Status</th><th>Flags</th>"
-        "<th>Files</th>"
+        '<th title="Share of translated segments flagged low_confidence">Low confidence</th><th>Files</th>'
         f"</tr></thead><tbody>{rows}</tbody></table></main>"
     )
     return page("tsum outputs", INDEX_CSS, body)

@@ -34,15 +34,19 @@ def _flags_cell(segment: AlignedSegment) -> str:
 
 
 def render_tsv(result: ArticleResult) -> str:
-    """Columns id, kind, paragraph, en, <langs…>, flags; one row per segment, with a header row.
+    """Columns id, kind, paragraph, en, <langs…>, flags, confidence_<lang>…; one row per segment, with a
+    header row.
 
     Tabs and line breaks inside text become a space; a text cell that a spreadsheet would run as a
     formula (starting with = + - @) gets a leading apostrophe. Flags are ``lang:type`` joined with "; ".
+    A confidence cell is empty for a target that no model scored (memory, reviewer).
     """
     header = ["id", "kind", "paragraph", "en", *result.languages, "flags"]
+    header += [f"confidence_{lang}" for lang in result.languages]
     rows = ["\t".join(header)]
     for s in result.segments:
         texts = [_text_cell(t) for t in (s.en, *(s.translations.get(lang, "") for lang in result.languages))]
-        cells = [_cell(s.id), _cell(s.kind), str(s.paragraph), *texts, _cell(_flags_cell(s))]
+        scores = [f"{s.confidence[lang]:.4f}" if lang in s.confidence else "" for lang in result.languages]
+        cells = [_cell(s.id), _cell(s.kind), str(s.paragraph), *texts, _cell(_flags_cell(s)), *scores]
         rows.append("\t".join(cells))
     return "\n".join(rows) + "\n"

@@ -9,7 +9,7 @@ from translate_sum.qa import FLAG_TYPES
 from translate_sum.records import AlignedSegment, ArticleResult, Flag, Manifest
 from translate_sum.render._common import LANG_NAMES, input_path, lang_tag, text_in, tool_version
 from translate_sum.render._html import esc, json_block, page
-from translate_sum.render._review_assets import CSS, JS
+from translate_sum.render._review_assets import CSS, JS, QUEUE_CSS, QUEUE_JS
 from translate_sum.render._terms import marked_html, term_spans
 
 
@@ -137,7 +137,7 @@ def _header(result: ArticleResult) -> str:
     )
 
 
-def _toolbar() -> str:
+def _toolbar(result: ArticleResult) -> str:
     legend = "".join(
         f'<mark class="term term-{s}" title="{esc(t)}">{s}</mark>'
         for s, t in (
@@ -154,9 +154,39 @@ def _toolbar() -> str:
         '<button type="button" id="next-flag" title="Next flagged row (n)">↓ Next <kbd>n</kbd></button>'
         "</span>"
         '<span id="flag-pos" aria-live="polite"></span>'
-        f'<span class="legend">glossary: {legend}</span>'
+        + _queue_controls(result)
+        + f'<span class="legend">glossary: {legend}</span>'
         "</div></div>"
     )
+
+
+def _queue_controls(result: ArticleResult) -> str:
+    """The review queue: filter rows by flag type, order them by confidence or flags (worst first)."""
+    present = sorted({_flag_token(f) for s in result.segments for f in s.flags})
+    options = "".join(
+        f'<option value="{esc(t)}" title="{esc(FLAG_TYPES.get(t, t))}">{esc(t)}</option>' for t in present
+    )
+    return (
+        '<span class="queue">'
+        '<label>Flag <select id="flag-filter"><option value="">any row</option>'
+        f'<option value="*">any flag</option>{options}</select></label>'
+        '<label>Order <select id="sort-order"><option value="reading">reading order</option>'
+        '<option value="confidence">confidence, lowest first</option>'
+        '<option value="flags">most flags first</option></select></label>'
+        "</span>"
+    )
+
+
+def _confidence_badge(segment: AlignedSegment, lang: str) -> str:
+    if lang not in segment.confidence:
+        return ""
+    value = segment.confidence[lang]
+    low = any(f.type == "low_confidence" and f.lang == lang for f in segment.flags)
+    title = (
+        "Model confidence: the mean log-probability per token of this output (0 is certain). "
+        "Compare it with other rows of this run; it is not a quality score."
+    )
+    return f'<span class="conf{" low" if low else ""}" title="{esc(title)}">conf {value:.2f}</span>'
 
 
 def _cell_flags(flags: list[Flag]) -> str:
@@ -181,7 +211,7 @@ def _cell(segment: AlignedSegment, lang: str, langs: tuple[str, ...]) -> str:
         # <bdi>: bidi controls in a text (U+202E and friends) cannot reorder the badge and flags after it.
         f'<td class="col-{esc(lang)}" lang="{esc(lang_tag(lang))}"><bdi class="cell-text">{content}</bdi>'
         f"{_memory_badge(segment, lang)}"
-        f"{_cell_flags(mine)}</td>"
+        f"{_confidence_badge(segment, lang)}{_cell_flags(mine)}</td>"
     )
 
 
@@ -194,7 +224,10 @@ def _row(segment: AlignedSegment, langs: tuple[str, ...], *, para_start: bool) -
         "data-kind": segment.kind,
         "data-paragraph": str(segment.paragraph),
         "data-flags": " ".join(flag_types),
+        "data-flag-count": str(len(segment.flags)),
     }
+    if segment.confidence:  # the row's worst: the queue orders rows by it
+        attrs["data-confidence"] = f"{min(segment.confidence.values()):.4f}"
     meta = [f'<span class="sid">{esc(segment.id)}</span>']
     if segment.kind not in ("body", "summary"):
         meta.append(f'<span class="badge k-{esc(segment.kind)}">{esc(segment.kind)}</span>')
@@ -257,7 +290,7 @@ def render_review_html(result: ArticleResult, extras: PageExtras | None = None) 
     }
     body = (
         _header(result)
-        + _toolbar()
+        + _toolbar(result)
         + '<main class="wrap">'
         + '<h2 class="section">Summary</h2>'
         + '<p class="hint">Hover or click a summary sentence to highlight the article sentences '
@@ -273,7 +306,8 @@ def render_review_html(result: ArticleResult, extras: PageExtras | None = None) 
         + json_block("tsum-data", {"support": support, "slug": result.slug})
     )
     if extras is None:
-        return page(f"Review · {_title(result)}", CSS, body, scripts=(JS,))
+        return page(f"Review · {_title(result)}", CSS + QUEUE_CSS, body, scripts=(JS + QUEUE_JS,))
     body += json_block("tsum-edit", extras.data)
-    css = CSS + extras.css
-    return page(f"Review · {_title(result)}", css, body, scripts=(JS, extras.script), connect="'self'")
+    css = CSS + QUEUE_CSS + extras.css
+    scripts = (JS + QUEUE_JS, extras.script)  # one script tag: the queue runs in the page's own
+    return page(f"Review · {_title(result)}", css, body, scripts=scripts, connect="'self'")

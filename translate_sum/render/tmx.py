@@ -23,7 +23,8 @@ def render_tmx(result: ArticleResult) -> str:
 
     Segment kind, paragraph and summary support are ``x-`` props on the ``tu``; QA flags are
     ``x-flag`` props on the ``tuv`` of the language they concern (source flags on the ``tu``); a target
-    served from the translation memory has an ``x-memory`` prop (status, origin).
+    served from the translation memory has an ``x-memory`` prop (status, origin); a machine
+    translation has an ``x-confidence`` prop (the model's mean log-probability per token).
     """
     header_attrs = {
         "creationtool": "tsum",
@@ -62,6 +63,8 @@ def render_tmx(result: ArticleResult) -> str:
                     "x-memory",
                     f"{hit.status} {hit.origin}" + (f" {hit.origin_name}" if hit.origin_name else ""),
                 )
+            if lang in segment.confidence:
+                _prop(tuv, "x-confidence", f"{segment.confidence[lang]:.4f}")
             for flag in segment.flags:
                 if flag.lang == lang:
                     _prop(tuv, "x-flag", _flag_text(flag))

@@ -9,6 +9,11 @@ from translate_sum.render._common import input_path, lang_tag, tool_version, xml
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+#: The model's confidence travels as a ``<note from="tsum-confidence">`` on the unit: CAT tools (OmegaT,
+#: memoQ, Trados, translate-toolkit) keep notes through a round trip, while an ``alt-trans`` would be
+#: taken for a translation-memory match and its ``match-quality`` for a percentage.
+CONFIDENCE_NOTE = "tsum-confidence"
+CONFIDENCE_PREFIX = "model confidence (mean log-probability per token, relative): "
 
 
 def _el(
@@ -37,6 +42,13 @@ def _notes(unit: ET.Element, segment: AlignedSegment, lang: str) -> None:
             "note",
             {"from": "tsum", "annotates": "general", "priority": "5"},
             f"supported by: {support}",
+        )
+    if lang in segment.confidence:
+        _el(
+            unit,
+            "note",
+            {"from": CONFIDENCE_NOTE, "annotates": "target", "priority": "3"},
+            f"{CONFIDENCE_PREFIX}{segment.confidence[lang]:.4f}",
         )
     if hit := segment.memory.get(lang):
         where = f"{hit.origin}: {hit.origin_name}" if hit.origin_name else hit.origin
@@ -67,7 +79,8 @@ def render_xliff(result: ArticleResult, lang: str) -> str:
     target the memory holds approved (or imported as final) is ``state="final"`` in an ``approved="yes"``
     unit, a reviewer's unapproved edit ``state="translated"`` in an ``approved="no"`` one.
 
-    ``restype`` is ``x-<kind>``; QA flags, summary support and glossary hits are ``note``s.
+    ``restype`` is ``x-<kind>``; QA flags, summary support, glossary hits and the model's confidence
+    (``from="tsum-confidence"``) are ``note``s.
     Validates against the OASIS XLIFF 1.2 strict schema.
     """
     # Built without namespaces and given a default xmlns: ElementTree's default_namespace option refuses

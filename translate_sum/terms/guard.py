@@ -33,6 +33,9 @@ class GuardedTranslation:
     text: str  # final target text
     terms: list[TermHit] = field(default_factory=list)  # one per glossary term occurrence in the source
     flags: list[Flag] = field(default_factory=list)  # "glossary" flags: missing, case, placeholder
+    # The text the backend translated into the kept output (the source, or its placeholder form):
+    # lets the caller attach what the backend said about that output (its confidence).
+    model_input: str | None = None
 
 
 @dataclass
@@ -66,7 +69,10 @@ class TermGuard:
             return []
         first = _call(translate_batch, sources, lang)
         if self.glossary is None:
-            return [GuardedTranslation(text) for text in first]
+            return [
+                GuardedTranslation(text, model_input=source)
+                for text, source in zip(first, sources, strict=True)
+            ]
 
         entries = self.glossary.entries
         matches = [self.glossary.find(source) for source in sources]
@@ -74,6 +80,8 @@ class TermGuard:
             _check(m, text, lang, entries, source=source)
             for m, text, source in zip(matches, first, sources, strict=True)
         ]
+        for outcome, source in zip(outcomes, sources, strict=True):
+            outcome.result.model_input = source
 
         retry = [i for i, o in enumerate(outcomes) if _short(matches[i], o)]
         if retry:
@@ -81,9 +89,10 @@ class TermGuard:
             slots = {i: [m for m in matches[i] if m.entry in _short(matches[i], outcomes[i])] for i in retry}
             protected = [placeholders.protect(sources[i], slots[i], prefix) for i in retry]
             second = _call(translate_batch, protected, lang)
-            for i, raw in zip(retry, second, strict=True):
+            for i, raw, sent in zip(retry, second, protected, strict=True):
                 text, restored = _restore(raw, slots[i], prefix, lang)
                 outcome = _check(matches[i], text, lang, entries, slots[i], restored, prefix, sources[i])
+                outcome.result.model_input = sent
                 # Keep the first pass on a tie: it is the model's own, more fluent, wording.
                 if outcome.score > outcomes[i].score:
                     outcomes[i] = outcome

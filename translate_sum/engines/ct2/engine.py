@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from translate_sum.config import ModelSpec
-from translate_sum.engines.base import AbstractiveSummarizer, Translator, check_target_token
+from translate_sum.engines.base import AbstractiveSummarizer, Scored, Translator, check_target_token
 from translate_sum.engines.ct2.convert import STORAGE, default_compute_type, open_converted
 from translate_sum.engines.ct2.describe import ct2_describe
 from translate_sum.engines.ct2.options import ct2_options, ct2_settings, model_generation
@@ -121,9 +121,26 @@ class Ct2Translator(Translator):
         return info
 
     def _translate_batch(self, texts: list[str]) -> list[str]:
+        return [scored.text for scored in self._translate_scored(texts)]
+
+    def _translate_scored(self, texts: list[str]) -> list[Scored]:
         ids = self.tokenizer([self.prefix + t for t in texts], add_special_tokens=True)["input_ids"]
         source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
         # max_input_length=0: never truncate; the base class has already cut every piece to fit.
-        results = self.model.translate_batch(source, max_input_length=0, **self._options)
-        hypotheses = [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
-        return self.tokenizer.batch_decode(hypotheses, skip_special_tokens=True)
+        # return_scores costs nothing: the search keeps each hypothesis' score anyway. With the end
+        # token returned, a hypothesis' length is exactly the steps its score was normalised over
+        # (EOS included when it was generated, not when the length limit stopped it).
+        results = self.model.translate_batch(
+            source, max_input_length=0, return_scores=True, return_end_token=True, **self._options
+        )
+        penalty = float(self._options.get("length_penalty", 1.0))
+        out = []
+        for r in results:
+            tokens = r.hypotheses[0]
+            text = self.tokenizer.decode(
+                self.tokenizer.convert_tokens_to_ids(tokens), skip_special_tokens=True
+            )
+            n = len(tokens)
+            logprob = r.scores[0] * n**penalty if r.scores and n else None
+            out.append(Scored(text, logprob, n))
+        return out
