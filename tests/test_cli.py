@@ -196,6 +196,7 @@ def test_missing_models_offline_exit_2_names_model_and_fix(tmp_path, seeds_copy)
     assert result.exit_code == 2
     assert "sshleifer/distilbart-cnn-12-6" in result.output
     assert "tsum models download" in result.output and "path" in result.output
+    assert not (tmp_path / "o").exists()  # a failed start leaves no empty output folder
 
 
 def test_bad_article_is_reported_and_the_rest_written(tiny_config, tmp_path, seeds_copy):
@@ -389,7 +390,7 @@ def test_environment_variables_set_option_defaults(tmp_path, monkeypatch):
     monkeypatch.setenv("TSUM_ONLY", "xx")
     result = run("all", "--input", str(tmp_path))
     assert result.exit_code == 2
-    assert "--only: language 'xx' has no translator: choose from zh" in result.output
+    assert "TSUM_ONLY=xx: language 'xx' has no translator: choose from zh" in result.output  # what was typed
 
 
 def test_library_errors_become_exit_codes(tmp_path):

@@ -349,6 +349,7 @@ ENTRIES = [
         "seeds/000_828caea308506d00.txt",
         "done",
         {"glossary": 3, "numbers": 1},
+        languages=("zh", "ru"),
     ),
     IndexEntry(
         "2020-04-10-weidong-president-visits-sco",
@@ -367,11 +368,26 @@ def test_index_md() -> None:
     lines = text.splitlines()
     assert lines[0] == "# tsum outputs" and lines[2] == "3 articles: 1 done, 1 up to date, 1 failed."
     rows = [line for line in lines if line.startswith("| ") and "---" not in line][1:]
-    assert len(rows) == 3 and all(r.count(" | ") == 4 for r in rows)  # escaped pipes keep 5 columns
+    assert len(rows) == 3 and all(r.count(" | ") == 6 for r in rows)  # escaped pipes keep 7 columns
     assert f"[The Deputy Secretary-General of the SCO visited Weidong]({SLUG}/review.html)" in rows[0]
     assert f"[TMX]({SLUG}/{SLUG}.tmx)" in rows[0] and "glossary 3, numbers 1" in rows[0]
     assert "| up to date |" in rows[1] and "skipped" not in text  # "skipped" read as "not processed"
-    assert 'error: cannot read \\<file\\> & "decode" \\| it' in rows[2] and "seeds/broken.txt" in rows[2]
+    assert 'error: cannot read \\<file\\> & "decode" \\| it' in rows[2] and "broken.txt" in rows[2]
+    assert "| 000\\_828caea308506d00.txt | zh, ru |" in rows[0]
+
+
+def test_index_is_newest_first_with_the_source_file_of_each_copy() -> None:
+    copies = [
+        IndexEntry(f"s{n}", "Same release", "2021-01-01", f"in/copy-{n}.txt", "done", languages=("zh",))
+        for n in (2, 1)
+    ]
+    older = IndexEntry("old", "Older", "2019-05-05", "in/a.txt", "done")
+    undated = IndexEntry("u", "Undated", None, "in/0.txt", "done")
+    text = render_index_md([older, undated, *copies])
+    order = [
+        line.split(" | ")[2] for line in text.splitlines() if line.startswith("| ") and "---" not in line
+    ][1:]
+    assert order == ["copy-1.txt", "copy-2.txt", "a.txt", "0\\.txt"]  # escaped: not a list item
 
 
 def test_index_html() -> None:
@@ -381,8 +397,9 @@ def test_index_html() -> None:
     rows = doc.xpath("//tbody/tr")
     assert len(rows) == 4
     assert rows[0].xpath(".//a/@href")[:2] == [f"{SLUG}/review.html", f"{SLUG}/review.html"]
-    assert rows[2].xpath(".//span[@class='error']")[0].text == 'cannot read <file> & "decode" | it'
-    assert not rows[2].xpath(".//a")
+    # Newest first, the undated last by source file ("s.txt" before "seeds/broken.txt").
+    assert rows[3].xpath(".//span[@class='error']")[0].text == 'cannot read <file> & "decode" | it'
+    assert not rows[3].xpath(".//a")
     assert rows[1].xpath(".//span[contains(@class, 'badge')]")[0].text == "up to date"
     assert "1 up to date" in doc.xpath("//p[@class='tally']")[0].text
     assert "default-src 'none'" in doc.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")[0]

@@ -31,6 +31,11 @@ from translate_sum.storage import (
         ("Café — déjà vu; rm -rf $HOME `x`", None, "cafe-deja-vu-rm-rf-home-x"),
         ("上海合作组织", None, "article"),
         ("A" * 300, "2020/01/02", "2020-01-02-" + "a" * 69),
+        (  # cut at a word boundary, not mid-word ("...-distance-le")
+            "SCO Secretariat hosts a seminar on vocational training and long distance learning for all",
+            "2021-03-02",
+            "2021-03-02-sco-secretariat-hosts-a-seminar-on-vocational-training-and-long",
+        ),
     ],
 )
 def test_slug_is_safe_ascii(title, date, expected):

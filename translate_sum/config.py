@@ -156,7 +156,8 @@ class Config:
     def select_languages(self, only: str | Sequence[str] | None) -> tuple[str, ...]:
         """The target languages of a run: ``only`` (``"zh,ru"`` or a list), else ``[run] languages``.
 
-        Raises OptionError (option ``"languages"``) naming the choices when a language has no translator.
+        Raises OptionError (option ``"languages"``) naming the choices when a language has no translator,
+        or when ``only`` is given but names none (``--only ''``, passed as ``("",)``).
         """
         if not only:
             return self.languages

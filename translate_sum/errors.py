@@ -27,6 +27,8 @@ class GlossaryError(ConfigError):
 class ModelUnavailableError(ConfigError):
     """A model is neither cached, nor at a local path, nor downloadable right now."""
 
+    why: str = ""  # the cause alone, without the fix (which depends on the command)
+
 
 class ArticleError(TsumError):
     """One article cannot be processed; the others go on."""

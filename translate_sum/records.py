@@ -235,9 +235,10 @@ class IndexEntry:
     title: str
     date: str | None
     source_path: str
-    status: str  # "done" | "skipped" (unchanged since the last run) | "failed"
+    status: str  # "done" | "skipped" (unchanged) | "failed" | "interrupted" | "removed" (input gone)
     flags: dict[str, int] = field(default_factory=dict)  # flag type -> count
     error: str | None = None
+    languages: tuple[str, ...] = ()  # the target languages its outputs hold
     targets: int = 0  # translated segments (segments × languages): the base of the low-confidence share
 
     def to_dict(self) -> dict:
@@ -249,6 +250,7 @@ class IndexEntry:
             "status": self.status,
             "flags": dict(self.flags),
             "error": self.error,
+            "languages": list(self.languages),
             "targets": self.targets,
         }
 
@@ -262,6 +264,7 @@ class IndexEntry:
             status=str(data["status"]),
             flags={str(k): int(v) for k, v in data["flags"].items()},
             error=_optional_str(data["error"]),
+            languages=tuple(str(x) for x in data.get("languages") or ()),
             targets=int(data.get("targets") or 0),  # absent in an index written before it existed
         )
 

@@ -32,7 +32,12 @@ def base_slug(title: str, date: str | None) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     date_part = re.sub(r"[^0-9]+", "-", date or "").strip("-")
-    slug = "-".join(p for p in (date_part, words) if p)[:_MAX_SLUG].rstrip("-")
+    slug = "-".join(p for p in (date_part, words) if p)
+    if len(slug) > _MAX_SLUG:
+        cut = slug[: _MAX_SLUG + 1]
+        # At the last word boundary, never mid-word ("…distance-le"); a single overlong word is cut.
+        slug = cut[: cut.rfind("-")] if "-" in cut[len(date_part) + 1 :] else slug[:_MAX_SLUG]
+    slug = slug.rstrip("-")
     if slug.upper() in _WINDOWS_RESERVED:  # "con", "nul": names Windows cannot open
         slug = f"{slug}-article"
     return slug or "article"

@@ -18,6 +18,35 @@ from translate_sum.errors import ConfigError, OptionError, TsumError
 from translate_sum.qa import check_settings
 
 
+class TsumCommand(click.Command):
+    """A command whose errors name what the user typed: the option, or the environment variable that set it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.BadParameter as exc:
+            if exc.param is not None and exc.param.name:
+                exc.param_hint = typed_as(ctx, exc.param.name, exc.param.get_error_hint(ctx))
+            raise
+
+
+class TsumGroup(click.Group):
+    """A command group whose commands are ``TsumCommand``s."""
+
+    command_class = TsumCommand
+
+
+def typed_as(ctx: click.Context, name: str, option: str) -> str:
+    """``option`` as an error names it: ``TSUM_WINDOW=0`` when the value came from the environment."""
+    from click.core import ParameterSource
+
+    if ctx.get_parameter_source(name) is ParameterSource.ENVIRONMENT:
+        for param in ctx.command.params:
+            if param.name == name and isinstance(param.envvar, str):
+                return f"{param.envvar}={os.environ.get(param.envvar, '')}"
+    return option
+
+
 class ConfigProblem(click.ClickException):
     """A usage or configuration error: exit status 2."""
 
@@ -44,7 +73,7 @@ def _flag_of(exc: OptionError) -> str | None:
     names = _OPTION_PARAMETERS.get(exc.option, (exc.option,))
     for parameter in context.command.params:
         if parameter.name in names and isinstance(parameter, click.Option):
-            return parameter.opts[0]
+            return typed_as(context, parameter.name, parameter.opts[0])  # TSUM_ONLY=de when set there
     return None
 
 
@@ -81,17 +110,43 @@ def progress_factory(quiet: bool):
 
     @contextmanager
     def progress(description: str, total: int):
+
+        overall = description == "articles"
+        # Stages count articles or sentences; anything else (a file imported into the memory) bytes.
+        if description in ("articles", "summarise"):
+            units: dict = {"unit": " articles"}
+        elif description.startswith("translate"):
+            units = {"unit": " sentences"}
+        else:
+            units = {"unit": "B", "unit_scale": True, "unit_divisor": 1024}
         with tqdm(
             total=total,
             desc=description,
+            **units,
             disable=True if quiet else None,
-            leave=description == "articles",
+            leave=overall,
             file=sys.stderr,
             dynamic_ncols=True,
+            # The articles bar moves a window at a time, across every stage: a rate from it would
+            # promise hours or seconds. Each stage bar's own rate is the one to trust for an ETA.
+            bar_format=_OVERALL_BAR if overall else None,
         ) as bar:
-            yield bar.update
+
+            def advance(n: int = 1) -> None:
+                bar.update(n)
+
+            def grow(n: int) -> None:
+                """More work found on the way (the glossary retry pass): the total grows, the bar does not lie."""
+                bar.total = (bar.total or 0) + n
+                bar.refresh()
+
+            advance.grow = grow  # type: ignore[attr-defined]
+            yield advance
 
     return progress
+
+
+_OVERALL_BAR = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} articles [{elapsed} elapsed]"
 
 
 def notifier(quiet: bool):
@@ -110,6 +165,8 @@ def quiet_libraries() -> None:
     logging.getLogger("transformers").setLevel(logging.ERROR)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    # transformers' "Loading weights" bars (and the hub's) would run through tsum's own stage bars.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 config_option = click.option(

@@ -6,11 +6,11 @@ import sys
 
 import click
 
-from translate_sum.cli.common import input_option, quiet_option, reports_errors
+from translate_sum.cli.common import TsumCommand, input_option, quiet_option, reports_errors
 from translate_sum.ingest.fetch import FetchLimits, fetch_feed, fetch_pages
 
 
-@click.command(name="fetch")
+@click.command(name="fetch", cls=TsumCommand)
 @click.argument("urls", nargs=-1, metavar="[URL]...")
 @click.option("--feed", "feeds", multiple=True, metavar="URL", help="An RSS or Atom feed: fetch its items.")
 @input_option

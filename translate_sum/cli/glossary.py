@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from translate_sum.cli.common import config_option, glossary_option, input_option, load, reports_errors
+from translate_sum.cli.common import (
+    TsumGroup,
+    config_option,
+    glossary_option,
+    input_option,
+    load,
+    reports_errors,
+)
 from translate_sum.errors import ConfigError
 from translate_sum.ingest import load_folder
 from translate_sum.pipeline import load_glossary
@@ -20,7 +27,7 @@ def _input_articles(input_dir: Path):
     return articles
 
 
-@click.group(name="glossary")
+@click.group(name="glossary", cls=TsumGroup)
 def glossary_group() -> None:
     """Check the glossary, and find names it lacks."""
 

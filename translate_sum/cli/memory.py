@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from translate_sum.cli.common import config_option, load, output_option, progress_factory, reports_errors
+from translate_sum.cli.common import (
+    TsumCommand,
+    TsumGroup,
+    config_option,
+    load,
+    output_option,
+    progress_factory,
+    reports_errors,
+)
+from translate_sum.errors import ConfigError
 from translate_sum.memory import MemoryStore, memory_path
 from translate_sum.memory.cat import export_tmx, import_file
 from translate_sum.review import serve
@@ -24,7 +33,18 @@ def _memory_file(memory_file: Path | None, config_path: Path | None, output_dir:
     return memory_file or memory_path(load(config_path).memory, output_dir)
 
 
-@click.command(name="review")
+def _existing_memory(memory_file: Path | None, config_path: Path | None, output_dir: Path) -> Path:
+    """The memory a read-only command reads; a mistyped --output or --memory must not create one."""
+    path = _memory_file(memory_file, config_path, output_dir)
+    if not path.is_file():
+        raise ConfigError(
+            f"{path}: no translation memory there; check --output / --memory (tsum review and "
+            "tsum memory import create it)"
+        )
+    return path
+
+
+@click.command(name="review", cls=TsumCommand)
 @output_option
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0: any free port."
@@ -47,7 +67,7 @@ def review_command(output_dir, port, memory_file, config_path):
     )
 
 
-@click.group(name="memory")
+@click.group(name="memory", cls=TsumGroup)
 def memory_group() -> None:
     """Import, export and count the translation memory's reviewed sentences."""
 
@@ -96,7 +116,7 @@ def memory_import(files, include_translated, output_dir, memory_file, config_pat
 @reports_errors
 def memory_export(file, output_dir, memory_file, config_path):
     """Write the whole translation memory to FILE as TMX 1.4."""
-    with MemoryStore(_memory_file(memory_file, config_path, output_dir)) as store:
+    with MemoryStore(_existing_memory(memory_file, config_path, output_dir)) as store:
         count = export_tmx(store, file)
     click.echo(f"{count} entries -> {file}", err=True)
 
@@ -108,7 +128,7 @@ def memory_export(file, output_dir, memory_file, config_path):
 @reports_errors
 def memory_stats(output_dir, memory_file, config_path):
     """Count the memory's entries by language, status and origin."""
-    path = _memory_file(memory_file, config_path, output_dir)
+    path = _existing_memory(memory_file, config_path, output_dir)
     with MemoryStore(path) as store:
         stats = store.stats()
     click.echo(f"{path}: {stats['entries']} entries (schema {stats['schema']})")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from translate_sum.cli.common import (
+    TsumCommand,
     backend_option,
     config_option,
     device_option,
@@ -24,11 +26,12 @@ from translate_sum.cli.common import (
 )
 from translate_sum.pipeline import RunOptions, run_all
 from translate_sum.pipeline.executors import DEFAULT_WINDOW, EXECUTORS
+from translate_sum.pipeline.interrupt import Interrupted, stop_on_signals
 from translate_sum.render import paragraphs_text
 from translate_sum.single import summarize_file, translate_file
 
 
-@click.command(name="all")
+@click.command(name="all", cls=TsumCommand)
 @input_option
 @output_option
 @config_option
@@ -70,6 +73,11 @@ from translate_sum.single import summarize_file, translate_file
     envvar="TSUM_WINDOW",
     help="Articles batched together, stage by stage, and written together when done [env TSUM_WINDOW].",
 )
+@click.option(
+    "--prune",
+    is_flag=True,
+    help='Delete the output folders of inputs that no longer exist [default: list them as "input removed"].',
+)
 @quiet_option
 @reports_errors
 def all_command(
@@ -85,6 +93,7 @@ def all_command(
     executor,
     ray_address,
     window,
+    prune,
     quiet,
 ):
     """Summarise and translate every article in the input folder.
@@ -98,21 +107,44 @@ def all_command(
         input_dir=input_dir,
         output_dir=output_dir,
         config=config,
-        languages=tuple(only.split(",")) if only else (),
+        languages=tuple(only.split(",")) if only is not None else (),  # --only '' is an error
         device=device,
         force=force,
         glossary=glossary,
         executor=executor,
         window=window,
         ray_address=ray_address,
+        quiet=quiet,
+        prune=prune,
     )
     quiet_libraries()
-    report = run_all(options, progress=progress_factory(quiet), notify=notifier(quiet))
+    try:
+        with stop_on_signals():
+            report = run_all(options, progress=progress_factory(quiet), notify=notifier(quiet))
+    except Interrupted as exc:  # before any article was under way
+        click.echo(
+            f"Interrupted ({signal.Signals(exc.signum).name}) before any article was written.", err=True
+        )
+        sys.exit(exc.exit_status)
+    except KeyboardInterrupt:  # a second Ctrl-C: no tidying up
+        click.echo("Aborted: finished articles are kept; run the same command again to go on.", err=True)
+        sys.exit(130)
     done = sum(e.status == "done" for e in report.entries)
     skipped = sum(e.status == "skipped" for e in report.entries)
-    if not quiet:
+    if report.interrupted is not None:
+        left = sum(e.status == "interrupted" for e in report.entries)
         click.echo(
-            f"{done} written, {skipped} up to date, {len(report.failed)} failed -> {output_dir}/index.html",
+            f"Interrupted ({signal.Signals(report.interrupted).name}): {done} articles written and kept, "
+            f"{skipped} up to date, {left} not done -> {output_dir}/index.html. Run the same command again "
+            "to do the rest; finished articles are skipped.",
+            err=True,
+        )
+        sys.exit(128 + report.interrupted)
+    if not quiet:
+        removed = sum(e.status == "removed" for e in report.entries)
+        gone = f", {removed} input removed (--prune deletes their outputs)" if removed else ""
+        click.echo(
+            f"{done} written, {skipped} up to date, {len(report.failed)} failed{gone} -> {output_dir}/index.html",
             err=True,
         )
         if report.memory:
@@ -136,7 +168,7 @@ def all_command(
         sys.exit(1)
 
 
-@click.command(name="summarize")
+@click.command(name="summarize", cls=TsumCommand)
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @config_option
 @device_option
@@ -150,7 +182,7 @@ def summarize_command(file, config_path, device, summarizer, backend):
     click.echo(" ".join(summarize_file(file, config, device)))
 
 
-@click.command(name="translate")
+@click.command(name="translate", cls=TsumCommand)
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option(
     "--to", "lang", required=True, help="Target language: a [translators] key in models.toml (zh, ru)."

@@ -186,6 +186,12 @@ def _has_weights(directory: Path) -> bool:
 
 
 def _unavailable(spec: ModelSpec, why: str) -> ModelUnavailableError:
+    error = _unavailable_error(spec, why)
+    error.why = why  # for commands whose own fix differs (tsum models download)
+    return error
+
+
+def _unavailable_error(spec: ModelSpec, why: str) -> ModelUnavailableError:
     return ModelUnavailableError(
         f"model {spec.model!r} ({spec.role}) is not available: {why}. Fix: run `tsum models download` "
         "on a machine with network access (files go to the Hugging Face cache, "

@@ -124,10 +124,18 @@ def update_index(output_dir: Path, result: ArticleResult) -> None:
 def entry(job: ArticleJob, status: str, manifest: Manifest | None = None) -> IndexEntry:
     """The index line of an article written (``done``) or up to date (``skipped``)."""
     flags = dict(manifest.flags) if manifest is not None else {}
+    languages = tuple(manifest.languages) if manifest is not None else ()
     targets = manifest.segments * len(manifest.languages) if manifest is not None else 0
     article = job.article
     return IndexEntry(
-        job.slug, article.title, article.date, str(article.path), status, flags, targets=targets
+        job.slug,
+        article.title,
+        article.date,
+        str(article.path),
+        status,
+        flags,
+        targets=targets,
+        languages=languages,
     )
 
 

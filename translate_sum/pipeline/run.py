@@ -13,6 +13,8 @@ from translate_sum.config import Config
 from translate_sum.engines.loader import Engines
 from translate_sum.errors import ConfigError, OptionError, TsumError
 from translate_sum.memory import MemorySnapshot, MemoryStore, memory_path, open_memory
+from translate_sum.pipeline import interrupt
+from translate_sum.pipeline import outputs_housekeeping as housekeeping
 from translate_sum.pipeline.article_files import (
     entry,
     failed_entry,
@@ -60,6 +62,8 @@ class RunOptions:
     window: int = DEFAULT_WINDOW  # articles batched together, and written together when done
     ray_address: str | None = None  # --executor ray: a running cluster; None starts a local Ray
     release_models: bool = True  # local executor: drop each model when its stage is done
+    quiet: bool = False  # --quiet: Ray's own logs and bars silenced too
+    prune: bool = False  # delete the folders of inputs that no longer exist (else: "input removed")
 
     def __post_init__(self) -> None:
         self.languages = self.config.select_languages(self.languages)
@@ -80,6 +84,7 @@ class RunReport:
     models_loaded: list[str] = field(default_factory=list)
     terms: dict[str, Counter] = field(default_factory=dict)  # lang -> found/kept/enforced/flagged, this run
     memory: Counter = field(default_factory=Counter)  # lang -> segments served from the translation memory
+    interrupted: int | None = None  # the signal that stopped the run early (finished articles were kept)
 
     def add_terms(self, counts: dict[str, dict[str, int]]) -> None:
         for lang, numbers in counts.items():
@@ -105,6 +110,11 @@ def run_all(
         raise ConfigError(f"{options.input_dir}: input folder not found")
     glossary = load_glossary(options.config.glossary_file(options.input_dir, options.glossary))
     report = RunReport()
+    if glossary is None:
+        notify(
+            f"no glossary: names are not kept fixed (add {options.input_dir}/glossary.tsv, "
+            "set [run] glossary in models.toml, or pass --glossary)"
+        )
     loaded, report.notices = load_inputs(options.input_dir)
     for notice in report.notices:
         notify(notice)
@@ -115,7 +125,12 @@ def run_all(
         options.config, options.languages, glossary.sha256 if glossary is not None else None
     )
     memory_file = memory_path(options.config.memory, options.output_dir)
-    with output_lock(options.output_dir), open_memory(memory_file) as memory:
+    reuse = housekeeping.Reuse(options.config, options.languages, glossary.sha256 if glossary else None)
+    with (
+        housekeeping.no_empty_folder(options.output_dir),
+        output_lock(options.output_dir),
+        open_memory(memory_file) as memory,
+    ):
         remove_stale_temporaries(options.output_dir)  # e.g. an index.md a killed run was writing
         todo: list[ArticleJob] = []
         refresh: list[tuple[ArticleJob, ArticleResult]] = []  # up to date but for memory entries: no model
@@ -129,9 +144,12 @@ def run_all(
             job = ArticleJob(item.article, slugs[item.path.name], options.config.end_matter == "translate")
             folder = article_dir(options.output_dir, job.slug)
             previous = read_manifest(folder)
-            if options.force or previous is None or not is_current(previous, job.article, fingerprint):
+            current = is_current(previous, job.article, fingerprint)
+            wider = previous is not None and not current and reuse.covers(previous, job.article)
+            if options.force or previous is None or not (current or wider):
                 todo.append(job)
                 continue
+            housekeeping.follow_rename(folder, previous, job.article)
             if memory is None:
                 report.entries.append(entry(job, "skipped", previous))
                 continue
@@ -144,16 +162,30 @@ def run_all(
                 report.entries.append(entry(job, "skipped", previous))
             else:
                 refresh.append((job, stored))
-        if memory is not None:
-            for job, stored in refresh:
-                _refresh(job, stored, options.output_dir, memory, glossary, report, notify)
-        if todo:
-            snapshot = memory.snapshot(options.languages) if memory is not None else None
-            report.models_loaded = _process(
-                todo, options, glossary, fingerprint, snapshot, report, progress, notify
-            )
-        report.entries.sort(key=lambda e: e.source_path)
-        write_index(options.output_dir, report.entries)
+        try:
+            if memory is not None:
+                for job, stored in refresh:
+                    with interrupt.writing():
+                        _refresh(job, stored, options.output_dir, memory, glossary, report, notify)
+            if todo:
+                snapshot = memory.snapshot(options.languages) if memory is not None else None
+                report.models_loaded = _process(
+                    todo, options, glossary, fingerprint, snapshot, report, progress, notify
+                )
+        except interrupt.Interrupted as exc:
+            report.interrupted = exc.signum
+            finished = {e.source_path for e in report.entries}
+            for job in [*(j for j, _ in refresh), *todo]:
+                if str(job.article.path) not in finished:
+                    report.entries.append(entry(job, "interrupted"))
+        with interrupt.writing():
+            for done in report.entries:
+                if done.slug and done.status in ("done", "skipped"):
+                    housekeeping.tidy_article(article_dir(options.output_dir, done.slug))
+            claimed = {e.slug for e in report.entries if e.slug}
+            report.entries += housekeeping.removed_inputs(options.output_dir, claimed, options.prune, notify)
+            report.entries.sort(key=lambda e: e.source_path)
+            write_index(options.output_dir, report.entries)
     return report
 
 
@@ -196,11 +228,18 @@ def _process(
     )
     jobs = {job.slug: job for job in todo}
     with progress("articles", len(todo)) as advance:
-        for outcomes in executor.run(todo, plan, progress):
-            for outcome in outcomes:
-                slug = outcome.job.slug if isinstance(outcome, Failed) else outcome.slug
-                _finish(outcome, jobs[slug], options.output_dir, report, notify)
-                advance(1)
+        windows = executor.run(todo, plan, progress)
+        try:
+            for outcomes in windows:
+                with interrupt.writing():  # a stop request waits for the window's finished articles
+                    for outcome in outcomes:
+                        slug = outcome.job.slug if isinstance(outcome, Failed) else outcome.slug
+                        _finish(outcome, jobs[slug], options.output_dir, report, notify)
+                        advance(1)
+        finally:
+            close = getattr(windows, "close", None)
+            if close is not None:
+                close()  # the executor lets go of its models (and a Ray it started) now
     return executor.models_loaded
 
 
@@ -208,7 +247,7 @@ def _executor(options: RunOptions) -> Executor:
     # Each executor takes its own settings.
     cls: Callable[..., Executor] = executor_class(options.executor)
     if options.executor == "ray":
-        return cls(address=options.ray_address)
+        return cls(address=options.ray_address, quiet=options.quiet)
     return cls(release_models=options.release_models)
 
 

@@ -333,8 +333,13 @@ def translate_texts(
     def translate_batch(batch: list[str]) -> list[str]:
         nonlocal calls
         calls += 1
-        # The bar follows the first pass; a glossary retry of a few sentences would overshoot it.
-        outputs = translator.translate_scored(batch, progress=progress if calls == 1 else None)
+        grow = getattr(progress, "grow", None)
+        if calls > 1 and grow is not None:
+            # The glossary retry pass: counted in the stage's bar, not a silent wait at 100%.
+            grow(sum(len(translator.pieces(text)) for text in batch))
+            outputs = translator.translate_scored(batch, progress=progress)
+        else:
+            outputs = translator.translate_scored(batch, progress=progress if calls == 1 else None)
         for text, output in zip(batch, outputs, strict=True):
             scored.setdefault(text, output)
         return [output.text for output in outputs]

@@ -10,10 +10,14 @@ from translate_sum.render._html import esc, page
 from translate_sum.render._review_assets import BASE_CSS
 from translate_sum.render.markdown import escape_md
 
-_STATUS_ORDER = ("done", "skipped", "failed")
+_STATUS_ORDER = ("done", "skipped", "failed", "interrupted", "removed")
 # What a reader sees for each status: "skipped" reads as "not processed", but it means the article's
 # outputs are already there and current (the run summary line says the same).
-_STATUS_LABELS = {"skipped": "up to date"}
+_STATUS_LABELS = {
+    "skipped": "up to date",
+    "interrupted": "not done (run stopped)",  # the run was interrupted before this article
+    "removed": "input removed",  # outputs of an input file that no longer exists
+}
 
 
 def _label(status: str) -> str:
@@ -48,16 +52,36 @@ def _title(entry: IndexEntry) -> str:
     return entry.title or entry.source_path
 
 
+def _ordered(entries: list[IndexEntry]) -> list[IndexEntry]:
+    """Newest first (undated last), then by source file: the release a reader looks for is recent."""
+    by_source = sorted(entries, key=lambda e: e.source_path)
+    dated = sorted((e for e in by_source if e.date), key=lambda e: e.date or "", reverse=True)
+    return dated + [e for e in by_source if not e.date]
+
+
+def _source(entry: IndexEntry) -> str:
+    """The input's file name: copies of one release under different names are told apart by it."""
+    return entry.source_path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _languages(entry: IndexEntry) -> str:
+    return ", ".join(entry.languages)
+
+
 def _md_cell(text: str) -> str:
     return escape_md(text) or "—"
 
 
 def render_index_md(entries: list[IndexEntry]) -> str:
-    """``outputs/index.md``: a table of date, title (linked to its review page), status, flag counts and
-    links; a failed article shows its error instead of links. Links are relative to ``outputs/``."""
+    """``outputs/index.md``: a table, newest first, of date, title (linked to its review page), source file,
+    languages, status, flag counts and links; a failed article shows its error instead of links. Links
+    are relative to ``outputs/``."""
     lines = ["# tsum outputs", "", _tally(entries) + ".", ""]
-    lines += ["| Date | Title | Status | Flags | Files |", "| --- | --- | --- | --- | --- |"]
-    for entry in entries:
+    lines += [
+        "| Date | Title | Source | Languages | Status | Flags | Files |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for entry in _ordered(entries):
         title = _md_cell(_title(entry))
         if entry.slug and entry.status != "failed":
             links = _links(entry.slug)
@@ -65,11 +89,11 @@ def render_index_md(entries: list[IndexEntry]) -> str:
             files = " · ".join(f"[{label}]({href})" for label, href in links)
         else:
             files = f"error: {_md_cell(entry.error or 'unknown error')}" if entry.status == "failed" else "—"
-            if entry.title and entry.source_path:
-                title += f" ({_md_cell(entry.source_path)})"
         cells = [
             _md_cell(entry.date or ""),
             title,
+            _md_cell(_source(entry)),
+            _md_cell(_languages(entry)),
             _md_cell(_label(entry.status)),
             _md_cell(_flags_text(entry.flags)),
             files,
@@ -90,11 +114,12 @@ table.index thead th { font-size: 0.72rem; letter-spacing: 0.06em; text-transfor
   color: var(--muted);
   border-bottom: 2px solid var(--line); }
 td.date { white-space: nowrap; color: var(--muted); }
-td.title .src { display: block; color: var(--muted); font-size: 0.8rem; }
+td.src { color: var(--muted); font-size: 0.8rem; overflow-wrap: anywhere; }
 .links a + a::before { content: "·"; margin: 0 0.45em; color: #a0a8b0; }
 .badge.s-done { background: #dafbe1; color: #116329; }
 .badge.s-skipped { background: var(--faint); color: var(--muted); }
 .badge.s-failed { background: #ffebe9; color: #a40e26; }
+.badge.s-interrupted, .badge.s-removed { background: #fff8c5; color: #7d4e00; }
 .error { color: #a40e26; font-size: 0.85rem; overflow-wrap: anywhere; }
 @media print { a { color: inherit; } }
 """
@@ -123,10 +148,11 @@ def _html_row(entry: IndexEntry) -> str:
     else:
         last = "—"
     status = "".join(ch for ch in entry.status if ch.isalnum()) or "unknown"
-    source = f'<span class="src mono">{esc(entry.source_path)}</span>' if entry.title else ""
     return (
         f'<tr><td class="date">{esc(entry.date or "—")}</td>'
-        f'<td class="title">{title}{source}</td>'
+        f'<td class="title">{title}</td>'
+        f'<td class="src mono" title="{esc(entry.source_path)}">{esc(_source(entry))}</td>'
+        f"<td>{esc(_languages(entry) or '—')}</td>"
         f'<td><span class="badge s-{status}">{esc(_label(entry.status))}</span></td>'
         f"<td>{esc(_flags_text(entry.flags))}</td>{_low_confidence_cell(entry)}<td>{last}</td></tr>"
     )
@@ -134,12 +160,12 @@ def _html_row(entry: IndexEntry) -> str:
 
 def render_index_html(entries: list[IndexEntry]) -> str:
     """``outputs/index.html``: the same table as ``index.md`` as a self-contained page without scripts."""
-    rows = "".join(_html_row(e) for e in entries)
+    rows = "".join(_html_row(e) for e in _ordered(entries))
     body = (
         '<main class="wrap"><p class="eyebrow">tsum</p><h1>Outputs</h1>'
         f'<p class="tally">{esc(_tally(entries))}</p>'
         '<table class="index"><thead><tr>'
-        "<th>Date</th><th>Title</th><th>Status</th><th>Flags</th>"
+        "<th>Date</th><th>Title</th><th>Source</th><th>Languages</th><th>Status</th><th>Flags</th>"
         '<th title="Share of translated segments flagged low_confidence">Low confidence</th><th>Files</th>'
         f"</tr></thead><tbody>{rows}</tbody></table></main>"
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from translate_sum.records import Article
+from translate_sum.segment import split_sentences
 from translate_sum.terms.glossary import Glossary, is_acronym
 
 
@@ -39,15 +40,17 @@ _LINKS = frozenset({"of", "the", "for", "de", "and"})
 
 _TOKEN = re.compile(
     r"(?P<company>,?\s*Co\.,?\s*Ltd\.?|,?\s*(?:Ltd|Inc|Corp|LLC|PLC)\.?(?![A-Za-z]))"
+    r"|(?P<number>\b(?:No|Nr)\.\s?\d+[A-Za-z]?\b)"  # "Vocational Training Centre No. 2": part of the name
     r"|(?P<word>[A-Za-z0-9][A-Za-z0-9'’\-]*)"
     r"|(?P<stop>[.!?:;,()\"“”«»\[\]]|\s{2,}|\n)"
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 @dataclass
 class _Candidate:
-    count: int = 0
+    count: int = 0  # occurrences, in any role
+    own: int = 0  # occurrences as a name of its own, not only as a scrap between links of a longer one
+    articles: set[str] = field(default_factory=set)  # the articles it occurs in
     example: str = ""
 
 
@@ -55,20 +58,26 @@ def suggest_terms(articles: list[Article], glossary: Glossary | None) -> str:
     """TSV (``en zh ru count example``) of likely named entities that ``glossary`` does not cover.
 
     Candidates are capitalised multi-word names, acronyms, titles before names, and capitalised single
-    words inside sentences. zh and ru are left empty for the user to fill; rows are sorted by count.
+    words inside sentences, in sentences as the segmenter cuts them ("No. 2" does not end one). A piece
+    of a name between its links ("Belarus Centre" of "Belarus Centre for Vocational Training No. 2") is
+    merged into the whole unless it also occurs on its own. zh and ru are left empty for the user to
+    fill. Rows are ranked by evidence: the number of articles a name occurs in, then its count.
     """
     candidates: dict[str, _Candidate] = {}
     for article in articles:
         for paragraph in article.paragraphs:
-            for sentence in _sentences(paragraph.text):
-                for name in _names(sentence):
+            for sentence in split_sentences(paragraph.text):
+                for name, scrap in _names(sentence):
                     if glossary is not None and _covered(name, glossary):
                         continue
                     candidate = candidates.setdefault(name, _Candidate(example=sentence))
                     candidate.count += 1
-    rows = sorted(candidates.items(), key=lambda item: (-item[1].count, item[0].casefold()))
-    lines = ["en\tzh\tru\tcount\texample"]
-    lines += [f"{name}\t\t\t{c.count}\t{_one_line(c.example)}" for name, c in rows]
+                    candidate.own += not scrap
+                    candidate.articles.add(str(article.path))
+    kept = {name: c for name, c in candidates.items() if c.own}
+    rows = sorted(kept.items(), key=lambda item: (-len(item[1].articles), -item[1].count, item[0].casefold()))
+    lines = ["en\tzh\tru\tcount\tarticles\texample"]
+    lines += [f"{name}\t\t\t{c.count}\t{len(c.articles)}\t{_one_line(c.example)}" for name, c in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -83,24 +92,19 @@ def coverage(articles: list[Article], glossary: Glossary) -> list[dict]:
     return report
 
 
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
-
-
-def _names(sentence: str) -> list[str]:
-    """The candidate names in one sentence, each once."""
+def _names(sentence: str) -> list[tuple[str, bool]]:
+    """The candidate names in one sentence, each once, and whether each is only a scrap between links."""
     if _all_caps_line(sentence):  # a heading in capitals: every word looks like a name
         return []
-    names: list[str] = []
+    names: dict[str, bool] = {}
     for run, initial in _runs(sentence):
-        for name in _split_run(run, initial):
-            if name not in names:
-                names.append(name)
+        for name, scrap in _split_run(run, initial):
+            names[name] = names.get(name, True) and scrap
     # Acronyms inside longer names count on their own too ("SCO" in "SCO Secretariat").
     for token in re.findall(r"[A-Za-z0-9][A-Za-z0-9\-]*", sentence):
-        if is_acronym(token) and token not in names:
-            names.append(token)
-    return names
+        if is_acronym(token):
+            names[token] = False
+    return list(names.items())
 
 
 def _runs(sentence: str) -> list[tuple[list[str], bool]]:
@@ -111,9 +115,9 @@ def _runs(sentence: str) -> list[tuple[list[str], bool]]:
     initial = run_initial = True  # at the start of the sentence, or after a colon or bracket
     for m in _TOKEN.finditer(sentence):
         word, stop = m.group("word"), m.group("stop")
-        if m.group("company"):
+        if m.group("company") or m.group("number"):
             if run:
-                run.append(m.group("company").strip(" ,"))
+                run.append((m.group("company") or m.group("number")).strip(" ,"))
             continue
         if word and _capitalised(word):
             if not run:
@@ -136,7 +140,7 @@ def _runs(sentence: str) -> list[tuple[list[str], bool]]:
     return runs
 
 
-def _split_run(run: list[str], initial: bool) -> list[str]:
+def _split_run(run: list[str], initial: bool) -> list[tuple[str, bool]]:
     """The run, its parts between links, what follows a leading title, and titles split from names."""
     while run and ((initial and run[0].lower() in _COMMON) or run[0].lower() in _HONORIFICS):
         run, initial = run[1:], False
@@ -158,14 +162,24 @@ def _split_run(run: list[str], initial: bool) -> list[str]:
         title = _title_length(run, lo, hi)
         if lo < title < hi:  # "Secretary-General Vladimir Norov" → the title and the name
             spans += [(lo, title), (title, hi)]
-    names: list[str] = []
+    names: dict[str, bool] = {}
+    whole_spans = ((0, len(run)), body)
+    titled = set()  # a title and a name split from one part ("Secretary-General" / "Vladimir Norov")
+    for lo, hi in parts:
+        title = _title_length(run, lo, hi)
+        if lo < title < hi:
+            titled |= {(lo, title), (title, hi)}
+        elif title == hi:  # a part that is a title ("Deputy Secretary-General" of the SCO)
+            titled.add((lo, hi))
     for lo, hi in spans:
         name = " ".join(run[lo:hi])
-        if name not in names and _qualifies(
-            run[lo:hi], initial and lo == 0, whole=(lo, hi) in ((0, len(run)), body)
-        ):
-            names.append(name)
-    return names
+        if _qualifies(run[lo:hi], initial and lo == 0, whole=(lo, hi) in whole_spans):
+            # The head of a longer name before its link ("Belarus Centre" for ...) is a scrap of it; the
+            # last part often is a name of its own ("... of the Shanghai Cooperation Organization").
+            head = len(parts) > 1 and hi < parts[-1][1]
+            scrap = head and (lo, hi) not in whole_spans and (lo, hi) not in titled
+            names[name] = names.get(name, True) and scrap
+    return list(names.items())
 
 
 def _title_length(run: list[str], lo: int, hi: int) -> int:

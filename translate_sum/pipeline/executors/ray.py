@@ -9,6 +9,7 @@ this process and are written by the same writer code, window by window. Needs th
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import pickle
@@ -19,26 +20,26 @@ from typing import Any
 from translate_sum.engines.base import Summarizer, Translator
 from translate_sum.engines.loader import Engines
 from translate_sum.errors import ConfigError, TsumError
+from translate_sum.pipeline.executors import ray_cluster
 from translate_sum.pipeline.executors.base import Executor, Plan, windows
+from translate_sum.pipeline.executors.ray_cluster import LOOPBACK_ONLY_ENV, TASK_CPUS
 from translate_sum.pipeline.inputs import term_guard
 from translate_sum.pipeline.plan import ProgressFactory, run_step
-from translate_sum.records import ArticleJob
+from translate_sum.records import ArticleJob, ArticleResult, Failed
 
 logger = logging.getLogger("translate_sum")
 
-#: Ray's switch for multi-node networking; "0" keeps a local instance on 127.0.0.1.
-LOOPBACK_ONLY_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
-#: CPUs a segmenting or assembling task reserves: small, so it is never starved by the actors.
-_TASK_CPUS = 0.1
+__all__ = ["LOOPBACK_ONLY_ENV", "RayExecutor"]
 
 
 class RayExecutor(Executor):
     """Runs the stages with Ray Data: on the cluster at ``address``, or a local Ray started (and
     stopped) for the run. Actor pools and their resources come from ``[ray]`` in models.toml."""
 
-    def __init__(self, address: str | None = None, num_cpus: int | None = None) -> None:
+    def __init__(self, address: str | None = None, num_cpus: int | None = None, quiet: bool = False) -> None:
         self.address = address
         self.num_cpus = num_cpus  # a local Ray's CPUs; None: all of this machine's
+        self.quiet = quiet  # Ray's own logs at ERROR, and no stage bars
         self.models_loaded: list[str] = []
 
     def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress: ProgressFactory) -> Iterator[list[Any]]:
@@ -56,32 +57,19 @@ class RayExecutor(Executor):
                 ray.shutdown()
 
     def _connect(self, ray: Any) -> bool:
-        """Connect to the cluster, or start a local Ray bound to 127.0.0.1; True when started here."""
-        if ray.is_initialized():
-            return False
-        try:
-            if self.address:
-                ray.init(address=self.address, log_to_driver=False, logging_level=logging.WARNING)
-            else:
-                ray.init(
-                    address="local",
-                    num_cpus=self.num_cpus,
-                    include_dashboard=False,
-                    _node_ip_address="127.0.0.1",
-                    log_to_driver=False,
-                    logging_level=logging.WARNING,
-                )
-        except (ConnectionError, RuntimeError, ValueError) as exc:
-            where = f"the Ray cluster at {self.address}" if self.address else "a local Ray instance"
-            raise ConfigError(f"--executor ray: cannot start or reach {where}: {exc}") from None
-        return True
+        """Connect to the cluster (token authentication, one-line failures: ray_cluster.connect), or start
+        a local Ray bound to 127.0.0.1; True when started here."""
+        return ray_cluster.connect(ray, self.address, self.num_cpus, self.quiet)
 
     def _execute(self, ray: Any, jobs: Sequence[ArticleJob], plan: Plan) -> Iterator[list[Any]]:
         from ray.data import DataContext
 
-        context = DataContext.get_current()
-        context.enable_progress_bars = False
         settings = plan.config.ray
+        models = [step for step in plan.stages if step.model is not None]
+        ray_cluster.check_cluster_capacity(ray, settings, len(models))  # the sizing rule, not a hang
+        cluster = ray_cluster.cluster_info(ray, self.address)
+        context = DataContext.get_current()
+        context.enable_progress_bars = not self.quiet  # one bar per stage, from Ray Data's own progress
         # Each actor's share of its node's cores travels in the plan, to the engines it loads.
         plan = replace(plan, threads=settings.threads or max(1, _cores(ray) // settings.concurrency))
         packed = pickle.dumps(plan)
@@ -92,8 +80,8 @@ class RayExecutor(Executor):
             "num_cpus": settings.num_cpus,
             "num_gpus": settings.num_gpus or None,
         }
-        task_args = {"num_cpus": _TASK_CPUS}
-        rows = [{"payload": pickle.dumps(window)} for window in windows(jobs, plan.window)]
+        task_args = {"num_cpus": TASK_CPUS}
+        rows = [{"payload": pickle.dumps(window), "nodes": "{}"} for window in windows(jobs, plan.window)]
         dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
         for index, step in enumerate(plan.stages):
             if step.model is None:  # no model: a task
@@ -102,14 +90,14 @@ class RayExecutor(Executor):
                 )
             else:  # a model, loaded once per actor
                 dataset = dataset.map_batches(
-                    _ModelStep, batch_size=1, fn_constructor_args=(packed, index), **actor_args
+                    _step_class(step), batch_size=1, fn_constructor_args=(packed, index), **actor_args
                 )
         try:
             for row in dataset.iter_rows():
                 result = pickle.loads(row["payload"])
                 if isinstance(result, TsumError):
                     raise result
-                yield result
+                yield [_with_cluster(r, cluster, json.loads(row["nodes"])) for r in result]
         except TsumError:
             raise
         except Exception as exc:  # noqa: BLE001 - a stage's own error, unwrapped from Ray's
@@ -138,20 +126,39 @@ class _ModelStep:
             self.error = exc
 
     def __call__(self, batch: dict) -> dict:
+        name = self.step.model or self.step.stage
         if self.error is not None:
-            return _map_payloads(batch, lambda items: self.error)
+            return _map_payloads(batch, lambda items: self.error, name)
         return _map_payloads(
-            batch, lambda items: run_step(self.step, items, self.plan, self.model, self.guard)
+            batch, lambda items: run_step(self.step, items, self.plan, self.model, self.guard), name
         )
+
+
+def _step_class(step: Any) -> type:
+    """``_ModelStep`` under its step's name, which Ray Data's progress bars and errors show."""
+    name = "summarise" if step.model == "summarizer" else f"translate_{step.model}"
+    return type(name, (_ModelStep,), {"__module__": __name__, "__qualname__": name})
 
 
 def _task_step(batch: dict, packed: bytes, index: int) -> dict:
     plan: Plan = pickle.loads(packed)
-    return _map_payloads(batch, lambda items: run_step(plan.stages[index], items, plan))
+    step = plan.stages[index]
+    return _map_payloads(batch, lambda items: run_step(step, items, plan), step.model or step.stage)
 
 
-def _map_payloads(batch: dict, stage: Callable[[Any], Any]) -> dict:
-    """Each row's payload (a pickled list of records) through ``stage``, pickled again.
+def _with_cluster(
+    result: ArticleResult | Failed, cluster: ray_cluster.ClusterInfo, nodes: dict[str, str]
+) -> ArticleResult | Failed:
+    """An article's manifest with the cluster it ran on (its nodes by id) and, per stage, the node that ran it."""
+    if isinstance(result, Failed):
+        return result
+    settings = {**result.manifest.settings, "ray": {**cluster.to_dict(), "stages": dict(nodes)}}
+    return replace(result, manifest=replace(result.manifest, settings=settings))
+
+
+def _map_payloads(batch: dict, stage: Callable[[Any], Any], name: str) -> dict:
+    """Each row's payload (a pickled list of records) through ``stage``, pickled again; the row's
+    ``nodes`` gain this step's node (``name``: the model, else the stage).
 
     A ConfigError (the run cannot go on) becomes the payload, passed on by every later stage and
     raised by the driver with its own type and message.
@@ -165,7 +172,9 @@ def _map_payloads(batch: dict, stage: Callable[[Any], Any]) -> dict:
             except ConfigError as exc:
                 items = exc
         out.append(pickle.dumps(items))
-    return {"payload": out}
+    node = ray_cluster.current_node()
+    nodes = [json.dumps({**json.loads(n), name: node}) for n in batch["nodes"]]
+    return {"payload": out, "nodes": nodes}
 
 
 def _cores(ray: Any) -> int:
