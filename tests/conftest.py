@@ -28,7 +28,7 @@ def pytest_configure(config):
 
 
 #: The only outside settings a test sees: the ones _isolated_env sets.
-ISOLATED_SETTINGS = ("HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "TSUM_CACHE")
+ISOLATED_SETTINGS = ("HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "TSUM_CACHE", "TSUM_OUTPUT_CACHE")
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +42,9 @@ def _isolated_env(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("HF_HUB_CACHE", str(hf_home / "hub"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
-    monkeypatch.setenv("TSUM_CACHE", str(hf_home.parent / "tsum-cache"))
+    monkeypatch.setenv("TSUM_CACHE", str(hf_home.parent / "tsum-cache"))  # conversions: once per session
+    # Model outputs: each test has its own cache, so no test sees another's outputs.
+    monkeypatch.setenv("TSUM_OUTPUT_CACHE", str(tmp_path_factory.mktemp("outputs-cache") / "outputs.sqlite"))
 
 
 @pytest.fixture

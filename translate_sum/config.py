@@ -112,6 +112,13 @@ class QaSettings:
 
 
 @dataclass(frozen=True)
+class CacheSettings:
+    """``[cache]`` in models.toml: the cache of model outputs (``translate_sum.cache``) and its size bound."""
+
+    max_mb: float = 1024.0  # least recently used outputs are evicted beyond this
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole run configuration, as read from ``models.toml``."""
 
@@ -125,6 +132,7 @@ class Config:
     ray: RaySettings = field(default_factory=RaySettings)
     end_matter: str = "keep"  # [ingest] end_matter: "keep" (source text only) or "translate"
     qa: QaSettings = field(default_factory=QaSettings)
+    cache: CacheSettings = field(default_factory=CacheSettings)
 
     def model_specs(self) -> list[ModelSpec]:
         """Every model this configuration names: the summariser (when abstractive), then translators."""
@@ -222,7 +230,7 @@ def load_config(path: Path | None) -> Config:
 
 def _parse(raw: dict[str, Any], path: Path) -> Config:
     base = path.parent
-    _check_keys(raw, {"summarizer", "translators", "run", "ray", "ingest", "qa"}, path, "top level")
+    _check_keys(raw, {"summarizer", "translators", "run", "ray", "ingest", "qa", "cache"}, path, "top level")
 
     summ_raw = raw.get("summarizer", {})
     _check_keys(summ_raw, {"engine", "sentences", *_MODEL_KEYS}, path, "[summarizer]")
@@ -271,7 +279,16 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
         ray=_ray_settings(raw.get("ray", {}), path),
         end_matter=end_matter,
         qa=_qa_settings(raw.get("qa", {}), path),
+        cache=_cache_settings(raw.get("cache", {}), path),
     )
+
+
+def _cache_settings(table: Any, path: Path) -> CacheSettings:
+    _check_keys(table, {"max_mb"}, path, "[cache]")
+    size = table.get("max_mb", CacheSettings.max_mb)
+    if isinstance(size, bool) or not isinstance(size, int | float) or size <= 0:
+        raise ConfigError(f"{path}: [cache] max_mb must be a positive number of megabytes, not {size!r}")
+    return CacheSettings(max_mb=float(size))
 
 
 def _qa_settings(table: Any, path: Path) -> QaSettings:

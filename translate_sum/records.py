@@ -322,6 +322,9 @@ class LanguageResult:
     terms: dict[str, int]  # glossary counts: found, kept, enforced, flagged
     model: dict  # the translator's description, for the manifest
     served: int = 0  # segments whose text came from the translation memory
+    # Model inputs of these segments (first pass, glossary retry) by where their output came from:
+    # "model" computed, "cache" the cache of model outputs, "shared" a repeat in the same window.
+    outputs: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -335,6 +338,7 @@ class Summarised:
     summarizer: dict  # the summariser's description, for the manifest
     timings: dict[str, float]
     translations: dict[str, LanguageResult] = field(default_factory=dict)  # lang -> result
+    summary_outputs: dict[str, int] = field(default_factory=dict)  # the summariser's inputs (chunks), as above
 
     @property
     def segments(self) -> tuple[Segment, ...]:
@@ -402,6 +406,8 @@ class Manifest:
     memory_counts: dict[str, int] = field(default_factory=dict)  # lang -> segments served from the memory
     fingerprint: str | None = None  # the hash that decides whether a later run may skip the article
     memory_digest: str | None = None  # the memory entries these outputs reflect (None: no memory)
+    # role ("summarizer", a language) -> model inputs by source of the output: model, cache, shared
+    output_counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The JSON object written as ``manifest.json``."""
@@ -430,6 +436,7 @@ class Manifest:
                 "flags": dict(self.flags),
                 "glossary": self.glossary_counts,
                 "memory": dict(self.memory_counts),
+                "model_outputs": {role: dict(c) for role, c in self.output_counts.items()},
             },
             "fingerprint": self.fingerprint,
             "memory_digest": self.memory_digest,
@@ -467,6 +474,11 @@ class Manifest:
             flags=table(counts.get("flags")),
             glossary_counts=table(counts.get("glossary")),
             memory_counts=table(counts.get("memory")),
+            output_counts={
+                role: {k: int(n) for k, n in c.items() if isinstance(n, int)}
+                for role, c in table(counts.get("model_outputs")).items()
+                if isinstance(c, dict)
+            },
             fingerprint=data.get("fingerprint"),
             memory_digest=data.get("memory_digest"),
         )

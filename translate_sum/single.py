@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from translate_sum.cache import CacheUse
 from translate_sum.config import Config
 from translate_sum.errors import ArticleError
 from translate_sum.ingest import load_article
@@ -48,7 +49,8 @@ def _plan(
     steps: tuple[Step, ...],
 ) -> Plan:
     context = ManifestContext(languages=languages, fingerprint={}, settings={"device": device})
-    return Plan(config, languages, device, glossary, context, steps=steps, window=1)
+    cache = CacheUse.for_run(config.cache)  # shared with tsum all: a sentence it translated is not redone
+    return Plan(config, languages, device, glossary, context, steps=steps, window=1, cache=cache)
 
 
 def _run_one(path: Path, plan: Plan) -> Any:

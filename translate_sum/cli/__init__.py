@@ -7,6 +7,7 @@ import signal
 import click
 
 from translate_sum import __version__
+from translate_sum.cli.cache import cache_group
 from translate_sum.cli.fetch import fetch_command
 from translate_sum.cli.glossary import glossary_group
 from translate_sum.cli.memory import memory_group, review_command
@@ -44,6 +45,7 @@ for command in (
     models_group,
     glossary_group,
     qa_command,
+    cache_group,
 ):
     cli.add_command(command)
 

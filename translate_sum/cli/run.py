@@ -44,7 +44,22 @@ from translate_sum.single import summarize_file, translate_file
     "env TSUM_ONLY].",
 )
 @device_option
-@click.option("--force", is_flag=True, help="Redo articles whose outputs are already up to date.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Redo articles whose outputs are already up to date (model outputs come from the cache).",
+)
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Neither read nor write the cache of model outputs (in TSUM_CACHE): every output is computed.",
+)
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Compute every model output again, and store it in the cache (e.g. --force --fresh).",
+)
 @summarizer_option
 @backend_option
 @glossary_option
@@ -87,6 +102,8 @@ def all_command(
     only,
     device,
     force,
+    no_cache,
+    fresh,
     summarizer,
     backend,
     glossary,
@@ -116,6 +133,8 @@ def all_command(
         ray_address=ray_address,
         quiet=quiet,
         prune=prune,
+        cache=not no_cache,
+        fresh=fresh,
     )
     quiet_libraries()
     try:
@@ -147,6 +166,14 @@ def all_command(
             f"{done} written, {skipped} up to date, {len(report.failed)} failed{gone} -> {output_dir}/index.html",
             err=True,
         )
+        if report.outputs:
+            outputs = report.outputs
+            click.echo(
+                f"model outputs: {outputs['model']} computed by the models, {outputs['cache']} from the "
+                f"cache, {outputs['shared']} repeats computed once (summary chunks and sentences, "
+                "glossary retries included)",
+                err=True,
+            )
         if report.memory:
             served = ", ".join(f"{lang} {n}" for lang, n in sorted(report.memory.items()))
             click.echo(f"translation memory: segments served ({served})", err=True)

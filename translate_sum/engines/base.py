@@ -45,6 +45,12 @@ class Scored:
         return Scored(text, sum(p.logprob or 0.0 for p in parts), sum(p.tokens for p in parts))
 
 
+#: ``through(inputs, compute, owners)``: an output for each input, calling ``compute`` only on those it
+#: cannot serve otherwise (the pipeline's de-duplication and cache of model outputs; engines need not
+#: know which). ``owners[i]``: the article ``inputs[i]`` belongs to.
+Through = Callable[[Sequence[str], Callable[[list[str]], Sequence[Scored]], Sequence[int]], list[Scored]]
+
+
 def model_input_limit(spec: ModelSpec, tokenizer, config) -> int:
     """The most source tokens one call may take: the model's limit, or less if models.toml says so."""
     model_limit = min(tokenizer.model_max_length, config.max_position_embeddings)
@@ -63,9 +69,15 @@ class Summarizer(ABC):
         """Model, settings and engine, for the manifest."""
 
     def summarize_many(
-        self, articles: Sequence[Sequence[str]], progress: Progress | None = None
+        self,
+        articles: Sequence[Sequence[str]],
+        progress: Progress | None = None,
+        through: Through | None = None,
     ) -> list[list[str]]:
-        """Summaries of several articles (each given as its body sentences); batched where the engine can."""
+        """Summaries of several articles (each given as its body sentences); batched where the engine can.
+
+        An engine that runs a model sends each model input (a chunk) ``through`` when given.
+        """
         return [self.summarize(sentences, progress=progress) for sentences in articles]
 
 
@@ -128,11 +140,15 @@ class AbstractiveSummarizer(Summarizer):
             previous = len(chunks)
 
     def summarize_many(
-        self, articles: Sequence[Sequence[str]], progress: Progress | None = None
+        self,
+        articles: Sequence[Sequence[str]],
+        progress: Progress | None = None,
+        through: Through | None = None,
     ) -> list[list[str]]:
         """``summarize`` for each article, with the chunks of all articles generated in shared batches.
 
         Each article goes through the same rounds as ``summarize`` alone; only the batching differs.
+        Each round's chunks go ``through`` (when given), which may serve some without the model.
         Batches hold at most ``batch_tokens`` padded input tokens (about two full chunks: memory stays low), longest first.
         """
         texts = [list(sentences) for sentences in articles]
@@ -142,7 +158,16 @@ class AbstractiveSummarizer(Summarizer):
             open_ = [i for i, r in enumerate(results) if r is None]
             chunks = {i: self.chunk(texts[i]) for i in open_}
             flat = [(i, chunk) for i in open_ for chunk in chunks[i]]
-            summaries = self._generate_budgeted([chunk for _, chunk in flat], progress)
+            inputs = [chunk for _, chunk in flat]
+            if through is None:
+                summaries = self._generate_budgeted(inputs, progress)
+            else:
+
+                def generate(todo: list[str]) -> list[Scored]:
+                    return [Scored(text) for text in self._generate_budgeted(todo, progress)]
+
+                served = through(inputs, generate, [i for i, _ in flat])
+                summaries = [s.text for s in served]
             done: dict[int, list[str]] = {i: [] for i in open_}
             for (i, _), summary in zip(flat, summaries, strict=True):
                 done[i] += split_sentences(summary)

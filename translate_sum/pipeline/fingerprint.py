@@ -77,6 +77,15 @@ def local_model_hashes(config: Config, languages: Sequence[str]) -> dict[str, di
     return hashes
 
 
+def directory_digest(directory: Path) -> str:
+    """One sha256 over the files of a model folder (names and contents; hashes cached as above)."""
+    cache = _HashCache(_cache_file())
+    files = sorted(p for p in directory.rglob("*") if p.is_file() and not _hidden(p, directory))
+    listing = {p.relative_to(directory).as_posix(): cache.sha256(p) for p in files}
+    cache.save()
+    return hashlib.sha256(json.dumps(listing, sort_keys=True).encode()).hexdigest()
+
+
 def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 

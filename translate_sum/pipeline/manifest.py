@@ -69,8 +69,18 @@ def build_manifest(
         libraries=dict(context.libraries),
         timings=dict(item.timings),
         fingerprint=fingerprint_hash(article, context.fingerprint),
+        output_counts=output_counts(item, context.languages),
     )
     return with_counts(manifest, segments, memory)
+
+
+def output_counts(item: Summarised, languages: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Per model role, this article's model inputs by where their output came from (model, cache, shared)."""
+    counts = {"summarizer": dict(item.summary_outputs)} if item.summary_outputs else {}
+    for lang in languages:
+        if item.translations[lang].outputs:
+            counts[lang] = dict(item.translations[lang].outputs)
+    return counts
 
 
 def with_counts(

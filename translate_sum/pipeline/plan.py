@@ -12,10 +12,12 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
+from translate_sum.cache import CacheUse
 from translate_sum.config import Config
-from translate_sum.engines.base import Progress, Summarizer, Translator
+from translate_sum.engines.base import AbstractiveSummarizer, Progress, Summarizer, Translator
 from translate_sum.memory import MemorySnapshot
 from translate_sum.pipeline.manifest import ManifestContext
+from translate_sum.pipeline.reuse import Reuse
 from translate_sum.pipeline.stages import (
     assemble_stage,
     segment_stage,
@@ -86,6 +88,7 @@ class Plan:
     window: int = DEFAULT_WINDOW  # articles per window: the unit of batching and of writing
     memory: MemorySnapshot | None = None  # the translation memory, read once: served before any model
     threads: int | None = None  # CPU threads per model (None: the engine's default, every core)
+    cache: CacheUse | None = None  # the cache of model outputs (None: --no-cache); each worker opens it
 
     @property
     def stages(self) -> tuple[Step, ...]:
@@ -103,23 +106,31 @@ def run_step(
     """``step`` over ``items`` (a window's records), with ``model`` loaded for it when it needs one.
 
     A translate step's ``model`` may be None when the memory serves every segment (``stages.unserved``).
+    A step with a model opens the plan's cache of model outputs for its window, and closes it after.
     """
     if step.stage == SEGMENT:
         return list(segment_stage(items))
     if step.stage == SUMMARIZE:
-        return summarise_stage(items, cast(Summarizer | None, model), progress)
+        summarizer = cast(Summarizer | None, model)
+        if not isinstance(summarizer, AbstractiveSummarizer):  # extractive: no model to spare
+            return summarise_stage(items, summarizer, progress)
+        with Reuse(summarizer, "summarize", plan.cache) as reuse:
+            return summarise_stage(items, summarizer, progress, reuse)
     if step.stage == TRANSLATE:
         if step.model is None:
             raise ValueError("a translate step names its language")
-        return translate_stage(
-            items,
-            step.model,
-            cast(Translator | None, model),
-            guard or TermGuard(plan.glossary),
-            progress,
-            plan.memory,
-            plan.config.qa,
-        )
+        translator = cast(Translator | None, model)
+        with Reuse(translator, "translate", plan.cache if translator is not None else None) as reuse:
+            return translate_stage(
+                items,
+                step.model,
+                translator,
+                guard or TermGuard(plan.glossary),
+                progress,
+                plan.memory,
+                plan.config.qa,
+                reuse if translator is not None else None,
+            )
     if step.stage == ASSEMBLE:
         return assemble_stage(items, plan.context, plan.memory)
     raise ValueError(f"unknown stage {step.stage!r}")

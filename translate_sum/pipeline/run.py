@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from translate_sum.cache import CacheUse
 from translate_sum.config import Config
 from translate_sum.engines.loader import Engines
 from translate_sum.errors import ConfigError, OptionError, TsumError
@@ -64,6 +65,8 @@ class RunOptions:
     release_models: bool = True  # local executor: drop each model when its stage is done
     quiet: bool = False  # --quiet: Ray's own logs and bars silenced too
     prune: bool = False  # delete the folders of inputs that no longer exist (else: "input removed")
+    cache: bool = True  # --no-cache: neither read nor write the cache of model outputs
+    fresh: bool = False  # --fresh: compute every model output again (and store it in the cache)
 
     def __post_init__(self) -> None:
         self.languages = self.config.select_languages(self.languages)
@@ -84,6 +87,7 @@ class RunReport:
     models_loaded: list[str] = field(default_factory=list)
     terms: dict[str, Counter] = field(default_factory=dict)  # lang -> found/kept/enforced/flagged, this run
     memory: Counter = field(default_factory=Counter)  # lang -> segments served from the translation memory
+    outputs: Counter = field(default_factory=Counter)  # model inputs of the articles written: model/cache/shared
     interrupted: int | None = None  # the signal that stopped the run early (finished articles were kept)
 
     def add_terms(self, counts: dict[str, dict[str, int]]) -> None:
@@ -203,6 +207,9 @@ def _process(
     engines = Engines(options.config, options.device)
     engines.check_available(options.languages)  # a missing model fails the run before any work
     executor = _executor(options)
+    cache = CacheUse.for_run(options.config.cache, enabled=options.cache, fresh=options.fresh)
+    if cache is not None:
+        cache.open().close()  # a damaged file is found (and replaced, with a warning) here, not in a worker
     plan = Plan(
         config=options.config,
         languages=tuple(options.languages),
@@ -225,6 +232,7 @@ def _process(
         steps=stage_order(options.languages),
         window=options.window,
         memory=memory,
+        cache=cache,
     )
     jobs = {job.slug: job for job in todo}
     with progress("articles", len(todo)) as advance:
@@ -276,6 +284,8 @@ def _finish(
         notify(f"error: {message}")
         return
     _done(job, outcome.manifest, report)
+    for counts in outcome.manifest.output_counts.values():
+        report.outputs.update(counts)
 
 
 def _refresh(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Protocol, TypeVar
@@ -20,6 +21,7 @@ from translate_sum.errors import ConfigError, TsumError
 from translate_sum.memory import Entry, MemorySnapshot, MemoryStore, normalize_key
 from translate_sum.memory.store import EMPTY_DIGEST
 from translate_sum.pipeline.manifest import ManifestContext, build_manifest, with_counts
+from translate_sum.pipeline.reuse import Reuse
 from translate_sum.qa import (
     DEFAULT_SETTINGS,
     DEGENERATE,
@@ -80,24 +82,35 @@ def segment_stage(jobs: Sequence[ArticleJob]) -> list[Segmented | Failed]:
 
 
 def summarise_stage(
-    items: Sequence[Segmented | Failed], summarizer: Summarizer | None, progress: Progress | None = None
+    items: Sequence[Segmented | Failed],
+    summarizer: Summarizer | None,
+    progress: Progress | None = None,
+    reuse: Reuse | None = None,
 ) -> list[Summarised | Failed]:
     """Each article's summary sentences (``s0``, ``s1`` …) with the source sentences that support them.
 
-    The summaries of all articles are generated together, in shared batches. Without a ``summarizer``
-    (``tsum translate FILE``) the articles go on with no summary.
+    The summaries of all articles are generated together, in shared batches; with ``reuse``, each
+    distinct chunk once, and from the cache of model outputs where it holds it. Without a
+    ``summarizer`` (``tsum translate FILE``) the articles go on with no summary.
     """
 
     def batch(todo: list[Segmented]) -> list[Summarised]:
         start = time.perf_counter()
         if summarizer is None:
             return [_with_summary(item, [], {}, 0.0) for item in todo]
-        summaries = summarizer.summarize_many([item.body for item in todo], progress=progress)
+        bodies = [item.body for item in todo]
+        if reuse is None:
+            summaries = summarizer.summarize_many(bodies, progress=progress)
+            counts: list[dict[str, int]] = [{} for _ in todo]
+        else:
+            reuse.owned.clear()  # this batch's articles (a failed batch is retried article by article)
+            summaries = summarizer.summarize_many(bodies, progress=progress, through=reuse.serve)
+            counts = reuse.tally([reuse.owned.get(i, []) for i in range(len(todo))])
         shares = _shares(_seconds(start), [len(item.body) + 1 for item in todo])
         info = summarizer.describe()
         return [
-            _with_summary(item, summary, info, share)
-            for item, summary, share in zip(todo, summaries, shares, strict=True)
+            replace(_with_summary(item, summary, info, share), summary_outputs=mine)
+            for item, summary, share, mine in zip(todo, summaries, shares, counts, strict=True)
         ]
 
     return _isolated(items, Segmented, batch)
@@ -111,6 +124,7 @@ def translate_stage(
     progress: Progress | None = None,
     memory: MemoryLookup | None = None,
     qa: QaSettings = DEFAULT_SETTINGS,
+    reuse: Reuse | None = None,
 ) -> list[Summarised | Failed]:
     """Every segment of every article translated into ``lang`` in shared token-budget batches.
 
@@ -118,7 +132,8 @@ def translate_stage(
     and never reaches the translator, which may be None when ``unserved`` found nothing left for it.
     ``guard`` keeps glossary terms fixed or flags them; QA checks (``qa``: models.toml's ``[qa]``) add
     their flags, on machine and memory text alike; then the checks over all these articles together:
-    consistency, and ``low_confidence`` against the machine translations' own distribution. Returns
+    consistency, and ``low_confidence`` against the machine translations' own distribution. Each
+    distinct model input is translated once (``reuse``: with the cache of model outputs). Returns
     new records with ``translations[lang]`` set.
     """
 
@@ -136,11 +151,15 @@ def translate_stage(
         )
         rest = [text for text, hit in zip(texts, served, strict=True) if hit is None]
         machine: Iterator[Translation] = iter(())
+        tallies: Iterator[dict[str, int]] = iter(())
         if rest:
             if translator is None:
                 raise ConfigError(f"translate {lang}: segments need a translator but none was loaded")
-            machine = iter(translate_texts(rest, lang, translator, guard, progress, qa))
+            step = reuse or Reuse(translator, "translate", None)
+            machine = iter(translate_texts(rest, lang, translator, guard, progress, qa, step))
+            tallies = iter(step.tally([step.owned.get(i, []) for i in range(len(rest))]))
         results = [next(machine) if hit is None else hit for hit in served]
+        per_segment = [next(tallies) if hit is None else {} for hit in served]
         where = [f"{item.job.slug} {s.id}" for item in todo for s in item.segments]
         results = run_checks(texts, results, where, lang, qa, memory)
         info = translator.describe() if translator is not None and rest else {"memory": True}
@@ -148,10 +167,13 @@ def translate_stage(
         out, i = [], 0
         for item, share in zip(todo, shares, strict=True):
             mine = results[i : i + len(item.segments)]
+            outputs: Counter[str] = Counter()
+            for tally in per_segment[i : i + len(item.segments)]:
+                outputs.update(tally)
             i += len(item.segments)
             counts = count_hits(hit for t in mine for hit in t.terms)
             served_here = sum(t.memory is not None for t in mine)
-            result = LanguageResult(tuple(mine), counts, info, served=served_here)
+            result = LanguageResult(tuple(mine), counts, info, served=served_here, outputs=dict(outputs))
             out.append(
                 replace(
                     item,
@@ -319,13 +341,18 @@ def translate_texts(
     guard: TermGuard,
     progress: Progress | None = None,
     qa: QaSettings = DEFAULT_SETTINGS,
+    reuse: Reuse | None = None,
 ) -> list[Translation]:
     """``texts`` in ``lang``, each with its glossary terms, QA flags and the model's confidence.
 
-    One call translates any mix of articles; its batches are the translator's token budget. The
-    confidence is that of the output kept: the first pass, or the glossary retry's when it won
+    One call translates any mix of articles; its batches are the translator's token budget. Each
+    distinct model input (a sentence, or its placeholder form in the glossary retry) goes to the
+    model once, through ``reuse`` (the cache of model outputs, when it has one); glossary checks
+    and QA are still made per occurrence. ``reuse.owned[i]`` lists the inputs ``texts[i]`` needed.
+    The confidence is that of the output kept: the first pass, or the glossary retry's when it won
     (rounded to 4 places, as every output writes it, so a record read back is the record written).
     """
+    reuse = reuse or Reuse(translator, "translate", None)
     pieces = [translator.pieces(text) for text in texts]
     calls = 0
     scored: dict[str, Scored] = {}
@@ -337,14 +364,24 @@ def translate_texts(
         if calls > 1 and grow is not None:
             # The glossary retry pass: counted in the stage's bar, not a silent wait at 100%.
             grow(sum(len(translator.pieces(text)) for text in batch))
-            outputs = translator.translate_scored(batch, progress=progress)
-        else:
-            outputs = translator.translate_scored(batch, progress=progress if calls == 1 else None)
+        bar = progress if calls == 1 or grow is not None else None
+        outputs = reuse.serve(batch, lambda todo: translator.translate_scored(todo, progress=bar))
+        if bar is not None:
+            # Repeats and cached outputs never reached the model: their pieces are done too.
+            done = sum(len(translator.pieces(t)) for t in batch) - sum(
+                len(translator.pieces(t)) for t in reuse.last_computed
+            )
+            if done > 0:
+                bar(done)
         for text, output in zip(batch, outputs, strict=True):
             scored.setdefault(text, output)
         return [output.text for output in outputs]
 
     results = guard.translate(list(texts), lang, translate_batch)
+    reuse.owned = {
+        i: [text] + ([r.retry_input] if r.retry_input is not None else [])
+        for i, (text, r) in enumerate(zip(texts, results, strict=True))
+    }
     out = []
     for text, result, parts in zip(texts, results, pieces, strict=True):
         checked = checked_translation(text, result, lang, split=len(parts) > 1, settings=qa)

@@ -36,6 +36,8 @@ class GuardedTranslation:
     # The text the backend translated into the kept output (the source, or its placeholder form):
     # lets the caller attach what the backend said about that output (its confidence).
     model_input: str | None = None
+    # The placeholder form sent in the retry pass, whichever output was kept (None: no retry).
+    retry_input: str | None = None
 
 
 @dataclass
@@ -96,6 +98,7 @@ class TermGuard:
                 # Keep the first pass on a tie: it is the model's own, more fluent, wording.
                 if outcome.score > outcomes[i].score:
                     outcomes[i] = outcome
+                outcomes[i].result.retry_input = sent
         return [o.result for o in outcomes]
 
     def verify(self, source: str, target: str, lang: str) -> GuardedTranslation:
