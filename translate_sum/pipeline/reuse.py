@@ -114,19 +114,18 @@ class Reuse:
     def tally(self, inputs_per_owner: Sequence[Sequence[str]]) -> list[dict[str, int]]:
         """For each owner (in step order), its inputs by where their output came from.
 
-        The first occurrence of a computed input counts as the model's; later ones as shared.
+        The first occurrence of an input counts as the model's or the cache's; later ones as shared,
+        so model + cache is the number of distinct inputs.
         """
         claimed: set[str] = set()
         out = []
         for inputs in inputs_per_owner:
             counts: Counter[str] = Counter()
             for text in inputs:
-                if text in self.from_cache:
-                    counts[CACHE] += 1
-                elif text in self.computed and text not in claimed:
-                    claimed.add(text)
-                    counts[MODEL] += 1
-                else:
+                if text in claimed or not (text in self.from_cache or text in self.computed):
                     counts[SHARED] += 1
+                    continue
+                claimed.add(text)
+                counts[CACHE if text in self.from_cache else MODEL] += 1
             out.append({k: counts[k] for k in (MODEL, CACHE, SHARED)})
         return out
