@@ -22,7 +22,7 @@ from corpus import write_corpus
 from fake_engines import fake_config
 from tiny_models import build_marian, write_models_toml
 
-from translate_sum.cache import CacheUse, Cached, cache_path, entry_key
+from translate_sum.cache import Cached, CacheUse, cache_path, entry_key
 from translate_sum.cache.store import OutputStore
 from translate_sum.cli import cli
 from translate_sum.config import load_config
@@ -55,7 +55,9 @@ def accounted(path: Path) -> tuple[int, int]:
 
 def test_stored_outputs_come_back_exactly_and_only_for_their_model(tmp_path):
     with OutputStore(tmp_path / "c.sqlite", 10 * MB) as store:
-        store.put_many("model-a", "translate", "zh: a", [(entry_key("model-a", "Hello."), Cached("你好。", -1.25, 3))])
+        store.put_many(
+            "model-a", "translate", "zh: a", [(entry_key("model-a", "Hello."), Cached("你好。", -1.25, 3))]
+        )
         found = store.get_many([entry_key("model-a", "Hello."), entry_key("model-b", "Hello.")])
     assert found == {entry_key("model-a", "Hello."): Cached("你好。", -1.25, 3)}
     assert entry_key("model-a", "Hello.") != entry_key("model-a", "Hello. ")  # the exact text counts
@@ -116,7 +118,9 @@ def test_a_file_that_is_not_a_database_is_replaced_with_a_warning(tmp_path, capl
 def _writer(path: str, name: str, count: int) -> None:
     with OutputStore(Path(path), 100 * MB) as store:
         for i in range(count):
-            store.put_many(name, "translate", name, [(entry_key(name, f"{i}"), Cached(f"{name} {i}", None, 0))])
+            store.put_many(
+                name, "translate", name, [(entry_key(name, f"{i}"), Cached(f"{name} {i}", None, 0))]
+            )
             store.get_many([entry_key(name, f"{i // 2}")])
 
 
@@ -153,7 +157,9 @@ with OutputStore(Path(sys.argv[1]), 100 * 1024 * 1024) as store:
 
 def test_kill_9_while_writing_leaves_a_sound_consistent_file(tmp_path, caplog):
     path = tmp_path / "c.sqlite"
-    child = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, str(path)], stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_WRITER, str(path)], stdout=subprocess.PIPE, text=True
+    )
     assert child.stdout is not None and child.stdout.readline().strip() == "ready"
     time.sleep(1.0)
     os.kill(child.pid, signal.SIGKILL)
@@ -216,9 +222,7 @@ def _outputs(out: Path) -> dict[str, bytes]:
     }
 
 
-def test_each_distinct_sentence_goes_to_the_model_once_and_force_comes_from_the_cache(
-    fake_backend, tmp_path
-):
+def test_each_distinct_sentence_goes_to_the_model_once_and_force_comes_from_the_cache(fake_backend, tmp_path):
     folder, out = tmp_path / "in", tmp_path / "out"
     _articles(folder)
     config = str(fake_config(tmp_path))
@@ -228,7 +232,10 @@ def test_each_distinct_sentence_goes_to_the_model_once_and_force_comes_from_the_
     assert sent.count(BOILERPLATE) == 1  # four occurrences, one model input
     assert len(sent) == len(set(sent))
     for n in range(4):  # and every occurrence has its translation
-        rows_ = [json.loads(x) for x in next(out.glob(f"release-number-{n}-*/aligned.jsonl")).read_text().splitlines()]
+        rows_ = [
+            json.loads(x)
+            for x in next(out.glob(f"release-number-{n}-*/aligned.jsonl")).read_text().splitlines()
+        ]
         boiler = [r["zh"] for r in rows_ if r["en"] == BOILERPLATE]  # the source row, maybe a summary row
         assert boiler and set(boiler) == {f"〔zh〕{BOILERPLATE}"}
     counts = [_manifest(out, p.name)["counts"]["model_outputs"]["zh"] for p in sorted(out.glob("release-*"))]
@@ -243,7 +250,9 @@ def test_each_distinct_sentence_goes_to_the_model_once_and_force_comes_from_the_
     assert _sent(fake_backend) == []  # nothing reached the model
     assert _outputs(out) == first
     assert "model outputs: 0 computed by the models" in again.stderr
-    cached = sum(_manifest(out, p.name)["counts"]["model_outputs"]["zh"]["cache"] for p in out.glob("release-*"))
+    cached = sum(
+        _manifest(out, p.name)["counts"]["model_outputs"]["zh"]["cache"] for p in out.glob("release-*")
+    )
     assert cached == len(sent)
 
     for flag in ("--no-cache", "--fresh"):
@@ -263,7 +272,9 @@ def test_a_glossary_edit_retries_only_the_sentences_it_concerns(fake_backend, tm
     result = run("all", "--input", str(folder), "--output", str(out), "--config", config)
     assert result.exit_code == 0, result.output
     first = _sent(fake_backend)
-    assert sum("Secretariat" not in t and "Release" not in t and "met in city" in t for t in first) == 4  # retries
+    assert (
+        sum("Secretariat" not in t and "Release" not in t and "met in city" in t for t in first) == 4
+    )  # retries
     fake_backend.batches.clear()
     glossary.write_text(
         "en\tzh\tru\nSecretariat\t秘书处\tСекретариат\nDelegates\t代表\tделегаты\n", encoding="utf-8"
@@ -275,7 +286,10 @@ def test_a_glossary_edit_retries_only_the_sentences_it_concerns(fake_backend, tm
     assert len(again) == 4
     assert all("Delegates" not in t and "countries attended" in t for t in again)
     for n in range(4):
-        rows_ = [json.loads(x) for x in next(out.glob(f"release-number-{n}-*/aligned.jsonl")).read_text().splitlines()]
+        rows_ = [
+            json.loads(x)
+            for x in next(out.glob(f"release-number-{n}-*/aligned.jsonl")).read_text().splitlines()
+        ]
         delegates = [r["zh"] for r in rows_ if r["en"].startswith("Delegates")]  # source, maybe summary
         assert delegates and all("代表" in zh for zh in delegates)
     assert "model outputs: 4 computed by the models" in result.stderr
@@ -327,7 +341,9 @@ def test_outputs_with_the_cache_equal_outputs_without_it(tiny_config, seeds_copy
 @pytest.mark.slow
 def test_a_cache_written_by_another_model_or_setting_is_never_used(tiny_models, tmp_path, seeds_copy):
     other = build_marian(tmp_path / "other-zh", "zh", seed=7)
-    first = write_models_toml(tmp_path / "a.toml", tiny_models["summarizer"], tiny_models["zh"], tiny_models["ru"])
+    first = write_models_toml(
+        tmp_path / "a.toml", tiny_models["summarizer"], tiny_models["zh"], tiny_models["ru"]
+    )
     second = write_models_toml(tmp_path / "b.toml", tiny_models["summarizer"], other, tiny_models["ru"])
     beams = write_models_toml(
         tmp_path / "c.toml",

@@ -14,7 +14,16 @@ from translate_sum.cache.store import Cached, OutputStore, Stats, entry_key
 from translate_sum.config import CacheSettings
 from translate_sum.paths import cache_root
 
-__all__ = ["CACHE_FILE_ENV", "CACHE_NAME", "CacheUse", "Cached", "OutputStore", "Stats", "cache_path", "entry_key"]
+__all__ = [
+    "CACHE_FILE_ENV",
+    "CACHE_NAME",
+    "CacheUse",
+    "Cached",
+    "OutputStore",
+    "Stats",
+    "cache_path",
+    "entry_key",
+]
 
 #: The file in tsum's cache folder (``TSUM_CACHE``, default ``~/.cache/tsum``).
 CACHE_NAME = "outputs.sqlite"

@@ -270,8 +270,11 @@ def _open(path: Path) -> sqlite3.Connection:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != FORMAT:
             # One transaction; a second process doing the same waits, then finds everything there.
-            drop = "" if version == 0 else "DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS models; " \
-                "DROP TABLE IF EXISTS meta;"
+            drop = (
+                ""
+                if version == 0
+                else "DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS models; DROP TABLE IF EXISTS meta;"
+            )
             db.executescript(f"BEGIN IMMEDIATE; {drop} {_SCHEMA} PRAGMA user_version = {FORMAT}; COMMIT;")
         return db
     except BaseException:

@@ -106,7 +106,9 @@ class Reuse:
             outputs.update(zip(todo, made, strict=True))
             self.computed.update(todo)
             if self.store is not None and self.cache is not None and self.cache.write:
-                rows = [(keys[t], Cached(o.text, o.logprob, o.tokens)) for t, o in zip(todo, made, strict=True)]
+                rows = [
+                    (keys[t], Cached(o.text, o.logprob, o.tokens)) for t, o in zip(todo, made, strict=True)
+                ]
                 self.store.put_many(self.fingerprint, self.kind, self.label, rows)
         self.last_computed = todo
         return [outputs[text] for text in inputs]
