@@ -338,7 +338,9 @@ class Summarised:
     summarizer: dict  # the summariser's description, for the manifest
     timings: dict[str, float]
     translations: dict[str, LanguageResult] = field(default_factory=dict)  # lang -> result
-    summary_outputs: dict[str, int] = field(default_factory=dict)  # the summariser's inputs (chunks), as above
+    summary_outputs: dict[str, int] = field(
+        default_factory=dict
+    )  # the summariser's inputs (chunks), as above
 
     @property
     def segments(self) -> tuple[Segment, ...]:

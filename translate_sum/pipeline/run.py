@@ -87,7 +87,9 @@ class RunReport:
     models_loaded: list[str] = field(default_factory=list)
     terms: dict[str, Counter] = field(default_factory=dict)  # lang -> found/kept/enforced/flagged, this run
     memory: Counter = field(default_factory=Counter)  # lang -> segments served from the translation memory
-    outputs: Counter = field(default_factory=Counter)  # model inputs of the articles written: model/cache/shared
+    outputs: Counter = field(
+        default_factory=Counter
+    )  # model inputs of the articles written: model/cache/shared
     interrupted: int | None = None  # the signal that stopped the run early (finished articles were kept)
 
     def add_terms(self, counts: dict[str, dict[str, int]]) -> None:
