@@ -98,7 +98,10 @@ def test_ray_and_local_executors_write_identical_outputs_and_fail_the_same_artic
         out.mkdir()
         (tmp_path / f"elsewhere-{executor}").mkdir()
         (out / sabotaged).symlink_to(tmp_path / f"elsewhere-{executor}")  # this article fails at writing
-        options = RunOptions(folder, out, config, ("zh", "ru"), executor=executor, window=4)
+        # Local without the cache of model outputs; the Ray workers compute theirs and store them.
+        options = RunOptions(
+            folder, out, config, ("zh", "ru"), executor=executor, window=4, cache=executor == "ray"
+        )
         reports[executor] = run_all(options)
 
     local, ray = reports["local"], reports["ray"]
@@ -116,6 +119,16 @@ def test_ray_and_local_executors_write_identical_outputs_and_fail_the_same_artic
         assert (tmp_path / "ray" / entry.slug / MANIFEST).is_file()
     assert not list((tmp_path / "elsewhere-ray").iterdir())
     assert ray.terms == local.terms
+    assert ray.outputs["model"] > 0 and ray.outputs["cache"] == 0
+
+    # What the Ray workers stored serves a local run: every output from the cache, the same bytes.
+    again = run_all(RunOptions(folder, tmp_path / "ray", config, ("zh", "ru"), window=4, force=True))
+    assert again.outputs["model"] == 0 and again.outputs["cache"] == ray.outputs["model"]
+    for entry in local.entries:
+        if entry.status == "done":
+            for name in SAME_BYTES:
+                left, right = (tmp_path / executor / entry.slug / name for executor in ("local", "ray"))
+                assert left.read_bytes() == right.read_bytes(), f"{entry.slug}/{name}"
 
 
 @pytest.mark.parametrize("executor", ["local", pytest.param("ray", marks=pytest.mark.slow)])

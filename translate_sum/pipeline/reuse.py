@@ -19,6 +19,7 @@ from typing import Any
 from translate_sum.cache import Cached, CacheUse, OutputStore, entry_key
 from translate_sum.engines.base import Scored
 from translate_sum.pipeline.fingerprint import directory_digest
+from translate_sum.pipeline.manifest import library_versions
 
 #: Where an input's output came from: computed by the model, read from the cache, or shared with an
 #: earlier occurrence of the same input in the same step (computed or read once for both).
@@ -33,8 +34,9 @@ def model_fingerprint(model: Any, kind: str) -> tuple[str, str]:
     """(fingerprint, label) of a loaded summariser or translator, for ``kind`` ("summarize", "translate").
 
     The fingerprint hashes ``describe()`` (backend, compute type, generation settings, target token,
-    input limit, CPU settings) without file locations, plus the model's files: a hub model by its
-    resolved commit, a local folder by the content of its files.
+    input limit, CPU settings) without file locations, the model's files (a hub model by its resolved
+    commit, a local folder by the content of its files), and the versions of tsum and the inference
+    libraries.
     """
     known = _fingerprints.get(model)
     if known is None:
@@ -43,7 +45,11 @@ def model_fingerprint(model: Any, kind: str) -> tuple[str, str]:
         files = None
         if resolved is not None:
             files = resolved.revision or directory_digest(resolved.directory)
-        payload = json.dumps({"kind": kind, "model": info, "files": files}, sort_keys=True, default=str)
+        payload = json.dumps(
+            {"kind": kind, "model": info, "files": files, "libraries": _versions()},
+            sort_keys=True,
+            default=str,
+        )
         name = info.get("id") or getattr(getattr(model, "spec", None), "name", "?")
         role = getattr(getattr(model, "spec", None), "role", kind)
         label = f"{role}: {name} ({info.get('backend') or info.get('engine') or '?'}"
@@ -51,6 +57,12 @@ def model_fingerprint(model: Any, kind: str) -> tuple[str, str]:
         known = (hashlib.sha256(payload.encode()).hexdigest(), label)
         _fingerprints[model] = known
     return known
+
+
+def _versions() -> dict[str, str | None]:
+    """tsum's and the inference libraries' versions: an upgrade may change what a model outputs."""
+    versions = library_versions()
+    return {name: versions.get(name) for name in ("tsum", "torch", "transformers", "ctranslate2")}
 
 
 class Reuse:
