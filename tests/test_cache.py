@@ -373,3 +373,34 @@ def test_the_plan_carries_the_cache_as_plain_data(tmp_path):
     assert use is not None and use.path == cache_path() and pickle.loads(pickle.dumps(use)) == use
     assert CacheUse.for_run(load_config(None).cache, enabled=False) is None
     assert CacheUse.for_run(load_config(None).cache, fresh=True).read is False
+
+
+class _Described:
+    """A stand-in with a model's description only: what the fingerprint is made of."""
+
+    def __init__(self, **info):
+        self.info = info
+
+    def describe(self):
+        return dict(self.info)
+
+
+def test_the_fingerprint_counts_settings_in_force_not_where_files_lie_or_who_set_them():
+    from translate_sum.pipeline.reuse import model_fingerprint
+
+    cpu = {"cpu": "X", "env": {"CT2_USE_MKL": "0"}, "set_by_tsum": {"CT2_USE_MKL": "0"}}
+    base = model_fingerprint(_Described(id="m", generation={"beam_size": 4}, cpu=cpu), "translate")[0]
+    user_set = {**cpu, "set_by_tsum": {}}  # the same setting, made by the user
+    elsewhere = model_fingerprint(
+        _Described(id="m", generation={"beam_size": 4}, cpu=user_set, ct2_model_dir="/other"), "translate"
+    )[0]
+    assert elsewhere == base
+    for changed in (
+        {"generation": {"beam_size": 2}},
+        {"cpu": {**cpu, "env": {"CT2_USE_MKL": "1"}}},
+        {"compute_type": "int8"},
+        {"target_token": ">>rus<<"},
+    ):
+        info = {"id": "m", "generation": {"beam_size": 4}, "cpu": cpu, **changed}
+        assert model_fingerprint(_Described(**info), "translate")[0] != base, changed
+    assert model_fingerprint(_Described(id="m", generation={"beam_size": 4}, cpu=cpu), "summarize")[0] != base

@@ -41,6 +41,8 @@ def model_fingerprint(model: Any, kind: str) -> tuple[str, str]:
     known = _fingerprints.get(model)
     if known is None:
         info = {k: v for k, v in model.describe().items() if k not in _LOCATIONS}
+        if isinstance(info.get("cpu"), dict):  # the settings in force count, not who set them
+            info["cpu"] = {k: v for k, v in info["cpu"].items() if k != "set_by_tsum"}
         resolved = getattr(model, "resolved", None)
         files = None
         if resolved is not None:
