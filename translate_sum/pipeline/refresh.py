@@ -36,7 +36,8 @@ def refresh_articles(
     error that stopped it; the caller decides.
     """
     before = {**articles, **_peers(output_dir, articles, exclude)}
-    results, out = refreshed(before, memory, glossary=glossary)
+    results, errors = refreshed(before, memory, glossary=glossary)
+    out: dict[str, ArticleResult | TsumError] = dict(errors)
     for result in results:
         if result.slug not in articles and result == before[result.slug]:
             continue
@@ -63,13 +64,13 @@ def refreshed_view(output_dir: Path, result: ArticleResult, memory: MemoryStore)
 
 def refreshed(
     articles: Mapping[str, ArticleResult], memory: MemoryStore, *, glossary: Glossary | None = None
-) -> tuple[list[ArticleResult], dict[str, ArticleResult | TsumError]]:
+) -> tuple[list[ArticleResult], dict[str, TsumError]]:
     """``articles`` with the memory's current targets served and the checks run again, each with
     the glossary and ``[qa]`` settings it was made with (``glossary``: the run's, used for articles
     made with that same file). Returns the refreshed articles, and the errors of those whose
     glossary could not be read (left out)."""
     guards: dict[str | None, TermGuard] = {}
-    errors: dict[str, ArticleResult | TsumError] = {}
+    errors: dict[str, TsumError] = {}
     ready: list[ArticleResult] = []
     for slug, result in articles.items():
         try:

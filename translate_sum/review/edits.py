@@ -162,11 +162,10 @@ def save_target(
             ) from None
         outcome = refresh_articles(output_dir, {slug: result}, store)[slug]
         if isinstance(outcome, OutputError):
-            exc = outcome
             row = RowState(seg_id, lang, entry.target, entry.version, entry.status, [])
             raise SavedButNotWritten(
                 f"saved in the memory (version {entry.version}), but the article's files were not "
-                f"rewritten: {exc}; tsum all writes it once the folder can be written",
+                f"rewritten: {outcome}; tsum all writes it once the folder can be written",
                 row,
             ) from None
         if isinstance(outcome, TsumError):
