@@ -325,6 +325,7 @@ class LanguageResult:
     # Model inputs of these segments (first pass, glossary retry) by where their output came from:
     # "model" computed, "cache" the cache of model outputs, "shared" a repeat in the same window.
     outputs: dict[str, int] = field(default_factory=dict)
+    checked_with: tuple[str, ...] = ()  # slugs whose segments the run-wide checks saw together, in order
 
 
 @dataclass(frozen=True)
@@ -410,6 +411,9 @@ class Manifest:
     memory_digest: str | None = None  # the memory entries these outputs reflect (None: no memory)
     # role ("summarizer", a language) -> model inputs by source of the output: model, cache, shared
     output_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    # lang -> the articles (slugs, in order) whose segments that language's run-wide checks
+    # (consistency, low confidence) saw together: a re-render checks the same set again.
+    checked_with: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The JSON object written as ``manifest.json``."""
@@ -442,6 +446,7 @@ class Manifest:
             },
             "fingerprint": self.fingerprint,
             "memory_digest": self.memory_digest,
+            "checked_with": {lang: list(slugs) for lang, slugs in self.checked_with.items()},
         }
 
     @classmethod
@@ -483,6 +488,11 @@ class Manifest:
             },
             fingerprint=data.get("fingerprint"),
             memory_digest=data.get("memory_digest"),
+            checked_with={
+                str(lang): tuple(str(s) for s in slugs)
+                for lang, slugs in table(data.get("checked_with")).items()
+                if isinstance(slugs, list)
+            },
         )
 
 

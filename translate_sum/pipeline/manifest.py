@@ -70,6 +70,7 @@ def build_manifest(
         timings=dict(item.timings),
         fingerprint=fingerprint_hash(article, context.fingerprint),
         output_counts=output_counts(item, context.languages),
+        checked_with={lang: item.translations[lang].checked_with for lang in context.languages},
     )
     return with_counts(manifest, segments, memory)
 

@@ -17,7 +17,7 @@ from translate_sum.config import Config
 from translate_sum.engines.base import AbstractiveSummarizer, Progress, Summarizer, Translator
 from translate_sum.memory import MemorySnapshot
 from translate_sum.pipeline.manifest import ManifestContext
-from translate_sum.pipeline.reuse import Reuse
+from translate_sum.pipeline.reuse import OutputReuse
 from translate_sum.pipeline.stages import (
     assemble_stage,
     segment_stage,
@@ -114,13 +114,13 @@ def run_step(
         summarizer = cast(Summarizer | None, model)
         if not isinstance(summarizer, AbstractiveSummarizer):  # extractive: no model to spare
             return summarise_stage(items, summarizer, progress)
-        with Reuse(summarizer, "summarize", plan.cache) as reuse:
+        with OutputReuse(summarizer, "summarize", plan.cache) as reuse:
             return summarise_stage(items, summarizer, progress, reuse)
     if step.stage == TRANSLATE:
         if step.model is None:
             raise ValueError("a translate step names its language")
         translator = cast(Translator | None, model)
-        with Reuse(translator, "translate", plan.cache if translator is not None else None) as reuse:
+        with OutputReuse(translator, "translate", plan.cache if translator is not None else None) as reuse:
             return translate_stage(
                 items,
                 step.model,

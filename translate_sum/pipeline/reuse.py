@@ -1,7 +1,7 @@
 """Each distinct model input once: repeats within a step share one output, and the cache of model
 outputs serves what an earlier run (or another worker) already computed with the same model.
 
-The engines do not know about it: a stage hands ``Reuse.serve`` its inputs and the engine call that
+The engines do not know about it: a stage hands ``OutputReuse.serve`` its inputs and the engine call that
 computes the rest. The model's fingerprint (``model_fingerprint``) is its description (backend,
 compute type, generation settings, target token, CPU settings in force) and the identity of its
 files, so an output is only ever reused for the very model and settings that made it.
@@ -67,7 +67,7 @@ def _versions() -> dict[str, str | None]:
     return {name: versions.get(name) for name in ("tsum", "torch", "transformers", "ctranslate2")}
 
 
-class Reuse:
+class OutputReuse:
     """One step's inputs to one model: repeats computed once, outputs read from and stored in the cache.
 
     ``sources``: for each call of ``serve``, which input went where; ``counts`` tells each owner's story.
@@ -84,7 +84,7 @@ class Reuse:
         self.known: dict[str, Scored] = {}  # every output of this step, by input
         self.last_computed: list[str] = []  # what the last ``serve`` gave the model
 
-    def __enter__(self) -> Reuse:
+    def __enter__(self) -> OutputReuse:
         return self
 
     def __exit__(self, *exc: object) -> None:
