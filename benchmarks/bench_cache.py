@@ -174,7 +174,7 @@ def _counts(out: Path) -> dict[str, int]:
     total: Counter[str] = Counter()
     for manifest in out.glob("*/manifest.json"):
         data = json.loads(manifest.read_text(encoding="utf-8"))
-        for counts in data["counts"].get("model_outputs", {}).values():
+        for counts in data.get("model_outputs", {}).values():
             total.update(counts)
     return {k: total[k] for k in ("model", "cache", "shared")}
 

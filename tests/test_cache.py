@@ -238,7 +238,7 @@ def test_each_distinct_sentence_goes_to_the_model_once_and_force_comes_from_the_
         ]
         boiler = [r["zh"] for r in rows_ if r["en"] == BOILERPLATE]  # the source row, maybe a summary row
         assert boiler and set(boiler) == {f"〔zh〕{BOILERPLATE}"}
-    counts = [_manifest(out, p.name)["counts"]["model_outputs"]["zh"] for p in sorted(out.glob("release-*"))]
+    counts = [_manifest(out, p.name)["model_outputs"]["zh"] for p in sorted(out.glob("release-*"))]
     assert sum(c["model"] for c in counts) == len(sent)
     assert sum(c["shared"] for c in counts) >= 3 and all(c["cache"] == 0 for c in counts)
     assert f"model outputs: {len(sent)} computed by the models, 0 from the cache" in result.stderr
@@ -250,9 +250,7 @@ def test_each_distinct_sentence_goes_to_the_model_once_and_force_comes_from_the_
     assert _sent(fake_backend) == []  # nothing reached the model
     assert _outputs(out) == first
     assert "model outputs: 0 computed by the models" in again.stderr
-    cached = sum(
-        _manifest(out, p.name)["counts"]["model_outputs"]["zh"]["cache"] for p in out.glob("release-*")
-    )
+    cached = sum(_manifest(out, p.name)["model_outputs"]["zh"]["cache"] for p in out.glob("release-*"))
     assert cached == len(sent)
 
     for flag in ("--no-cache", "--fresh"):
@@ -329,13 +327,13 @@ def test_outputs_with_the_cache_equal_outputs_without_it(tiny_config, seeds_copy
     seeds_only = ("--input", str(seeds_copy), "--config", str(tiny_config), "--quiet")
     assert run("all", *seeds_only, "--output", str(tmp_path / "part")).exit_code == 0
     assert run("all", *args, "--output", str(cold)).exit_code == 0
-    counts = [_manifest(cold, p.name)["counts"]["model_outputs"] for p in cold.iterdir() if p.is_dir()]
+    counts = [_manifest(cold, p.name)["model_outputs"] for p in cold.iterdir() if p.is_dir()]
     assert sum(c["zh"]["cache"] for c in counts) > 0 and sum(c["zh"]["model"] for c in counts) > 0
     assert _outputs(cold) == _outputs(plain)
     assert run("all", *args, "--output", str(cold), "--force").exit_code == 0  # warm: all from the cache
     assert _outputs(cold) == _outputs(plain)
     manifest = _manifest(cold, next(p.name for p in cold.iterdir() if p.is_dir()))
-    assert all(c["model"] == 0 and c["cache"] > 0 for c in manifest["counts"]["model_outputs"].values())
+    assert all(c["model"] == 0 and c["cache"] > 0 for c in manifest["model_outputs"].values())
 
 
 @pytest.mark.slow
@@ -360,7 +358,7 @@ def test_a_cache_written_by_another_model_or_setting_is_never_used(tiny_models, 
         fresh = tmp_path / f"{name}-fresh"
         assert run("all", *args, "--output", str(fresh), "--config", str(config), "--no-cache").exit_code == 0
         for slug in (p.name for p in out.iterdir() if p.is_dir()):
-            counts = _manifest(out, slug)["counts"]["model_outputs"]
+            counts = _manifest(out, slug)["model_outputs"]
             assert counts["zh"]["cache"] == 0, name  # the zh outputs of another model/setting: not used
             assert counts["summarizer"]["cache"] > 0  # the same summariser's are
         assert _outputs(out) == _outputs(fresh)

@@ -442,8 +442,9 @@ class Manifest:
                 "flags": dict(self.flags),
                 "glossary": self.glossary_counts,
                 "memory": dict(self.memory_counts),
-                "model_outputs": {role: dict(c) for role, c in self.output_counts.items()},
             },
+            # How this run got its model outputs (like timings, a fact of the run, not of the outputs).
+            "model_outputs": {role: dict(c) for role, c in self.output_counts.items()},
             "fingerprint": self.fingerprint,
             "memory_digest": self.memory_digest,
             "checked_with": {lang: list(slugs) for lang, slugs in self.checked_with.items()},
@@ -483,7 +484,7 @@ class Manifest:
             memory_counts=table(counts.get("memory")),
             output_counts={
                 role: {k: int(n) for k, n in c.items() if isinstance(n, int)}
-                for role, c in table(counts.get("model_outputs")).items()
+                for role, c in table(data.get("model_outputs")).items()
                 if isinstance(c, dict)
             },
             fingerprint=data.get("fingerprint"),
