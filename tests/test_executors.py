@@ -119,11 +119,12 @@ def test_ray_and_local_executors_write_identical_outputs_and_fail_the_same_artic
         assert (tmp_path / "ray" / entry.slug / MANIFEST).is_file()
     assert not list((tmp_path / "elsewhere-ray").iterdir())
     assert ray.terms == local.terms
-    assert ray.outputs["model"] > 0 and ray.outputs["cache"] == 0
+    assert ray.outputs["model"] > 0  # (a later window reads what an earlier one stored: "cache")
 
     # What the Ray workers stored serves a local run: every output from the cache, the same bytes.
     again = run_all(RunOptions(folder, tmp_path / "ray", config, ("zh", "ru"), window=4, force=True))
-    assert again.outputs["model"] == 0 and again.outputs["cache"] == ray.outputs["model"]
+    assert again.outputs["model"] == 0
+    assert again.outputs["cache"] == ray.outputs["model"] + ray.outputs["cache"]
     for entry in local.entries:
         if entry.status == "done":
             for name in SAME_BYTES:
