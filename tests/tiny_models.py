@@ -3,7 +3,7 @@
 Tokenisers are trained on the seed articles; model weights are random. MarianMT gets the
 OPUS-MT special-token layout (``</s>`` = 0, ``<unk>`` = 1, ``<pad>`` = last id = decoder start,
 language tokens such as ``>>cmn_Hans<<`` in the vocabulary); BART gets a byte-level BPE
-tokenizer like distilbart's. Dimensions are parameters, so the benchmarks can build the real shapes.
+tokenizer like distilbart's; M2M100 gets its SentencePiece vocabulary and language tokens. Dimensions are parameters, so the benchmarks can build the real shapes.
 """
 
 from __future__ import annotations
@@ -225,6 +225,74 @@ def build_bart(
         max_length=max_length,
         min_length=min_length,
         no_repeat_ngram_size=3,
+        num_beams=num_beams,
+    )
+    model.save_pretrained(directory)
+    return directory
+
+
+def build_m2m100(
+    directory: Path,
+    *,
+    d_model: int = 16,
+    layers: int = 1,
+    heads: int = 2,
+    ffn: int = 32,
+    max_positions: int = 256,
+    max_length: int = 24,
+    num_beams: int = 4,
+    init_std: float = 0.3,
+    seed: int = 0,
+) -> Path:
+    """A random-weight M2M100 (one model for many targets) in ``save_pretrained`` layout.
+
+    M2M100's layout: ``vocab.json`` (``<s>`` 0, ``<pad>`` 1, ``</s>`` 2, ``<unk>`` 3, then the pieces
+    of ``sentencepiece.bpe.model``), its 100 language tokens (``__zh__``) after them, then 8 made-up
+    words, as in facebook/m2m100_418M. ``init_std`` 0.3 (not the 0.02 of training) makes the tiny
+    model's output depend on its input and its target token, so a check on them is not vacuous.
+    """
+    import torch
+    from transformers import GenerationConfig, M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
+
+    directory.mkdir(parents=True, exist_ok=True)
+    spm = _train_spm(seed_lines() + (_TARGET_TEXT["zh"] + _TARGET_TEXT["ru"]) * 3, 800)
+    (directory / "sentencepiece.bpe.model").write_bytes(spm)
+    vocab = ["<s>", "<pad>", "</s>", "<unk>"]
+    vocab += [piece for piece in dict.fromkeys(_spm_pieces(spm)) if piece not in vocab]
+    (directory / "vocab.json").write_text(json.dumps({p: i for i, p in enumerate(vocab)}, ensure_ascii=False))
+    tokenizer = M2M100Tokenizer(
+        vocab_file=str(directory / "vocab.json"),
+        spm_file=str(directory / "sentencepiece.bpe.model"),
+        src_lang="en",
+        model_max_length=max_positions,
+    )
+    tokenizer.save_pretrained(directory)
+
+    config = M2M100Config(
+        vocab_size=len(vocab) + len(tokenizer.lang_code_to_id) + tokenizer.num_madeup_words,
+        d_model=d_model,
+        encoder_layers=layers,
+        decoder_layers=layers,
+        encoder_attention_heads=heads,
+        decoder_attention_heads=heads,
+        encoder_ffn_dim=ffn,
+        decoder_ffn_dim=ffn,
+        max_position_embeddings=max_positions,
+        init_std=init_std,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+    )
+    torch.manual_seed(seed)
+    model = M2M100ForConditionalGeneration(config).eval()
+    model.generation_config = GenerationConfig(
+        bos_token_id=0,
+        decoder_start_token_id=2,
+        eos_token_id=2,
+        pad_token_id=1,
+        early_stopping=True,
+        max_length=max_length,
         num_beams=num_beams,
     )
     model.save_pretrained(directory)
