@@ -1,15 +1,16 @@
-"""The multilingual engine (M2M100 here; NLLB-200 works the same way): one model, a target code per
-language, both backends, and one load serving every language that names the model."""
+"""The multilingual engine (tiny NLLB-200 and M2M100 models): one model, a target code per language,
+both backends, and one load serving every language that names the model."""
 
 from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import ctranslate2  # noqa: F401 - a required dependency: a broken install fails here, never skips
 import pytest
-from tiny_models import SEEDS, build_m2m100, seed_lines
+from tiny_models import SEEDS, build_m2m100, build_nllb, seed_lines
 
 from translate_sum.config import ModelSpec, load_config
 from translate_sum.engines.ct2 import Ct2MultilingualTranslator
@@ -43,15 +44,10 @@ def sentences() -> list[str]:
     return [s for line in seed_lines() for s in split_sentences(line)][:12]
 
 
-def _spec(directory: Path, code: str, backend: str = "ctranslate2", **changes) -> ModelSpec:
+def _spec(directory: Path, lang: str, backend: str = "ctranslate2", **changes) -> ModelSpec:
+    changes.setdefault("target_code", lang)
     return ModelSpec(
-        role=code,
-        path=directory,
-        backend=backend,
-        engine="multilingual",
-        target_code=code,
-        vocabulary_map=False,
-        **changes,
+        role=lang, path=directory, backend=backend, engine="multilingual", vocabulary_map=False, **changes
     )
 
 
@@ -133,13 +129,43 @@ def test_a_code_the_model_does_not_know_fails_before_any_work(tmp_path, m2m_dir)
 # --- translation ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Tiny:
+    """A tiny multilingual model and its codes: M2M100's (``zh``, token ``__zh__``) or NLLB-200's
+    (``zho_Hans``, the token itself)."""
+
+    kind: str
+    directory: Path
+
+    def code(self, lang: str) -> str:
+        return {"en": "eng_Latn", "zh": "zho_Hans", "ru": "rus_Cyrl"}[lang] if self.kind == "nllb" else lang
+
+    def token(self, lang: str) -> str:
+        return self.code(lang) if self.kind == "nllb" else f"__{lang}__"
+
+    def spec(self, lang: str, backend: str = "ctranslate2", **changes) -> ModelSpec:
+        return _spec(self.directory, lang, backend, target_code=self.code(lang), **changes)
+
+
+@pytest.fixture(scope="module")
+def nllb_dir(tmp_path_factory) -> Path:
+    return build_nllb(tmp_path_factory.mktemp("nllb") / "nllb-200")
+
+
+@pytest.fixture(params=["m2m100", "nllb"])
+def tiny(request) -> Tiny:
+    return Tiny(
+        request.param, request.getfixturevalue("m2m_dir" if request.param == "m2m100" else "nllb_dir")
+    )
+
+
 @pytest.mark.parametrize("beams", [1, 4])
-def test_both_backends_translate_alike_with_the_same_confidence(m2m_dir, sentences, beams):
+def test_both_backends_translate_alike_with_the_same_confidence(tiny, sentences, beams):
     """CTranslate2 (target_prefix) and transformers (forced_bos_token_id) give the same text and score."""
     outputs = {}
-    for code in ("zh", "ru"):
-        spec = _spec(m2m_dir, code, quantize=False, generation={"num_beams": beams})
-        resolved = ResolvedModel(spec, m2m_dir, None)
+    for lang in ("zh", "ru"):
+        spec = tiny.spec(lang, quantize=False, generation={"num_beams": beams})
+        resolved = ResolvedModel(spec, tiny.directory, None)
         hf = MultilingualTranslator(spec, resolved, "cpu", 4096).translate_scored(sentences)
         ct2 = Ct2MultilingualTranslator(spec, resolved, "cpu", 4096).translate_scored(sentences)
         assert [s.text for s in ct2] == [s.text for s in hf]
@@ -148,13 +174,13 @@ def test_both_backends_translate_alike_with_the_same_confidence(m2m_dir, sentenc
             # Tokens after the target code (EOS included); the forced code itself has probability 1.
             assert a.tokens == b.tokens and 0 < a.tokens < 24
             assert a.logprob == pytest.approx(b.logprob, abs=1e-3)
-        outputs[code] = [s.text for s in hf]
+        outputs[lang] = [s.text for s in hf]
     assert outputs["zh"] != outputs["ru"]  # the target code changes what the model writes
 
 
-def test_transformers_forces_the_target_token_first(m2m_dir, sentences):
+def test_transformers_forces_the_target_token_first(tiny, sentences):
     translator = MultilingualTranslator(
-        _spec(m2m_dir, "ru", backend="transformers"), _resolved(m2m_dir), "cpu", 4096
+        tiny.spec("ru", backend="transformers"), _resolved(tiny.directory), "cpu", 4096
     )
     generate, seen = translator.model.generate, []
 
@@ -167,11 +193,11 @@ def test_transformers_forces_the_target_token_first(m2m_dir, sentences):
     texts = translator.translate(sentences[:4])
     tokenizer = translator.tokenizer
     [(inputs, sequences)] = seen
-    en, ru, eos = (tokenizer.convert_tokens_to_ids(t) for t in ("__en__", "__ru__", "</s>"))
+    en, ru, eos = (tokenizer.convert_tokens_to_ids(t) for t in (tiny.token("en"), tiny.token("ru"), "</s>"))
     assert all(row[0] == en and eos in row for row in inputs)  # source: its language token, text, </s>
     assert all(row[:2] == [2, ru] for row in sequences)  # decoder start, then the target's token
-    assert not any("__ru__" in text or "__en__" in text for text in texts)
-    assert translator.describe()["target_code"] == "ru"
+    assert not any(tiny.token("ru") in text or tiny.token("en") in text for text in texts)
+    assert translator.describe()["target_code"] == tiny.code("ru")
     assert translator.generation_settings()["forced_bos_token_id"] == ru
 
 
@@ -190,27 +216,44 @@ class _Recording:
         return results
 
 
-def test_ctranslate2_starts_every_hypothesis_with_the_target_token(m2m_dir, sentences):
-    translator = Ct2MultilingualTranslator(_spec(m2m_dir, "zh"), _resolved(m2m_dir), "cpu", 4096)
+def test_ctranslate2_starts_every_hypothesis_with_the_target_token(tiny, sentences):
+    translator = Ct2MultilingualTranslator(tiny.spec("zh"), _resolved(tiny.directory), "cpu", 4096)
     translator.model = _Recording(translator.model)
     texts = translator.translate(sentences[:4])
     [(source, options, hypotheses)] = translator.model.calls
-    assert all(row[0] == "__en__" and row[-1] == "</s>" for row in source)
-    assert options["target_prefix"] == [["__zh__"]] * len(source)
-    assert all(h[0] == "__zh__" for h in hypotheses)
-    assert not any("__zh__" in text for text in texts)
-    assert translator.generation_settings()["target_prefix"] == ["__zh__"]
-    assert translator.describe()["target_code"] == "zh"
+    zh = tiny.token("zh")
+    assert all(row[0] == tiny.token("en") and row[-1] == "</s>" for row in source)
+    assert options["target_prefix"] == [[zh]] * len(source)
+    assert all(h[0] == zh for h in hypotheses)
+    assert not any(zh in text for text in texts)
+    assert translator.generation_settings()["target_prefix"] == [zh]
+    assert translator.describe()["target_code"] == tiny.code("zh")
 
 
-def test_conversion_keeps_the_language_tokens_at_their_ids(m2m_dir):
+def test_conversion_keeps_the_language_tokens_at_their_ids(tiny):
     """transformers 5's M2M100 tokenizer leaves its language tokens out of get_vocab(); the converted
     vocabulary still holds each at the id the model was trained with (not a made-up word)."""
-    translator = Ct2MultilingualTranslator(_spec(m2m_dir, "zh"), _resolved(m2m_dir), "cpu", 4096)
+    translator = Ct2MultilingualTranslator(tiny.spec("zh"), _resolved(tiny.directory), "cpu", 4096)
     vocabulary = json.loads((translator.model_dir / "shared_vocabulary.json").read_text(encoding="utf-8"))
     tokenizer = translator.tokenizer
-    for token in ("__en__", "__zh__", "__ru__"):
+    for token in (tiny.token("en"), tiny.token("zh"), tiny.token("ru")):
         assert vocabulary[tokenizer.convert_tokens_to_ids(token)] == token
+
+
+def test_a_long_sentence_is_split_to_the_input_limit_with_the_language_token_on_every_piece(m2m_dir):
+    long = " ".join(seed_lines()[1:3])
+    translator = Ct2MultilingualTranslator(
+        _spec(m2m_dir, "zh", max_input_tokens=24), _resolved(m2m_dir), "cpu", 4096
+    )
+    assert translator.max_input_tokens == 24
+    pieces = translator.pieces(long)
+    assert len(pieces) > 1 and max(translator.count_tokens(pieces)) <= 24
+    translator.model = _Recording(translator.model)
+    [scored] = translator.translate_scored([long])
+    [(source, _, _)] = translator.model.calls
+    assert len(source) == len(pieces)
+    assert all(row[0] == "__en__" and row[-1] == "</s>" and len(row) <= 24 for row in source)
+    assert scored.text and scored.confidence is not None
 
 
 def _resolved(directory: Path) -> ResolvedModel:
