@@ -38,14 +38,27 @@ def glossary_group() -> None:
 @config_option
 @reports_errors
 def glossary_check(file, input_dir, config_path):
-    """Validate the glossary FILE (default: the one `tsum all` would use) and show each article's terms."""
-    path = load(config_path).glossary_file(input_dir, file)
+    """Validate the glossary FILE (default: the one `tsum all` would use), show its coverage of each
+    language of the run (models.toml [run] languages) and each article's terms."""
+    config = load(config_path)
+    path = config.glossary_file(input_dir, file)
     if path is None:
         raise ConfigError(
             f"no glossary: pass FILE, set [run] glossary in models.toml, or add {input_dir}/glossary.tsv"
         )
     glossary = load_glossary(path)
     click.echo(f"{path}: {len(glossary.entries)} entries, valid (sha256 {glossary.sha256[:12]})")
+    kept = sum(entry.keep for entry in glossary.entries)
+    for lang in dict.fromkeys((*config.languages, *glossary.languages)):
+        if not glossary.covers(lang):
+            click.echo(
+                f"  {lang}: no column: `tsum all` stops unless --glossary-optional (then no fixed terms)"
+            )
+            continue
+        where = "" if lang in config.languages else " (not a language of the run)"
+        click.echo(
+            f"  {lang}: {len(glossary.entries)} of {len(glossary.entries)} terms, {kept} kept in English{where}"
+        )
     for report in coverage(_input_articles(input_dir), glossary):
         click.echo(f"{report['path']}: {report['found']} term occurrences")
         for term, count in report["terms"].items():
