@@ -52,13 +52,12 @@ def glossary_check(file, input_dir, config_path):
     for lang in dict.fromkeys((*config.languages, *glossary.languages)):
         if not glossary.covers(lang):
             click.echo(
-                f"  {lang}: no column: `tsum all` stops unless --glossary-optional (then no fixed terms)"
+                f"  {lang}: no column: a run into {lang} stops unless --glossary-optional (no fixed terms)"
             )
             continue
         where = "" if lang in config.languages else " (not a language of the run)"
-        click.echo(
-            f"  {lang}: {len(glossary.entries)} of {len(glossary.entries)} terms, {kept} kept in English{where}"
-        )
+        fixed = len(glossary.entries) - kept
+        click.echo(f"  {lang}: {fixed} terms with a fixed form, {kept} kept in English{where}")
     for report in coverage(_input_articles(input_dir), glossary):
         click.echo(f"{report['path']}: {report['found']} term occurrences")
         for term, count in report["terms"].items():
