@@ -156,7 +156,12 @@ class Glossary:
     path: Path
     sha256: str
     entries: tuple[GlossaryEntry, ...]
-    languages: tuple[str, ...] = ()  # the language columns, in the file's order
+    languages: tuple[str, ...] = ()  # the language columns, in the file's order (default: the entries')
+
+    def __post_init__(self) -> None:
+        if not self.languages:
+            found = dict.fromkeys(lang for entry in self.entries for lang in entry.languages)
+            object.__setattr__(self, "languages", tuple(found))
 
     @classmethod
     def load(cls, path: Path) -> Glossary:
@@ -405,7 +410,9 @@ def _column_name(cell: str) -> str:
     name = cell.strip().lower()
     # Cloud glossaries name language columns by locale ("zh-CN", "en_US", "fr-FR"): the language counts.
     locale = re.fullmatch(r"([a-z]{2,3})[-_][a-z0-9]{2,8}", name)
-    return locale.group(1) if locale and name not in _KNOWN and _is_language(locale.group(1)) else name
+    if locale and name not in _KNOWN and (locale.group(1) == "en" or _is_language(locale.group(1))):
+        return locale.group(1)
+    return name
 
 
 @lru_cache(maxsize=256)
