@@ -88,7 +88,8 @@ def lang_code(tag: str | None, languages: Iterable[str] | None = None) -> str | 
     if wanted is None:
         return None
     if languages is None:  # the language itself, in its usual script (checked below)
-        languages = (wanted.language,) if re.fullmatch(r"[a-z]{2,3}", wanted.language or "") else ()
+        own = wanted.language or ""
+        languages = (own,) if re.fullmatch(r"[a-z]{2,3}", own) else ()
     for code in languages:
         ours = _language(code)
         if ours is not None and (ours.language, ours.script) == (wanted.language, wanted.script):

@@ -7,6 +7,7 @@ Markdown inside, so CommonMark renderers still read it as Markdown): its paragra
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from translate_sum import languages
 from translate_sum.records import AlignedSegment, ArticleResult
@@ -66,7 +67,7 @@ def render_summary_md(result: ArticleResult, lang: str) -> str:
     return _document(blocks, lang)
 
 
-def _document(blocks: list[str | None], lang: str) -> str:
+def _document(blocks: Sequence[str | None], lang: str) -> str:
     language = languages.get(lang)
     if language.rtl:
         blocks = [f'<div dir="rtl" lang="{language.tag}">', *blocks, "</div>"]
