@@ -58,7 +58,7 @@ def _config(path: Path, models: dict[str, Path], backend: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="module", params=["ctranslate2", "transformers"])
+@pytest.fixture(scope="module", params=[pytest.param("ctranslate2", marks=pytest.mark.slow), "transformers"])
 def four_languages(request, fr_ar_models, tmp_path_factory):
     root = tmp_path_factory.mktemp(f"four-{request.param}")
     seeds = root / "seeds"

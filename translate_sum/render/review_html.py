@@ -9,7 +9,7 @@ from translate_sum.qa import FLAG_TYPES
 from translate_sum.records import AlignedSegment, ArticleResult, Flag, Manifest
 from translate_sum.render._common import input_path, lang_dir, lang_name, lang_tag, text_in, tool_version
 from translate_sum.render._html import esc, json_block, page
-from translate_sum.render._review_assets import CSS, JS, QUEUE_CSS, QUEUE_JS
+from translate_sum.render._review_assets import CSS, JS, QUEUE_CSS, QUEUE_JS, RTL_CSS
 from translate_sum.render._terms import isolated_html, marked_html, term_spans
 
 
@@ -315,9 +315,10 @@ def render_review_html(result: ArticleResult, extras: PageExtras | None = None) 
         f"<code>{esc(input_path(result))}</code>. Machine translation: review before use.</div></footer>"
         + json_block("tsum-data", {"support": support, "slug": result.slug})
     )
+    styles = CSS + QUEUE_CSS + (RTL_CSS if any(lang_dir(lang) == "rtl" for lang in langs) else "")
     if extras is None:
-        return page(f"Review · {_title(result)}", CSS + QUEUE_CSS, body, scripts=(JS + QUEUE_JS,))
+        return page(f"Review · {_title(result)}", styles, body, scripts=(JS + QUEUE_JS,))
     body += json_block("tsum-edit", extras.data)
-    css = CSS + QUEUE_CSS + extras.css
+    css = styles + extras.css
     scripts = (JS + QUEUE_JS, extras.script)  # one script tag: the queue runs in the page's own
     return page(f"Review · {_title(result)}", css, body, scripts=scripts, connect="'self'")
