@@ -224,3 +224,13 @@ def test_glossary_check_reports_coverage_per_language(adversarial):
     lines = run("glossary", "check", "--input", str(seeds), "--config", str(config)).output.splitlines()
     assert "  zh: no column: a run into zh stops unless --glossary-optional (no fixed terms)" in lines
     assert "  ar: 6 terms with a fixed form, 0 kept in English (not a language of the run)" in lines
+
+
+def test_glossary_suggest_leaves_a_column_per_run_language(adversarial):
+    seeds, config, _ = adversarial
+    result = run("glossary", "suggest", "--input", str(seeds), "--config", str(config))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "en\tfr\tar\tcount\tarticles\texample"
+    assert all(len(line.split("\t")) == 6 and line.split("\t")[1:3] == ["", ""] for line in lines[1:])
+    assert len(lines) > 1

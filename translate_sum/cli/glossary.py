@@ -72,7 +72,8 @@ def glossary_check(file, input_dir, config_path):
 def glossary_suggest(input_dir, glossary, config_path):
     """Print, as TSV, likely names in the articles that the glossary lacks.
 
-    Fill in the zh and ru columns and append the rows to the glossary.
+    Fill in the language columns (models.toml [run] languages) and append the rows to the glossary.
     """
-    loaded = load_glossary(load(config_path).glossary_file(input_dir, glossary))
-    click.echo(suggest_terms(_input_articles(input_dir), loaded), nl=False)
+    config = load(config_path)
+    loaded = load_glossary(config.glossary_file(input_dir, glossary))
+    click.echo(suggest_terms(_input_articles(input_dir), loaded, config.languages), nl=False)

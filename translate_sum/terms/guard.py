@@ -69,15 +69,16 @@ class TermGuard:
         if not sources:
             return []
         first = _call(translate_batch, sources, lang)
-        if not self.covers(lang):
+        glossary = self.glossary
+        # A language without a glossary column goes without fixed terms (the run said so, or stopped).
+        if glossary is None or not glossary.covers(lang):
             return [
                 GuardedTranslation(text, model_input=source)
                 for text, source in zip(first, sources, strict=True)
             ]
 
-        assert self.glossary is not None  # covers(lang)
-        entries = self.glossary.entries
-        matches = [self.glossary.find(source) for source in sources]
+        entries = glossary.entries
+        matches = [glossary.find(source) for source in sources]
         outcomes = [
             _check(m, text, lang, entries, source=source)
             for m, text, source in zip(matches, first, sources, strict=True)
@@ -99,13 +100,6 @@ class TermGuard:
                 if outcome.score > outcomes[i].score:
                     outcomes[i] = outcome
         return [o.result for o in outcomes]
-
-    def covers(self, lang: str) -> bool:
-        """Whether glossary terms are kept fixed in ``lang``: there is a glossary, with a ``lang`` column.
-
-        A run checks every language it translates into has one (or was told to go on without).
-        """
-        return self.glossary is not None and self.glossary.covers(lang)
 
     def verify(self, source: str, target: str, lang: str) -> GuardedTranslation:
         """``target`` (a person's text, or one from the memory) checked as the ``lang`` rendering of ``source``.
