@@ -26,7 +26,7 @@ from translate_sum.pipeline.article_files import (
 )
 from translate_sum.pipeline.executors import DEFAULT_WINDOW, EXECUTORS, Executor, executor_class
 from translate_sum.pipeline.fingerprint import is_current, run_fingerprint
-from translate_sum.pipeline.inputs import load_glossary, load_inputs
+from translate_sum.pipeline.inputs import check_glossary_languages, load_glossary, load_inputs
 from translate_sum.pipeline.manifest import ManifestContext, library_versions
 from translate_sum.pipeline.plan import Plan, ProgressFactory, no_progress, stage_order
 from translate_sum.pipeline.refresh import refresh_articles
@@ -60,6 +60,7 @@ class RunOptions:
     device: str = "auto"
     force: bool = False
     glossary: Path | None = None  # explicit --glossary; else models.toml; else input_dir/glossary.tsv
+    glossary_optional: bool = False  # a language without a glossary column: warn, not stop
     executor: str = "local"  # a name in executors.EXECUTORS
     window: int = DEFAULT_WINDOW  # articles batched together, and written together when done
     ray_address: str | None = None  # --executor ray: a running cluster; None starts a local Ray
@@ -116,6 +117,7 @@ def run_all(
     if not options.input_dir.is_dir():
         raise ConfigError(f"{options.input_dir}: input folder not found")
     glossary = load_glossary(options.config.glossary_file(options.input_dir, options.glossary))
+    check_glossary_languages(glossary, options.languages, options.glossary_optional, notify)
     report = RunReport()
     if glossary is None:
         notify(
@@ -240,7 +242,7 @@ def _process(
             glossary_sha256=glossary.sha256 if glossary is not None else None,
             libraries=library_versions(),
         ),
-        steps=stage_order(options.languages),
+        steps=stage_order(options.languages, config=options.config),
         window=options.window,
         memory=memory,
         cache=cache,
