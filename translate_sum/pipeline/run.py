@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,6 +86,8 @@ class RunReport:
     terms: dict[str, Counter] = field(default_factory=dict)  # lang -> found/kept/enforced/flagged, this run
     memory: Counter = field(default_factory=Counter)  # lang -> segments served from the translation memory
     interrupted: int | None = None  # the signal that stopped the run early (finished articles were kept)
+    seconds: float = 0.0  # wall time of the whole run
+    load_seconds: float | None = 0.0  # of which loading models; None: not measured here (Ray actors)
 
     def add_terms(self, counts: dict[str, dict[str, int]]) -> None:
         for lang, numbers in counts.items():
@@ -106,6 +109,7 @@ def run_all(
     last) as soon as it completes. Raises ConfigError (bad config, glossary, executor, or missing
     model) before touching any article, and OutputError when the output folder cannot be used at all.
     """
+    start = time.perf_counter()
     if not options.input_dir.is_dir():
         raise ConfigError(f"{options.input_dir}: input folder not found")
     glossary = load_glossary(options.config.glossary_file(options.input_dir, options.glossary))
@@ -169,9 +173,7 @@ def run_all(
                         _refresh(job, stored, options.output_dir, memory, glossary, report, notify)
             if todo:
                 snapshot = memory.snapshot(options.languages) if memory is not None else None
-                report.models_loaded = _process(
-                    todo, options, glossary, fingerprint, snapshot, report, progress, notify
-                )
+                _process(todo, options, glossary, fingerprint, snapshot, report, progress, notify)
         except interrupt.Interrupted as exc:
             report.interrupted = exc.signum
             finished = {e.source_path for e in report.entries}
@@ -186,6 +188,7 @@ def run_all(
             report.entries += housekeeping.removed_inputs(options.output_dir, claimed, options.prune, notify)
             report.entries.sort(key=lambda e: e.source_path)
             write_index(options.output_dir, report.entries)
+    report.seconds = time.perf_counter() - start
     return report
 
 
@@ -198,8 +201,9 @@ def _process(
     report: RunReport,
     progress: ProgressFactory,
     notify: Callable[[str], None],
-) -> list[str]:
-    """Hand ``todo`` to the executor; write each window it hands back. Returns the models loaded."""
+) -> None:
+    """Hand ``todo`` to the executor; write each window it hands back. Records the models loaded and
+    the time their loading took in ``report``."""
     engines = Engines(options.config, options.device)
     engines.check_available(options.languages)  # a missing model fails the run before any work
     executor = _executor(options)
@@ -240,7 +244,7 @@ def _process(
             close = getattr(windows, "close", None)
             if close is not None:
                 close()  # the executor lets go of its models (and a Ray it started) now
-    return executor.models_loaded
+            report.models_loaded, report.load_seconds = executor.models_loaded, executor.load_seconds
 
 
 def _executor(options: RunOptions) -> Executor:
