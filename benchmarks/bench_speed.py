@@ -160,8 +160,8 @@ def main() -> int:
         time.sleep(1.0)
     if share.others > 0.1:
         print(
-            f"# NOTE: other processes are using {share.others:.0%} of the CPU; each timed pass waits for a quiet "
-            "spell (a while at most) and records how busy the machine was\n",
+            f"# NOTE: other processes are using {share.others:.0%} of the CPU; every pass records how busy the "
+            "machine was, and passes outside the interleaved rows wait for a quiet spell first (a while at most)\n",
             flush=True,
         )
 

@@ -53,3 +53,23 @@ def test_cpu_names_the_isa_and_vnni_from_the_flags(monkeypatch, model, flags, is
     assert (found.model, found.isa, found.vnni, found.vnni_in_force) == (model, isa, vnni, vnni)
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")  # --emulate-avx2: VNNI present but not used
     assert not cpu(CPUINFO.format(model=model, flags=flags)).vnni_in_force
+
+
+def test_the_cron_benchmark_reads_the_time_line_tsum_all_prints():
+    from bench_speed import _TIME_LINE
+
+    from translate_sum.cli.run import _time_line
+    from translate_sum.pipeline import RunReport
+
+    report = RunReport(models_loaded=["summarizer", "zh", "ru"], seconds=5.5, load_seconds=2.25)
+    found = _TIME_LINE.search(_time_line(1.25, report))
+    assert found and found.groupdict() == {
+        "start_up": "1.25",
+        "loading": "2.25",
+        "loads": "3",
+        "work": "3.25",
+    }
+    ray = RunReport(models_loaded=["summarizer"], seconds=5.5, load_seconds=None)  # loads in the actors
+    assert _time_line(1.0, ray) == (
+        "time: start-up 1.00 s, loading models in the Ray actors (not measured here), work 5.50 s"
+    )
