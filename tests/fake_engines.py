@@ -7,6 +7,8 @@ A token is a whitespace-separated word, plus one for the end of the sentence; a 
 
 from __future__ import annotations
 
+import re
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +53,31 @@ def fake_config(root: Path, max_input_tokens: int | None = None) -> Path:
         encoding="utf-8",
     )
     return config
+
+
+ADVERSARIAL = "adversarial"
+# A placeholder as tsum writes one (two or three capitals and a number), and the same with a space inside.
+_PLACEHOLDER = re.compile(r"\b([A-Z]{2,3}) ?(\d{1,3})\b")
+
+
+class AdversarialTranslator(WordTranslator):
+    """A model that gets glossary terms wrong in every way a real one does, chosen per text by its CRC-32
+    (so a run is deterministic): it leaves the English as it is, drops placeholders, doubles them, glues a
+    letter to them, or keeps them (the only answer after which a fixed form can come back)."""
+
+    def _translate_batch(self, texts: list[str]) -> list[str]:
+        WordTranslator.batches.append(list(texts))
+        out = []
+        for text in texts:
+            fault = zlib.crc32(f"{self.lang}:{text}".encode()) % 5
+            if fault == 0:
+                out.append(text)
+            elif fault == 1:
+                out.append(_PLACEHOLDER.sub("", text))
+            elif fault == 2:
+                out.append(_PLACEHOLDER.sub(r"\1\2 \1\2", text))
+            elif fault == 3:
+                out.append(_PLACEHOLDER.sub(r"\1\2x", text))
+            else:
+                out.append(f"〔{self.lang}〕{text}")
+        return out

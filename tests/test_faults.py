@@ -288,7 +288,12 @@ def test_every_good_article_is_written_whole(batch):
             f"{folder.name}.en-zh.xlf",
         } <= {p.name for p in folder.iterdir()}
     # No folder for a failed article, and nothing but article folders, index and lock in the output.
-    assert {p.name for p in out.iterdir() if not p.is_dir()} == {"index.md", "index.html", "index.json", ".tsum.lock"}
+    assert {p.name for p in out.iterdir() if not p.is_dir()} == {
+        "index.md",
+        "index.html",
+        "index.json",
+        ".tsum.lock",
+    }
     assert len([p for p in out.iterdir() if p.is_dir()]) == len(written)
     assert not [p for p in out.rglob("*.tmp")]
 

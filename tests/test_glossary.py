@@ -6,9 +6,10 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from glossary_entries import zh_ru
 
 from translate_sum.errors import GlossaryError
-from translate_sum.terms.glossary import Glossary, GlossaryEntry
+from translate_sum.terms.glossary import Glossary
 
 REPO = Path(__file__).resolve().parent.parent
 HEADER = "en\tzh\tru\tvariants\tru_forms\tkeep\tcase_sensitive\tnote"
@@ -138,12 +139,12 @@ def test_entry_fields(glossary):
 
 
 def test_case_rules():
-    assert GlossaryEntry("SCO", "a", "b").case_rule("SCO") == "exact"
-    assert GlossaryEntry("COVID-19", "a", "b").case_rule("COVID-19") == "capitalised"
-    assert GlossaryEntry("UNESCO", "a", "b").case_rule("UNESCO") == "capitalised"
-    assert GlossaryEntry("Weidong", "a", "b").case_rule("Weidong") == "any"
-    assert GlossaryEntry("SCO", "a", "b", case_sensitive=False).case_rule("SCO") == "any"
-    assert GlossaryEntry("Weidong", "a", "b", case_sensitive=True).case_rule("Weidong") == "exact"
+    assert zh_ru("SCO", "a", "b").case_rule("SCO") == "exact"
+    assert zh_ru("COVID-19", "a", "b").case_rule("COVID-19") == "capitalised"
+    assert zh_ru("UNESCO", "a", "b").case_rule("UNESCO") == "capitalised"
+    assert zh_ru("Weidong", "a", "b").case_rule("Weidong") == "any"
+    assert zh_ru("SCO", "a", "b", case_sensitive=False).case_rule("SCO") == "any"
+    assert zh_ru("Weidong", "a", "b", case_sensitive=True).case_rule("Weidong") == "exact"
 
 
 def test_sha256_and_path(tmp_path):
@@ -173,12 +174,12 @@ def test_csv_with_comments_and_locale_columns(tmp_path):
 
 def test_sniffs_the_delimiter_when_the_extension_says_nothing(tmp_path):
     glossary = Glossary.load(write(tmp_path, "en,zh,ru\nQingdao,青岛,Циндао\n", "glossary.txt"))
-    assert glossary.entries[0].ru == "Циндао"
+    assert glossary.entries[0].target("ru") == "Циндао"
 
 
 def test_suggest_output_columns_are_accepted(tmp_path):
     text = "en\tzh\tru\tcount\texample\nQingdao\t青岛\tЦиндао\t3\tHe visited Qingdao.\n"
-    assert Glossary.load(write(tmp_path, text)).entries[0].zh == "青岛"
+    assert Glossary.load(write(tmp_path, text)).entries[0].target("zh") == "青岛"
 
 
 # -- validation -----------------------------------------------------------------------------------------
@@ -208,9 +209,10 @@ ERRORS = [
     ("column count", [HEADER, "SCO\t上合组织\tШОС"], r"glossary.tsv line 2: 3 columns, but the header has 8"),
     (
         "missing column",
-        ["en\tzh\tnote", "SCO\t上合组织\t"],
-        r"glossary.tsv line 1: header lacks column\(s\) ru",
+        ["zh\tru\tnote", "上合组织\tШОС\t"],
+        r"glossary.tsv line 1: header lacks column\(s\) en",
     ),
+    ("no language column", ["en\tnote", "SCO\t"], r"line 1: header names no language column"),
     ("unknown column", ["en\tzh\tru\tvariant", "SCO\t上合组织\tШОС\t"], r"line 1: unknown column 'variant'"),
     (
         "bad flag",
@@ -327,7 +329,7 @@ def test_case_labels_in_ru_forms(tmp_path):
 def test_shipped_glossary_names_sherali_jonon_as_attested():
     glossary = Glossary.load(REPO / "seeds" / "glossary.tsv")
     [jonon] = [e for e in glossary.entries if e.en == "Sherali Jonon"]
-    assert jonon.zh == "舍拉利·卓农" and "卓农" in jonon.note and "attested" in jonon.note
+    assert jonon.target("zh") == "舍拉利·卓农" and "卓农" in jonon.note and "attested" in jonon.note
     assert set(jonon.variants) == {"Sherali Jononov", "Sherali Saidamir Jonon"}
     assert jonon.ru_cases["gent"] == "Шерали Джонона"
     found = [(m.surface, m.entry.en) for m in glossary.find("Sherali Jononov met Sherali Saidamir Jonon.")]
@@ -339,4 +341,4 @@ def test_shipped_glossary_names_sherali_jonon_as_attested():
 def test_shipped_glossary_rows_are_complete():
     glossary = Glossary.load(REPO / "seeds" / "glossary.tsv")
     for entry in glossary.entries:
-        assert entry.zh and entry.ru and entry.note, entry.en
+        assert entry.target("zh") and entry.target("ru") and entry.note, entry.en

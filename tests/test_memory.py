@@ -322,7 +322,7 @@ def test_a_refresh_serves_translated_rows_and_leaves_untranslated_end_matter_alo
     for en in (body.en, contact.en):
         store.put(en, "zh", "审校过的译文。", status="approved", origin="review")
     result = ArticleResult("a", [body, contact], Manifest(languages=("zh",), fingerprint="f"))
-    [refreshed] = refresh_stage([result], store, TermGuard(None))
+    [refreshed] = refresh_stage([result], store, lambda _: TermGuard(None))
     served, kept = refreshed.segments
     assert served.translations == {"zh": "审校过的译文。"} and served.memory["zh"].status == "approved"
     assert kept == contact  # the run left it English: a memory entry does not translate it

@@ -53,7 +53,8 @@ def _post_edit(text: str, edits: dict[str, tuple[str, dict[str, str], dict[str, 
         ("ru-Latn", None),
         ("EN", "en"),
         ("en-GB", "en"),
-        ("de-DE", None),
+        ("de-DE", "de"),  # any language the registry knows, in its usual script
+        ("sr-Latn", None),
         ("", None),
         ("x-klingon", None),
         ("not a tag", None),
@@ -61,6 +62,12 @@ def _post_edit(text: str, edits: dict[str, tuple[str, dict[str, str], dict[str, 
 )
 def test_lang_code_matches_language_and_script(code):
     assert lang_code(code[0]) == code[1]
+
+
+def test_lang_code_keeps_to_the_languages_asked_for():
+    assert lang_code("de-DE", ("en", "zh", "ru")) is None
+    assert lang_code("fr_FR", ("en", "fr")) == "fr"
+    assert lang_code("ar-EG", ("ar",)) == "ar"
 
 
 def test_xliff_import_takes_finished_targets_only(store, tmp_path):

@@ -9,27 +9,28 @@ from pathlib import Path
 
 import pytest
 import term_oracle
+from glossary_entries import zh_ru
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from translate_sum.errors import ArticleError
-from translate_sum.terms.glossary import Glossary, GlossaryEntry
+from translate_sum.terms.glossary import Glossary
 from translate_sum.terms.guard import GuardedTranslation, TermGuard, count_terms, term_present
 
 ENTRIES = (
-    GlossaryEntry("SCO", "上合组织", "ШОС"),
-    GlossaryEntry(
+    zh_ru("SCO", "上合组织", "ШОС"),
+    zh_ru(
         "Shanghai Cooperation Organization",
         "上海合作组织",
         "Шанхайская организация сотрудничества",
         variants=("Shanghai Cooperation Organisation",),
     ),
-    GlossaryEntry("Secretary-General", "秘书长", "Генеральный секретарь"),
-    GlossaryEntry("Weidong", "伟东", "«Вэйдун»"),
-    GlossaryEntry("Weidong Cloud Education Group", "伟东云教育集团", "«Вэйдун Клауд Эдьюкейшн Груп»"),
-    GlossaryEntry("Vladimir Norov", "弗拉基米尔·诺罗夫", "Владимир Норов", ru_forms=("Владимира Норова",)),
-    GlossaryEntry("Wang Duanrui", "王端瑞", "Ван Дуаньжуй", ru_forms=("Ван Дуаньжуя",)),
-    GlossaryEntry("Zoom", "", "", keep=True),
+    zh_ru("Secretary-General", "秘书长", "Генеральный секретарь"),
+    zh_ru("Weidong", "伟东", "«Вэйдун»"),
+    zh_ru("Weidong Cloud Education Group", "伟东云教育集团", "«Вэйдун Клауд Эдьюкейшн Груп»"),
+    zh_ru("Vladimir Norov", "弗拉基米尔·诺罗夫", "Владимир Норов", ru_forms=("Владимира Норова",)),
+    zh_ru("Wang Duanrui", "王端瑞", "Ван Дуаньжуй", ru_forms=("Ван Дуаньжуя",)),
+    zh_ru("Zoom", "", "", keep=True),
 )
 GLOSSARY = Glossary(path=Path("test-glossary.tsv"), sha256="0" * 64, entries=ENTRIES)
 SURFACES = [
@@ -328,13 +329,13 @@ RU_REJECTED = [
 
 @pytest.mark.parametrize(("target", "text"), RU_ACCEPTED)
 def test_russian_inflections_are_accepted(target, text):
-    entry = next(e for e in ENTRIES if e.ru == target)
+    entry = next(e for e in ENTRIES if e.target("ru") == target)
     assert term_present(entry, "ru", text)
 
 
 @pytest.mark.parametrize(("target", "text"), RU_REJECTED)
 def test_russian_other_words_are_not(target, text):
-    entry = next(e for e in ENTRIES if e.ru == target)
+    entry = next(e for e in ENTRIES if e.target("ru") == target)
     assert not term_present(entry, "ru", text)
 
 
@@ -384,7 +385,7 @@ def test_russian_names_take_their_listed_form_or_are_flagged():
 
 
 def test_sentence_start_is_capitalised():
-    entry = GlossaryEntry("Deputy Secretary-General", "副秘书长", "заместитель Генерального секретаря")
+    entry = zh_ru("Deputy Secretary-General", "副秘书长", "заместитель Генерального секретаря")
     glossary = Glossary(Path("g.tsv"), "", (entry,))
     answers = iter([["ничего"], ["ZX1 приехал. Потом ZX1 уехал."]])
     [result] = TermGuard(glossary).translate(
@@ -421,7 +422,7 @@ def test_guarantee_with_a_tiny_marian_model(tiny_models):
     for source, result in zip(sources, results, strict=True):
         flagged = {f.detail for f in result.flags}
         for m in glossary.find(source):
-            missing = f"missing {m.entry.en!r} → {m.entry.ru}: "
+            missing = f"missing {m.entry.en!r} → {m.entry.target('ru')}: "
             assert any(f.startswith(missing) for f in flagged) or term_present(m.entry, "ru", result.text)
     assert count_terms(results)["found"] == 5
 
@@ -433,9 +434,9 @@ def test_nested_entries_are_all_kept_with_one_backend_call():
         path=Path("nested.tsv"),
         sha256="0" * 64,
         entries=(
-            GlossaryEntry("SCO", "上合组织", "ШОС"),
-            GlossaryEntry("Secretary-General", "秘书长", "Генеральный секретарь"),
-            GlossaryEntry("SCO Secretary-General", "上合组织秘书长", "Генеральный секретарь ШОС"),
+            zh_ru("SCO", "上合组织", "ШОС"),
+            zh_ru("Secretary-General", "秘书长", "Генеральный секретарь"),
+            zh_ru("SCO Secretary-General", "上合组织秘书长", "Генеральный секретарь ШОС"),
         ),
     )
     source = "The SCO Secretary-General thanked the SCO and its Secretary-General."

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 import term_oracle
+from glossary_entries import zh_ru
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from translate_sum.terms.glossary import Glossary, GlossaryEntry
+from translate_sum.terms.glossary import Glossary
 from translate_sum.terms.guard import TermGuard
 
-E = GlossaryEntry
+E = zh_ru
 JONON_FORMS = (
     "gen:Шерали Джонона",
     "dat:Шерали Джонону",

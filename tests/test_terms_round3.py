@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 import term_oracle
+from glossary_entries import zh_ru as E
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_terms_adversarial import ENTRIES, Model
 
 from translate_sum.memory.keys import normalize_key
 from translate_sum.terms.glossary import Glossary
-from translate_sum.terms.glossary import GlossaryEntry as E
 from translate_sum.terms.guard import TermGuard
 from translate_sum.textnorm import fold
 
@@ -579,7 +579,7 @@ def test_a_glossary_file_typed_with_invisible_or_decomposed_characters_still_mat
     path.write_text("en\tzh\tru\nWang\u00a0Xiangyu\t王\u200b翔宇\tВан Сянъюи\u0306\n", encoding="utf-8")
     glossary = Glossary.load(path)
     [entry] = glossary.entries
-    assert (entry.en, entry.zh, entry.ru) == ("Wang Xiangyu", "王翔宇", "Ван Сянъюй")
+    assert (entry.en, entry.target("zh"), entry.target("ru")) == ("Wang Xiangyu", "王翔宇", "Ван Сянъюй")
     for lang, first in (("zh", "王翔宇讲话。"), ("ru", "с Ван Сянъюем")):
         [result] = TermGuard(glossary).translate(["with Wang Xiangyu"], lang, Model(first))
         assert [t.status for t in result.terms] == ["kept"] and not result.flags

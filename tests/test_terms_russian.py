@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from glossary_entries import zh_ru
 
 from translate_sum.terms import russian
-from translate_sum.terms.glossary import GlossaryEntry
 
 # (nominative, genitive, dative, accusative, instrumental, prepositional), written by hand.
 DECLENSIONS = [
@@ -72,7 +72,7 @@ def test_inflect(forms):
 @pytest.mark.parametrize("phrase", ["Ван Дуаньжуй", "Шерали Джонон", "Муратек Акимбакиев"])
 def test_names_it_cannot_decline_are_left_to_the_glossary(phrase):
     assert russian.inflect(phrase, "gent") is None
-    assert russian.form_for(GlossaryEntry("x", "x", phrase), "gent") is None
+    assert russian.form_for(zh_ru("x", "x", phrase), "gent") is None
 
 
 CONTEXTS = [
@@ -119,5 +119,5 @@ FOUND = [
 
 @pytest.mark.parametrize(("phrase", "text", "expected"), FOUND)
 def test_spans(phrase, text, expected):
-    spans = russian.spans(GlossaryEntry("x", "x", phrase), text)
+    spans = russian.spans(zh_ru("x", "x", phrase), text)
     assert sorted({text[s:e] for s, e in spans}) == sorted(expected)

@@ -27,8 +27,24 @@ _TARGET_TEXT = {
         "Стороны обсудили сотрудничество в области образования.",
         "Циндао — город в провинции Шаньдун.",
     ],
+    "fr": [
+        "Le secrétaire général adjoint de l'OCS a visité Weidong.",
+        "Les parties ont discuté de la coopération dans l'éducation.",
+        "Qingdao est une ville de la province du Shandong.",
+    ],
+    "ar": [
+        "زار نائب الأمين العام لمنظمة شنغهاي للتعاون مجموعة ويدونغ.",
+        "ناقش الطرفان التعاون في مجال التعليم والتكنولوجيا.",
+        "تشينغداو مدينة في مقاطعة شاندونغ الصينية.",
+    ],
 }
-LANGUAGE_TOKENS = {"zh": [">>cmn_Hans<<", ">>cmn_Hant<<", ">>yue_Hant<<"], "ru": []}
+# opus-mt-en-zh and opus-mt-en-ar serve several targets and need a target token; en-ru and en-fr do not.
+LANGUAGE_TOKENS = {
+    "zh": [">>cmn_Hans<<", ">>cmn_Hant<<", ">>yue_Hant<<"],
+    "ru": [],
+    "fr": [],
+    "ar": [">>ara<<", ">>arz<<", ">>apc<<"],
+}
 
 
 def seed_lines() -> list[str]:

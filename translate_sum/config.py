@@ -110,6 +110,21 @@ class QaSettings:
             "min_segments": self.min_segments,
         }
 
+    @classmethod
+    def from_record(cls, data: object) -> QaSettings:
+        """The settings ``fingerprint()`` wrote into a manifest; the defaults for what is missing."""
+        if not isinstance(data, dict):
+            return cls()
+        default = cls()
+        disable = data.get("disable")
+        k = data.get("low_confidence_k")
+        minimum = data.get("min_segments")
+        return cls(
+            disable=tuple(str(n) for n in disable) if isinstance(disable, list) else default.disable,
+            low_confidence_k=float(k) if isinstance(k, int | float) else default.low_confidence_k,
+            min_segments=minimum if isinstance(minimum, int) else default.min_segments,
+        )
+
 
 @dataclass(frozen=True)
 class Config:

@@ -2,7 +2,9 @@
 (consistency), and the model's relative confidence (``low_confidence``).
 
 The checks are heuristics tuned to flag little on good output; each flag asks a person to look, it does
-not prove an error. Chinese and Russian have dedicated rules; other languages get the generic ones.
+not prove an error. What differs by language (script, length band, number words, loops per character or
+per word) comes from the language registry (``translate_sum.languages``); unknown languages get its
+generic rules.
 Where translate-toolkit's pofilter checks (``translate.filters.checks``) fit Chinese and Russian they
 are used (doubled words, double spaces, end punctuation); the others are our own (its URL and e-mail
 checks take a full stop after an address as part of it, its bracket check knows no full-width pairs).
@@ -21,9 +23,9 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from translate_sum import languages
 from translate_sum.config import QaSettings
 from translate_sum.errors import ConfigError
-from translate_sum.languages import join_text
 from translate_sum.records import Flag, Translation
 from translate_sum.textnorm import fold_text
 
@@ -101,18 +103,21 @@ _OTHER_FLAGS: dict[str, str] = {
 
 DEFAULT_SETTINGS = QaSettings()
 
-#: lang -> (low, high) flag thresholds for len(target) / len(source) in characters.
-#: Typical press-release ratios seen with MarianMT: zh 0.25-0.45, ru 0.95-1.25. We flag only far
-#: outside those (a truncated or looping translation), never a merely terse or wordy one.
-LENGTH_BANDS: dict[str, tuple[float, float]] = {"zh": (0.15, 0.9), "ru": (0.5, 2.0)}
-_DEFAULT_BAND = (0.3, 3.0)
+
+def length_band(lang: str) -> tuple[float, float]:
+    """(low, high) flag thresholds for len(target) / len(source) in characters (the registry's band):
+    far outside the usual ratios (a truncated or looping translation), never a merely terse one."""
+    return languages.get(lang).length_band
+
+
+#: lang -> (low, high): the bands of the languages with rules of their own (see ``length_band``).
+LENGTH_BANDS: dict[str, tuple[float, float]] = {c: length_band(c) for c in ("zh", "ru")}
 #: Sources shorter than this (characters) get no length_ratio flag: ratios of tiny strings are noise.
 MIN_CHARS_FOR_RATIO = 25
-#: An n-gram (up to MAX_LOOP_TOKENS words, or MAX_LOOP_CHARS_ZH Chinese characters) repeated this many
-#: times back to back is a decoding loop.
+#: An n-gram (up to MAX_LOOP_TOKENS words, or the language's ``max_loop`` characters where loops are
+#: counted per character) repeated this many times back to back is a decoding loop.
 MIN_REPEATS = 4
 MAX_LOOP_TOKENS = 8
-MAX_LOOP_CHARS_ZH = 16
 
 _SPACES = re.compile(r"\s+")
 
@@ -121,29 +126,6 @@ _SPACES = re.compile(r"\s+")
 # A number: digit groups with thousands separators (comma, or the spaces Russian uses), an optional
 # decimal part with "." or ",".
 _NUMBER = re.compile(r"\d{1,3}(?:(?:,|[ \u00a0\u202f])\d{3})+(?![\d])(?:\.\d+)?|\d+(?:[.,]\d+)?")
-_EN_SCALES = {
-    "thousand": 10**3,
-    "million": 10**6,
-    "mln": 10**6,
-    "billion": 10**9,
-    "bn": 10**9,
-    "trillion": 10**12,
-}
-_EN_SCALE = re.compile(r"\s*(" + "|".join(_EN_SCALES) + r")\b", re.IGNORECASE)
-_ZH_SCALES = {"千": 10**3, "万": 10**4, "百万": 10**6, "千万": 10**7, "亿": 10**8}
-_ZH_SCALE = re.compile(r"\s*(百万|千万|千|万|亿)")
-_RU_SCALES = {
-    "тыс": 10**3,
-    "млн": 10**6,
-    "млрд": 10**9,
-    "трлн": 10**12,
-    "тысяч": 10**3,
-    "миллион": 10**6,
-    "миллиард": 10**9,
-    "триллион": 10**12,
-}
-_RU_SCALE = re.compile(r"\s*(тысяч|тыс|миллиард|миллион|триллион|млрд|млн|трлн)", re.IGNORECASE)
-_SCALES = {"en": (_EN_SCALE, _EN_SCALES), "zh": (_ZH_SCALE, _ZH_SCALES), "ru": (_RU_SCALE, _RU_SCALES)}
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _GROUP_SPACE = re.compile(r"[ \u00a0\u202f]")
 
@@ -178,15 +160,15 @@ def _is_code(text: str, start: int, end: int) -> bool:
 
 def _numbers(text: str, lang: str, *, source: bool) -> list[tuple[str, set[Decimal]]]:
     """(surface, acceptable values) per number; a scale word after it ("2 million") adds the scaled value."""
-    scale_re, scales = _SCALES.get(lang, _SCALES["en"])
+    language = languages.get(lang)
     found = []
     for match in _NUMBER.finditer(text):
         if source and _is_code(text, match.start(), match.end()):
             continue
         values = _values(match.group())
-        scale = scale_re.match(text, match.end())
+        scale = language.scale_regex.match(text, match.end())
         if scale:
-            factor = scales[scale.group(1).lower()]
+            factor = language.scale(scale.group(1))
             values |= {(value * factor).normalize() for value in values}
         found.append((match.group(), values))
         if not source and _GROUP_SPACE.search(match.group()):
@@ -220,12 +202,7 @@ def _check_numbers(en: str, target: str, lang: str) -> str | None:
 
 # --- untranslated ---------------------------------------------------------------------------------
 
-_NATIVE_SCRIPT = {
-    "zh": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"),
-    "ru": re.compile(r"[\u0400-\u04ff]"),
-}
-_SCRIPT_NAMES = {"zh": "Chinese characters", "ru": "Cyrillic"}
-#: Latin letters in a zh/ru target below this count never make it "mostly Latin" (short names).
+#: Latin letters in a non-Latin-script target below this count never make it "mostly Latin" (short names).
 MIN_LATIN_FOR_SCRIPT_CHECK = 10
 
 
@@ -235,12 +212,12 @@ def _check_untranslated(en: str, target: str, lang: str) -> str | None:
         return None
     if _SPACES.sub(" ", en).strip() == _SPACES.sub(" ", target).strip():
         return "target is identical to the source"
-    native_re = _NATIVE_SCRIPT.get(lang)
-    if native_re is None:
+    language = languages.get(lang)
+    if language.native_letters is None:
         return None
-    native, latin = len(native_re.findall(target)), len(_ASCII_LETTER.findall(target))
+    native, latin = len(language.native_letters.findall(target)), len(_ASCII_LETTER.findall(target))
     if native == 0 and latin > 0:
-        return f"no {_SCRIPT_NAMES[lang]} in target"
+        return f"no {language.script_name} in target"
     if latin >= MIN_LATIN_FOR_SCRIPT_CHECK and latin > native:
         return f"{latin / (latin + native):.0%} of the target's letters are Latin"
     return None
@@ -253,7 +230,7 @@ def _check_length(en: str, target: str, lang: str) -> str | None:
     source_len, target_len = len(en.strip()), len(target.strip())
     if source_len < MIN_CHARS_FOR_RATIO:
         return None
-    low, high = LENGTH_BANDS.get(lang, _DEFAULT_BAND)
+    low, high = length_band(lang)
     ratio = target_len / source_len
     if low <= ratio <= high:
         return None
@@ -265,13 +242,13 @@ def _check_length(en: str, target: str, lang: str) -> str | None:
 
 # Chinese is compared per character, but a run of digits or a Latin word stays one token so that
 # "1000000" or "Weidong" cannot look like a loop.
-_ZH_TOKEN = re.compile(r"\d+|[A-Za-z]+|[^\W\d_A-Za-z]")
+_CHAR_TOKEN = re.compile(r"\d+|[A-Za-z]+|[^\W\d_A-Za-z]")
 _WORD_TOKEN = re.compile(r"\w+")
 
 
 def _tokens(text: str, lang: str) -> list[str]:
-    if lang == "zh":
-        return _ZH_TOKEN.findall(text)
+    if languages.get(lang).char_tokens:
+        return _CHAR_TOKEN.findall(text)
     return [t.lower() for t in _WORD_TOKEN.findall(text)]
 
 
@@ -293,13 +270,13 @@ def _longest_loop(tokens: list[str], max_n: int) -> tuple[int, list[str]]:
 
 def _check_repetition(en: str, target: str, lang: str) -> str | None:
     # Loops of long phrases are as real as one-word loops; a Chinese character is about half a word.
-    max_n = MAX_LOOP_CHARS_ZH if lang == "zh" else MAX_LOOP_TOKENS
+    max_n = languages.get(lang).max_loop
     count, gram = _longest_loop(_tokens(target, lang), max_n)
     if count < MIN_REPEATS:
         return None
     if _longest_loop(_tokens(en, "en"), MAX_LOOP_TOKENS)[0] >= MIN_REPEATS:
         return None  # the source repeats itself too ("go, go, go, go!")
-    return f"“{join_text(lang, gram)}” repeated {count} times in a row"
+    return f"“{languages.join_text(lang, gram)}” repeated {count} times in a row"
 
 
 # --- the registry: the original checks ------------------------------------------------------------
@@ -320,8 +297,10 @@ check("repetition", "The target repeats the same words or characters in a loop."
 # --- bidirectional controls ----------------------------------------------------------------------
 
 # Embeddings, overrides, isolates and the invisible direction marks (LRM, RLM, ALM): none belongs in a
-# Chinese or Russian press release, and an override (U+202E) makes text display in another order.
+# Chinese or Russian press release, and an override (U+202E) makes text display in another order. In a
+# right-to-left language the marks are ordinary punctuation of mixed text; the rest is still flagged.
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_MARKS = frozenset("\u200e\u200f\u061c")
 
 
 @check(
@@ -329,6 +308,8 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 )
 def _check_bidi(pair: Pair) -> str | None:
     found = sorted(set(_BIDI.findall(pair.target)) - set(_BIDI.findall(pair.en)))
+    if languages.get(pair.lang).rtl:
+        found = [c for c in found if c not in _MARKS]
     if not found:
         return None
     names = ", ".join(f"U+{ord(c):04X}" for c in found)
@@ -483,7 +464,6 @@ def _check_double_space(pair: Pair) -> str | None:
 _CAMEL = re.compile(r"(?<![\w-])(?:[A-Z]+[a-z]+[A-Z]\w*|[a-z]+[A-Z]\w*)(?![\w-])")
 _ALL_CAPS = re.compile(r"(?<![\w-])[A-Z]{2,}(?![\w-])")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-_CYRILLIC_CAPS = re.compile(r"(?<!\w)[А-ЯЁ]{2,}(?!\w)")
 
 
 @check("caps", "A CamelCase or ALL-CAPS name of the source has no counterpart in the target.", cosmetic=True)
@@ -494,14 +474,15 @@ def _check_caps(pair: Pair) -> str | None:
     missing_camel = [t for t in dict.fromkeys(camel) if t.lower() not in target_lower]
     missing_caps = [t for t in dict.fromkeys(caps) if t.lower() not in target_lower]
     # A translated acronym (SCO -> 上合组织, ШОС) is normal. What is worth a look: the target keeps
-    # Latin words that are not in the source (a misspelt copy of a name), or, in Russian, an acronym
-    # that neither stayed nor became a Cyrillic one (ООН).
+    # Latin words that are not in the source (a misspelt copy of a name), or, in a language with acronyms
+    # of its own (Russian ООН), an acronym that neither stayed nor became one of those.
     source_words = {w.lower() for w in _LATIN_WORD.findall(pair.en)}
     stray = [
         w for w in _LATIN_WORD.findall(pair.target_clean) if w.lower() not in source_words and len(w) > 1
     ]
     suspects = list(missing_camel) if stray else []
-    if stray or pair.lang == "ru" and len(missing_caps) > len(_CYRILLIC_CAPS.findall(pair.target_clean)):
+    acronym = languages.get(pair.lang).native_acronym
+    if stray or acronym is not None and len(missing_caps) > len(acronym.findall(pair.target_clean)):
         suspects += missing_caps
     if not suspects:
         return None

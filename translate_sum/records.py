@@ -322,6 +322,7 @@ class LanguageResult:
     terms: dict[str, int]  # glossary counts: found, kept, enforced, flagged
     model: dict  # the translator's description, for the manifest
     served: int = 0  # segments whose text came from the translation memory
+    checked_with: tuple[str, ...] = ()  # slugs whose segments the run-wide checks saw together, in order
 
 
 @dataclass(frozen=True)
@@ -402,6 +403,9 @@ class Manifest:
     memory_counts: dict[str, int] = field(default_factory=dict)  # lang -> segments served from the memory
     fingerprint: str | None = None  # the hash that decides whether a later run may skip the article
     memory_digest: str | None = None  # the memory entries these outputs reflect (None: no memory)
+    # lang -> the articles (slugs, in order) whose segments that language's run-wide checks
+    # (consistency, low confidence) saw together: a re-render checks the same set again.
+    checked_with: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The JSON object written as ``manifest.json``."""
@@ -433,6 +437,7 @@ class Manifest:
             },
             "fingerprint": self.fingerprint,
             "memory_digest": self.memory_digest,
+            "checked_with": {lang: list(slugs) for lang, slugs in self.checked_with.items()},
         }
 
     @classmethod
@@ -469,6 +474,11 @@ class Manifest:
             memory_counts=table(counts.get("memory")),
             fingerprint=data.get("fingerprint"),
             memory_digest=data.get("memory_digest"),
+            checked_with={
+                str(lang): tuple(str(s) for s in slugs)
+                for lang, slugs in table(data.get("checked_with")).items()
+                if isinstance(slugs, list)
+            },
         )
 
 

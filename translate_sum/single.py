@@ -5,6 +5,7 @@ Each runs the pipeline's own plan (``pipeline.plan``) on a one-article list with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from translate_sum.config import Config
 from translate_sum.errors import ArticleError
 from translate_sum.ingest import load_article
 from translate_sum.pipeline.executors.local import LocalExecutor
-from translate_sum.pipeline.inputs import load_glossary
+from translate_sum.pipeline.inputs import check_glossary_languages, load_glossary
 from translate_sum.pipeline.manifest import ManifestContext
 from translate_sum.pipeline.plan import Plan, Step, stage_order
 from translate_sum.pipeline.run import no_progress
@@ -29,12 +30,20 @@ def summarize_file(path: Path, config: Config, device: str = "auto") -> list[str
 
 
 def translate_file(
-    path: Path, lang: str, config: Config, device: str = "auto", glossary: Path | None = None
+    path: Path,
+    lang: str,
+    config: Config,
+    device: str = "auto",
+    glossary: Path | None = None,
+    glossary_optional: bool = False,
+    notify: Callable[[str], None] = lambda message: None,
 ) -> list[AlignedSegment]:
     """The article at ``path`` translated into ``lang`` segment by segment, with the glossary `tsum all`
     would use for it (or ``glossary``) enforced and QA flags set; end matter stays English unless
-    models.toml asks for it, as in `tsum all`. Raises TsumError subclasses."""
+    models.toml asks for it, as in `tsum all`. A glossary without a ``lang`` column stops it, unless
+    ``glossary_optional`` (then ``notify`` says so). Raises TsumError subclasses."""
     loaded = load_glossary(config.glossary_file(path.parent, glossary))
+    check_glossary_languages(loaded, (lang,), glossary_optional, notify)
     plan = _plan(config, device, (lang,), loaded, stage_order((lang,), summarize=False))
     result: ArticleResult = _run_one(path, plan)  # the plan ends with the assemble step
     return result.segments

@@ -210,6 +210,13 @@ glossary_option = click.option(
     help="Glossary TSV/CSV [default: models.toml [run] glossary, else glossary.tsv in the input folder; "
     "env TSUM_GLOSSARY].",
 )
+glossary_optional_option = click.option(
+    "--glossary-optional",
+    is_flag=True,
+    envvar="TSUM_GLOSSARY_OPTIONAL",
+    help="Translate into a language the glossary has no column for, without fixed terms there (a warning) "
+    "[default: stop, naming the file and the column; env TSUM_GLOSSARY_OPTIONAL].",
+)
 input_option = click.option(
     "--input",
     "input_dir",

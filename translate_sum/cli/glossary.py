@@ -38,14 +38,26 @@ def glossary_group() -> None:
 @config_option
 @reports_errors
 def glossary_check(file, input_dir, config_path):
-    """Validate the glossary FILE (default: the one `tsum all` would use) and show each article's terms."""
-    path = load(config_path).glossary_file(input_dir, file)
+    """Validate the glossary FILE (default: the one `tsum all` would use), show its coverage of each
+    language of the run (models.toml [run] languages) and each article's terms."""
+    config = load(config_path)
+    path = config.glossary_file(input_dir, file)
     if path is None:
         raise ConfigError(
             f"no glossary: pass FILE, set [run] glossary in models.toml, or add {input_dir}/glossary.tsv"
         )
     glossary = load_glossary(path)
     click.echo(f"{path}: {len(glossary.entries)} entries, valid (sha256 {glossary.sha256[:12]})")
+    kept = sum(entry.keep for entry in glossary.entries)
+    for lang in dict.fromkeys((*config.languages, *glossary.languages)):
+        if not glossary.covers(lang):
+            click.echo(
+                f"  {lang}: no column: a run into {lang} stops unless --glossary-optional (no fixed terms)"
+            )
+            continue
+        where = "" if lang in config.languages else " (not a language of the run)"
+        fixed = len(glossary.entries) - kept
+        click.echo(f"  {lang}: {fixed} terms with a fixed form, {kept} kept in English{where}")
     for report in coverage(_input_articles(input_dir), glossary):
         click.echo(f"{report['path']}: {report['found']} term occurrences")
         for term, count in report["terms"].items():
@@ -60,7 +72,8 @@ def glossary_check(file, input_dir, config_path):
 def glossary_suggest(input_dir, glossary, config_path):
     """Print, as TSV, likely names in the articles that the glossary lacks.
 
-    Fill in the zh and ru columns and append the rows to the glossary.
+    Fill in the language columns (models.toml [run] languages) and append the rows to the glossary.
     """
-    loaded = load_glossary(load(config_path).glossary_file(input_dir, glossary))
-    click.echo(suggest_terms(_input_articles(input_dir), loaded), nl=False)
+    config = load(config_path)
+    loaded = load_glossary(config.glossary_file(input_dir, glossary))
+    click.echo(suggest_terms(_input_articles(input_dir), loaded, config.languages), nl=False)

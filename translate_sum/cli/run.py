@@ -16,6 +16,7 @@ from translate_sum.cli.common import (
     config_option,
     device_option,
     glossary_option,
+    glossary_optional_option,
     input_option,
     load,
     notifier,
@@ -50,6 +51,7 @@ from translate_sum.single import summarize_file, translate_file
 @summarizer_option
 @backend_option
 @glossary_option
+@glossary_optional_option
 @click.option(
     "--executor",
     metavar="[" + "|".join(EXECUTORS) + "]",  # RunOptions checks the name
@@ -92,6 +94,7 @@ def all_command(
     summarizer,
     backend,
     glossary,
+    glossary_optional,
     executor,
     ray_address,
     window,
@@ -113,6 +116,7 @@ def all_command(
         device=device,
         force=force,
         glossary=glossary,
+        glossary_optional=glossary_optional,
         executor=executor,
         window=window,
         ray_address=ray_address,
@@ -200,14 +204,15 @@ def summarize_command(file, config_path, device, summarizer, backend):
 @click.command(name="translate", cls=TsumCommand)
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option(
-    "--to", "lang", required=True, help="Target language: a [translators] key in models.toml (zh, ru)."
+    "--to", "lang", required=True, help="Target language: a [translators] key in models.toml (zh, ru, fr…)."
 )
 @config_option
 @device_option
 @backend_option
 @glossary_option
+@glossary_optional_option
 @reports_errors
-def translate_command(file, lang, config_path, device, backend, glossary):
+def translate_command(file, lang, config_path, device, backend, glossary, glossary_optional):
     """Print one article translated into LANG, paragraph by paragraph, glossary enforced.
 
     QA flags (glossary terms not guaranteed, numbers, splits …) go to stderr, one per line.
@@ -215,7 +220,9 @@ def translate_command(file, lang, config_path, device, backend, glossary):
     config = load(config_path, backend=backend)
     lang = config.select_languages(lang)[0]
     quiet_libraries()
-    segments = translate_file(file, lang, config, device, glossary)
+    segments = translate_file(
+        file, lang, config, device, glossary, glossary_optional, lambda message: click.echo(message, err=True)
+    )
     click.echo(paragraphs_text(segments, lang))
     for segment in segments:
         for flag in segment.flags:

@@ -20,6 +20,7 @@ from typing import BinaryIO
 import langcodes
 from lxml import etree
 
+from translate_sum import languages as languages_registry
 from translate_sum.errors import TranslationMemoryError
 from translate_sum.memory.store import MemoryStore
 from translate_sum.storage import write_atomic
@@ -32,8 +33,6 @@ DRAFT_STATES = ("translated",)
 DEFAULT_LANGUAGES = ("zh", "ru")
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XLIFF_NS = "{urn:oasis:names:tc:xliff:document:1.2}"
-# tsum's language codes as tags in files it writes (the rest are written as they are).
-_TAGS = {"zh": "zh-CN"}
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 # TMX inline elements holding native codes (not text) and sub-flows (text of something else).
 _CODES = {"bpt", "ept", "ph", "it", "ut", "sub"}
@@ -78,15 +77,19 @@ def _language(tag: str) -> langcodes.Language | None:
     return language.maximize()
 
 
-def lang_code(tag: str | None, languages: Iterable[str] = ("en", *DEFAULT_LANGUAGES)) -> str | None:
+def lang_code(tag: str | None, languages: Iterable[str] | None = None) -> str | None:
     """The code of ``languages`` that the BCP 47 / locale tag ``tag`` names, by language and script.
 
     ``zh-CN``, ``zh-Hans``, ``zh-SG`` -> ``zh``; ``ru_RU`` -> ``ru``; ``zh-TW``, ``zh-Hant`` -> None
-    (Traditional script); an unknown or malformed tag -> None.
+    (Traditional script); an unknown or malformed tag -> None. ``languages`` None: any language, as the
+    registry writes it (``fr-FR`` -> ``fr``, ``ar-EG`` -> ``ar``; in the language's usual script, so ``sr-Latn`` -> None).
     """
     wanted = _language(tag) if tag else None
     if wanted is None:
         return None
+    if languages is None:  # the language itself, in its usual script (checked below)
+        own = wanted.language or ""
+        languages = (own,) if re.fullmatch(r"[a-z]{2,3}", own) else ()
     for code in languages:
         ours = _language(code)
         if ours is not None and (ours.language, ours.script) == (wanted.language, wanted.script):
@@ -338,7 +341,7 @@ def export_tmx(store: MemoryStore, path: Path) -> int:
     count = 0
     for entry in store.iter_entries():
         count += 1
-        document.addtranslation(entry.source, "en", entry.target, _TAGS.get(entry.lang, entry.lang))
+        document.addtranslation(entry.source, "en", entry.target, languages_registry.get(entry.lang).tag)
         element = document.units[-1].xmlelement
         props = [
             ("x-tsum-status", entry.status),

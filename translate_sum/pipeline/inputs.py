@@ -6,11 +6,12 @@ The pipeline's only calls into article loading and the glossary live here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
 
-from translate_sum.errors import ArticleError, ConfigError
+from translate_sum.errors import ArticleError, ConfigError, GlossaryError
 from translate_sum.ingest import display_path, list_articles, load_article
 from translate_sum.records import Article, Manifest
 from translate_sum.terms.glossary import Glossary
@@ -65,6 +66,32 @@ def load_glossary(path: Path | None) -> Glossary | None:
     if not path.is_file():
         raise ConfigError(f"{path}: glossary file not found")
     return Glossary.load(path)
+
+
+def check_glossary_languages(
+    glossary: Glossary | None,
+    languages: Sequence[str],
+    optional: bool = False,
+    notify: Callable[[str], None] = lambda message: None,
+) -> None:
+    """Refuse a run into a language the glossary has no column for (GlossaryError naming the file and
+    the column); with ``optional``, say so through ``notify`` instead: those languages go without fixed
+    terms."""
+    missing = [lang for lang in languages if glossary is not None and not glossary.covers(lang)]
+    if glossary is None or not missing:
+        return
+    columns = ", ".join(repr(lang) for lang in missing)
+    have = ", ".join(glossary.languages)
+    if not optional:
+        raise GlossaryError(
+            f"{glossary.path}: no {columns} column for the run's language(s) (the glossary has {have}): "
+            f"add the column with each term's fixed form, or pass --glossary-optional to translate "
+            f"without fixed terms there"
+        )
+    notify(
+        f"warning: {glossary.path} has no {columns} column (it has {have}): glossary terms are not "
+        f"kept fixed in {', '.join(missing)} (--glossary-optional)"
+    )
 
 
 def manifest_glossary(manifest: Manifest) -> Glossary | None:

@@ -69,6 +69,7 @@ def build_manifest(
         libraries=dict(context.libraries),
         timings=dict(item.timings),
         fingerprint=fingerprint_hash(article, context.fingerprint),
+        checked_with={lang: item.translations[lang].checked_with for lang in context.languages},
     )
     return with_counts(manifest, segments, memory)
 

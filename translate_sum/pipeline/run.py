@@ -6,7 +6,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,11 @@ from translate_sum.pipeline.article_files import (
 )
 from translate_sum.pipeline.executors import DEFAULT_WINDOW, EXECUTORS, Executor, executor_class
 from translate_sum.pipeline.fingerprint import is_current, run_fingerprint
-from translate_sum.pipeline.inputs import load_glossary, load_inputs, term_guard
+from translate_sum.pipeline.inputs import check_glossary_languages, load_glossary, load_inputs
 from translate_sum.pipeline.manifest import ManifestContext, library_versions
 from translate_sum.pipeline.plan import Plan, ProgressFactory, no_progress, stage_order
-from translate_sum.pipeline.stages import is_memory_current, refresh_stage
+from translate_sum.pipeline.refresh import refresh_articles
+from translate_sum.pipeline.stages import is_memory_current
 from translate_sum.records import ArticleJob, ArticleResult, Failed, IndexEntry, Manifest
 from translate_sum.storage import (
     article_dir,
@@ -59,6 +60,7 @@ class RunOptions:
     device: str = "auto"
     force: bool = False
     glossary: Path | None = None  # explicit --glossary; else models.toml; else input_dir/glossary.tsv
+    glossary_optional: bool = False  # a language without a glossary column: warn, not stop
     executor: str = "local"  # a name in executors.EXECUTORS
     window: int = DEFAULT_WINDOW  # articles batched together, and written together when done
     ray_address: str | None = None  # --executor ray: a running cluster; None starts a local Ray
@@ -113,6 +115,7 @@ def run_all(
     if not options.input_dir.is_dir():
         raise ConfigError(f"{options.input_dir}: input folder not found")
     glossary = load_glossary(options.config.glossary_file(options.input_dir, options.glossary))
+    check_glossary_languages(glossary, options.languages, options.glossary_optional, notify)
     report = RunReport()
     if glossary is None:
         notify(
@@ -167,10 +170,17 @@ def run_all(
             else:
                 refresh.append((job, stored))
         try:
-            if memory is not None:
-                for job, stored in refresh:
-                    with interrupt.writing():
-                        _refresh(job, stored, options.output_dir, memory, glossary, report, notify)
+            if memory is not None and refresh:
+                with interrupt.writing():
+                    _refresh(
+                        refresh,
+                        {job.slug for job in todo},
+                        options.output_dir,
+                        memory,
+                        glossary,
+                        report,
+                        notify,
+                    )
             if todo:
                 snapshot = memory.snapshot(options.languages) if memory is not None else None
                 _process(todo, options, glossary, fingerprint, snapshot, report, progress, notify)
@@ -221,6 +231,7 @@ def _process(
                 "config_file": str(options.config.source) if options.config.source else None,
                 "executor": options.executor,
                 "window": options.window,
+                "qa": options.config.qa.fingerprint(),  # a re-render after a review checks as this run did
             },
             glossary_path=str(glossary.path) if glossary is not None else None,
             glossary_sha256=glossary.sha256 if glossary is not None else None,
@@ -283,23 +294,34 @@ def _finish(
 
 
 def _refresh(
-    job: ArticleJob,
-    stored: ArticleResult,
+    refresh: list[tuple[ArticleJob, ArticleResult]],
+    redone: set[str],
     output_dir: Path,
     memory: MemoryStore,
     glossary: Glossary | None,
     report: RunReport,
     notify: Callable[[str], None],
 ) -> None:
-    """Re-render an up-to-date article whose memory entries changed: no model, nothing re-translated."""
-    try:
-        [result] = refresh_stage([stored], memory, term_guard(glossary))
-        write_article(result, output_dir)
-    except TsumError as exc:
-        report.entries.append(failed_entry(job, str(exc)))
-        notify(f"error: {exc}")
-        return
-    _done(job, result.manifest, report)
+    """Re-render up-to-date articles whose memory entries changed, and the articles checked together
+    with them (their flags can change too): no model, nothing re-translated. ``redone``: slugs this run
+    translates again, left alone."""
+    outcome = refresh_articles(
+        output_dir, {job.slug: stored for job, stored in refresh}, memory, glossary=glossary, exclude=redone
+    )
+    for job, _ in refresh:
+        result = outcome[job.slug]
+        if isinstance(result, TsumError):
+            report.entries.append(failed_entry(job, str(result)))
+            notify(f"error: {result}")
+        else:
+            _done(job, result.manifest, report)
+    # A peer reported as up to date shows its new flag counts in the index.
+    for n, done in enumerate(report.entries):
+        peer = outcome.get(done.slug or "")
+        if done.status == "skipped" and isinstance(peer, ArticleResult):
+            report.entries[n] = replace(done, flags=dict(peer.manifest.flags))
+        elif done.status == "skipped" and isinstance(peer, TsumError):
+            notify(f"warning: {done.slug}: not re-rendered after a memory change: {peer}")
 
 
 def _done(job: ArticleJob, manifest: Manifest, report: RunReport) -> None:

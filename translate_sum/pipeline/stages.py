@@ -36,6 +36,7 @@ from translate_sum.records import (
     Failed,
     Flag,
     LanguageResult,
+    Manifest,
     MemoryHit,
     Segment,
     Segmented,
@@ -144,6 +145,7 @@ def translate_stage(
         where = [f"{item.job.slug} {s.id}" for item in todo for s in item.segments]
         results = run_checks(texts, results, where, lang, qa, memory)
         info = translator.describe() if translator is not None and rest else {"memory": True}
+        group = tuple(item.job.slug for item in todo)
         shares = _shares(_seconds(start), [len(item.segments) for item in todo])
         out, i = [], 0
         for item, share in zip(todo, shares, strict=True):
@@ -151,7 +153,7 @@ def translate_stage(
             i += len(item.segments)
             counts = count_hits(hit for t in mine for hit in t.terms)
             served_here = sum(t.memory is not None for t in mine)
-            result = LanguageResult(tuple(mine), counts, info, served=served_here)
+            result = LanguageResult(tuple(mine), counts, info, served=served_here, checked_with=group)
             out.append(
                 replace(
                     item,
@@ -206,36 +208,79 @@ def checked_target(
     return checked_translation(en, guard.verify(en, target, lang), lang, split=split, settings=settings)
 
 
+#: Flags computed over the segments of several articles together (``run_checks``), not one row alone.
+RUN_WIDE = frozenset({"consistency", "low_confidence"})
+
+
 def refresh_stage(
-    results: Sequence[ArticleResult], memory: MemoryLookup, guard: TermGuard
+    results: Sequence[ArticleResult],
+    memory: MemoryLookup,
+    guard_for: Callable[[ArticleResult], TermGuard],
+    qa_for: Callable[[ArticleResult], QaSettings] = lambda result: DEFAULT_SETTINGS,
 ) -> list[ArticleResult]:
     """Articles read back from their folders with the memory's current targets served, no model run.
 
     Each row's translations are taken apart into the translate stage's records, the memory serves
-    through ``serve_memory`` (a served row keeps its ``split`` flag), the rest stay as they were, and
-    the rows and manifest counts are assembled again as a run assembles them. A row the run left
-    untranslated in a language (end matter) stays so.
+    through ``serve_memory`` (a served row keeps its ``split`` flag), the rest stay as they were; then
+    the run-wide checks run again over each set of articles the run checked together
+    (``Manifest.checked_with``; pass the whole set: ``check_groups``), and the rows and manifest
+    counts are assembled as a run assembles them. ``guard_for``/``qa_for``: each article's glossary
+    and ``[qa]`` settings as its run had them. A row the run left untranslated (end matter) stays so.
     """
-    out = []
+    rows_of: dict[tuple[str, str], list[int]] = {}
+    per_lang: dict[tuple[str, str], list[Translation]] = {}
     for result in results:
-        sources = [Segment(s.id, s.kind, s.paragraph, s.en) for s in result.segments]
-        per_row: list[list[tuple[str, Translation]]] = [[] for _ in sources]
+        guard, qa = guard_for(result), qa_for(result)
         for lang in result.languages:
             # Only rows the run translated into ``lang`` (end matter it left English stays so).
             rows = [n for n, s in enumerate(result.segments) if lang in s.translations]
             stored = [_translation(result.segments[n], lang) for n in rows]
             split = [any(f.type == "split" for f in t.flags) for t in stored]
-            served = serve_memory([sources[n].en for n in rows], lang, memory, guard, split.__getitem__)
-            for n, new, old in zip(rows, served, stored, strict=True):
-                per_row[n].append((lang, new or old))
+            texts = [result.segments[n].en for n in rows]
+            served = serve_memory(texts, lang, memory, guard, split.__getitem__, qa)
+            rows_of[result.slug, lang] = rows
+            per_lang[result.slug, lang] = [new or old for new, old in zip(served, stored, strict=True)]
+    by_slug = {result.slug: result for result in results}
+    for lang, group in {(lang, g) for r in results for lang, g in r.manifest.checked_with.items()}:
+        # Only the articles still written by that check (a later run may have redone one of them).
+        members = [s for s in group if s in by_slug and by_slug[s].manifest.checked_with.get(lang) == group]
+        if not members or any((s, lang) not in per_lang for s in members):
+            continue
+        texts = [by_slug[s].segments[n].en for s in members for n in rows_of[s, lang]]
+        where = [f"{s} {by_slug[s].segments[n].id}" for s in members for n in rows_of[s, lang]]
+        bare = [without_run_wide(t) for s in members for t in per_lang[s, lang]]
+        checked = iter(run_checks(texts, bare, where, lang, qa_for(by_slug[members[0]]), memory))
+        for s in members:
+            per_lang[s, lang] = [next(checked) for _ in per_lang[s, lang]]
+    out = []
+    for result in results:
+        per_row: list[list[tuple[str, Translation]]] = [[] for _ in result.segments]
+        for lang in result.languages:
+            for n, translation in zip(rows_of[result.slug, lang], per_lang[result.slug, lang], strict=True):
+                per_row[n].append((lang, translation))
         segments = [
-            aligned(source, old.support, per_row[n], [f for f in old.flags if f.lang is None])
-            for n, (source, old) in enumerate(zip(sources, result.segments, strict=True))
+            aligned(
+                Segment(old.id, old.kind, old.paragraph, old.en),
+                old.support,
+                per_row[n],
+                [f for f in old.flags if f.lang is None],
+            )
+            for n, old in enumerate(result.segments)
         ]
         out.append(
             replace(result, segments=segments, manifest=with_counts(result.manifest, segments, memory))
         )
     return out
+
+
+def check_groups(manifest: Manifest) -> set[str]:
+    """Every article whose segments were checked together with ``manifest``'s, in any language."""
+    return {slug for group in manifest.checked_with.values() for slug in group}
+
+
+def without_run_wide(translation: Translation) -> Translation:
+    """``translation`` without the flags ``run_checks`` adds, so they can be computed again."""
+    return replace(translation, flags=tuple(f for f in translation.flags if f.type not in RUN_WIDE))
 
 
 def is_memory_current(result: ArticleResult, memory: MemoryLookup | None) -> bool:

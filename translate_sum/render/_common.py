@@ -5,13 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from translate_sum import __version__
-from translate_sum.languages import join_text
+from translate_sum import __version__, languages
 from translate_sum.records import END_MATTER, AlignedSegment, ArticleResult
-
-#: tsum language code -> BCP 47 tag written into TMX/XLIFF/HTML ``lang`` attributes.
-LANG_TAGS = {"en": "en", "zh": "zh-CN", "ru": "ru"}
-LANG_NAMES = {"en": "English", "zh": "Chinese", "ru": "Russian"}
 
 # Characters XML 1.0 forbids (most C0 controls, surrogates, U+FFFE/U+FFFF): a serializer would
 # either write a broken file or refuse, so they are dropped from text before it reaches one.
@@ -21,7 +16,18 @@ _LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 
 
 def lang_tag(lang: str) -> str:
-    return LANG_TAGS.get(lang, lang)
+    """The BCP 47 tag written into TMX/XLIFF/HTML ``lang`` attributes for tsum's code ``lang`` ("zh-CN")."""
+    return languages.get(lang).tag
+
+
+def lang_name(lang: str) -> str:
+    """The language's English name, for headings ("Chinese")."""
+    return languages.get(lang).name
+
+
+def lang_dir(lang: str) -> str:
+    """The text direction of ``lang``: "ltr" or "rtl"."""
+    return languages.get(lang).direction
 
 
 def xml_text(text: str) -> str:
@@ -38,7 +44,7 @@ def text_in(segment: AlignedSegment, lang: str) -> str:
 
 def join_sentences(sentences: Iterable[str], lang: str) -> str:
     """Sentences of one paragraph as running text: Chinese needs no space between sentences."""
-    return join_text(lang, (s.strip() for s in sentences if s.strip()))
+    return languages.join_text(lang, (s.strip() for s in sentences if s.strip()))
 
 
 def paragraph_runs(segments: Iterable[AlignedSegment]) -> list[list[AlignedSegment]]:

@@ -276,6 +276,14 @@ JS = """
 """
 
 #: The review queue (review_html._queue_controls): filter rows by flag type, sort them worst first.
+# Only on pages with a right-to-left language (a page without one stays as it was): its cells align to
+# the right and indent quotes on the right; the English flags under them stay left-aligned.
+RTL_CSS = """
+table.grid tbody td[dir="rtl"] { text-align: right; }
+tr.kind-quote td[dir="rtl"] { padding-left: 0.8rem; padding-right: 1.4rem; }
+td[dir="rtl"] .flags { text-align: left; }
+"""
+
 QUEUE_CSS = """
 .toolbar .queue { display: inline-flex; gap: 0.8rem; }
 .toolbar select { font: inherit; font-size: 0.85rem; }

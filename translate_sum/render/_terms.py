@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from translate_sum.records import AlignedSegment, TermHit
@@ -75,15 +77,33 @@ def term_spans(segment: AlignedSegment, lang: str) -> list[TermSpan]:
     return _non_overlapping(spans)
 
 
-def marked_html(text: str, spans: list[TermSpan]) -> str:
-    """``text`` escaped, with each span wrapped in ``<mark class="term …" title="…">``."""
+def marked_html(text: str, spans: list[TermSpan], escape: Callable[[str], str] = esc) -> str:
+    """``text`` escaped (by ``escape``), with each span wrapped in ``<mark class="term …" title="…">``."""
     out, pos = [], 0
     for span in spans:
-        out.append(esc(text[pos : span.start]))
+        out.append(escape(text[pos : span.start]))
         out.append(
             f'<mark class="term term-{span.status}" title="{esc(span.title)}">'
-            f"{esc(text[span.start : span.end])}</mark>"
+            f"{escape(text[span.start : span.end])}</mark>"
         )
         pos = span.end
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+# A left-to-right run inside right-to-left text: Latin words and numbers, with the spaces and marks
+# between them ("COVID-19", "Xi Jinping", "1,250.5", "10:30"), starting and ending with a letter or digit.
+_LTR_CHAR = "0-9A-Za-z\u00c0-\u024f"
+_LTR_WORD = f"[{_LTR_CHAR}](?:[{_LTR_CHAR}.,'’&+/:%-]*[{_LTR_CHAR}%])?"
+_LTR_RUN = re.compile(f"{_LTR_WORD}(?: +{_LTR_WORD})*")
+
+
+def isolated_html(text: str) -> str:
+    """``text`` escaped, each left-to-right run (Latin names, numbers) in ``<bdi dir="ltr">``: inside
+    right-to-left text its neutral marks and neighbours then cannot reorder it ("COVID-19", "2,5 مليون")."""
+    out, pos = [], 0
+    for m in _LTR_RUN.finditer(text):
+        out += [esc(text[pos : m.start()]), f'<bdi dir="ltr">{esc(m.group())}</bdi>']
+        pos = m.end()
     out.append(esc(text[pos:]))
     return "".join(out)

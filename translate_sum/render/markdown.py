@@ -1,13 +1,17 @@
-"""Markdown renderings of the article and its summary, one file per language."""
+"""Markdown renderings of the article and its summary, one file per language.
+
+A right-to-left language's file is wrapped in ``<div dir="rtl" lang="…">`` (blank lines around the
+Markdown inside, so CommonMark renderers still read it as Markdown): its paragraphs then run right to left.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from translate_sum import languages
 from translate_sum.records import AlignedSegment, ArticleResult
 from translate_sum.render._common import join_sentences, paragraph_runs, text_in
-
-SUMMARY_HEADINGS = {"en": "Summary", "zh": "摘要", "ru": "Краткое содержание"}
 
 # Backslash-escape what Markdown would read as markup, so a sentence stays a sentence: inline markers
 # anywhere, block markers (heading, quote, list item, setext underline, "1." list) at the line start.
@@ -50,7 +54,7 @@ def render_article_md(result: ArticleResult, lang: str) -> str:
     blocks += [
         _block(run, lang) for run in paragraph_runs(result.source_segments()) if run[0].kind != "title"
     ]
-    return "\n\n".join(b for b in blocks if b) + "\n"
+    return _document(blocks, lang)
 
 
 def render_summary_md(result: ArticleResult, lang: str) -> str:
@@ -58,6 +62,13 @@ def render_summary_md(result: ArticleResult, lang: str) -> str:
     blocks = [f"# {escape_md(_title(result, lang))}"]
     if meta := _metadata_line(result):
         blocks.append(meta)
-    blocks.append(f"## {SUMMARY_HEADINGS.get(lang, SUMMARY_HEADINGS['en'])}")
+    blocks.append(f"## {escape_md(languages.get(lang).summary_heading)}")
     blocks.append(escape_md(join_sentences((text_in(s, lang) for s in result.summary_segments()), lang)))
+    return _document(blocks, lang)
+
+
+def _document(blocks: Sequence[str | None], lang: str) -> str:
+    language = languages.get(lang)
+    if language.rtl:
+        blocks = [f'<div dir="rtl" lang="{language.tag}">', *blocks, "</div>"]
     return "\n\n".join(b for b in blocks if b) + "\n"

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from translate_sum.qa import FLAG_TYPES
 from translate_sum.records import AlignedSegment, ArticleResult, Flag, Manifest
-from translate_sum.render._common import LANG_NAMES, input_path, lang_tag, text_in, tool_version
+from translate_sum.render._common import input_path, lang_dir, lang_name, lang_tag, text_in, tool_version
 from translate_sum.render._html import esc, json_block, page
-from translate_sum.render._review_assets import CSS, JS, QUEUE_CSS, QUEUE_JS
-from translate_sum.render._terms import marked_html, term_spans
+from translate_sum.render._review_assets import CSS, JS, QUEUE_CSS, QUEUE_JS, RTL_CSS
+from translate_sum.render._terms import isolated_html, marked_html, term_spans
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ def _confidence_badge(segment: AlignedSegment, lang: str) -> str:
     return f'<span class="conf{" low" if low else ""}" title="{esc(title)}">conf {value:.2f}</span>'
 
 
-def _cell_flags(flags: list[Flag]) -> str:
+def _cell_flags(flags: list[Flag], attrs: str = "") -> str:
     if not flags:
         return ""
     items = "".join(
@@ -197,21 +197,33 @@ def _cell_flags(flags: list[Flag]) -> str:
         f'<span class="ftype">{esc(f.type)}</span>{esc(f.detail)}</span>'
         for f in flags
     )
-    return f'<span class="flags">{items}</span>'
+    return f'<span class="flags"{attrs}>{items}</span>'
+
+
+_ENGLISH = ' dir="ltr" lang="en"'
 
 
 def _cell(segment: AlignedSegment, lang: str, langs: tuple[str, ...]) -> str:
     text = text_in(segment, lang)
+    rtl = lang_dir(lang) == "rtl"
+    spans = term_spans(segment, lang)
+    # In right-to-left text each Latin name or number is isolated, so that the marks around it keep
+    # their places (one level of isolation: inside a term mark as well as outside).
     content = (
-        marked_html(text, term_spans(segment, lang)) if text else '<span class="empty-target">(empty)</span>'
+        marked_html(text, spans, isolated_html if rtl else esc)
+        if text
+        else '<span class="empty-target">(empty)</span>'
     )
     # Flags about the source, or about a language without a column, show under the English text.
     mine = [f for f in segment.flags if f.lang == lang or (lang == "en" and f.lang not in langs[1:])]
+    # The cell's text runs in its language's direction; the badges and flags are English, left to right.
+    direction = ' dir="rtl"' if rtl else ""
     return (
         # <bdi>: bidi controls in a text (U+202E and friends) cannot reorder the badge and flags after it.
-        f'<td class="col-{esc(lang)}" lang="{esc(lang_tag(lang))}"><bdi class="cell-text">{content}</bdi>'
+        f'<td class="col-{esc(lang)}" lang="{esc(lang_tag(lang))}"{direction}>'
+        f'<bdi class="cell-text"{direction}>{content}</bdi>'
         f"{_memory_badge(segment, lang)}"
-        f"{_confidence_badge(segment, lang)}{_cell_flags(mine)}</td>"
+        f"{_confidence_badge(segment, lang)}{_cell_flags(mine, _ENGLISH if rtl else '')}</td>"
     )
 
 
@@ -260,9 +272,7 @@ def _row(segment: AlignedSegment, langs: tuple[str, ...], *, para_start: bool) -
 
 def _table(table_id: str, segments: list[AlignedSegment], langs: tuple[str, ...]) -> str:
     cols = '<col class="c-meta">' + "".join(f'<col class="c-{esc(lang)}">' for lang in langs)
-    heads = "".join(
-        f'<th scope="col">{esc(LANG_NAMES.get(lang, lang))} · {esc(lang_tag(lang))}</th>' for lang in langs
-    )
+    heads = "".join(f'<th scope="col">{esc(lang_name(lang))} · {esc(lang_tag(lang))}</th>' for lang in langs)
     rows, previous = [], None
     for segment in segments:
         rows.append(_row(segment, langs, para_start=previous is not None and segment.paragraph != previous))
@@ -305,9 +315,10 @@ def render_review_html(result: ArticleResult, extras: PageExtras | None = None) 
         f"<code>{esc(input_path(result))}</code>. Machine translation: review before use.</div></footer>"
         + json_block("tsum-data", {"support": support, "slug": result.slug})
     )
+    styles = CSS + QUEUE_CSS + (RTL_CSS if any(lang_dir(lang) == "rtl" for lang in langs) else "")
     if extras is None:
-        return page(f"Review · {_title(result)}", CSS + QUEUE_CSS, body, scripts=(JS + QUEUE_JS,))
+        return page(f"Review · {_title(result)}", styles, body, scripts=(JS + QUEUE_JS,))
     body += json_block("tsum-edit", extras.data)
-    css = CSS + QUEUE_CSS + extras.css
+    css = styles + extras.css
     scripts = (JS + QUEUE_JS, extras.script)  # one script tag: the queue runs in the page's own
     return page(f"Review · {_title(result)}", css, body, scripts=scripts, connect="'self'")

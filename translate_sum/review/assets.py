@@ -122,10 +122,17 @@ EDIT_JS = """
     const cell = cellOf(row, lang);
     const current = info(row.dataset.segId, lang);
     cell.replaceChildren();
-    cell.append(el("bdi", "target-text", current.text));
+    const text = el("bdi", "target-text", current.text);
+    // A right-to-left cell (dir="rtl" from the page) keeps its direction; its English flags run left to right.
+    if (cell.dir) text.dir = cell.dir;
+    cell.append(text);
     if (current.status) cell.append(el("span", "mem", "memory · " + current.status));
     const flags = (current.flags || []);
-    if (flags.length) cell.append(flagList(flags));
+    if (flags.length) {
+      const list = flagList(flags);
+      if (cell.dir === "rtl") { list.dir = "ltr"; list.lang = "en"; }
+      cell.append(list);
+    }
     const sugg = current.status ? null : suggestionList(row, lang, null);
     if (sugg) cell.append(sugg);
     cell.append(tools(row, lang));

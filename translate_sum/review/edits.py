@@ -12,9 +12,8 @@ from pathlib import Path
 from translate_sum.errors import MemoryConflict, OutputError, TranslationMemoryError, TsumError
 from translate_sum.memory.keys import normalize_key
 from translate_sum.memory.store import Entry, MemoryStore, check_text
-from translate_sum.pipeline.article_files import read_article, update_index, write_article
-from translate_sum.pipeline.inputs import manifest_glossary, term_guard
-from translate_sum.pipeline.stages import refresh_stage
+from translate_sum.pipeline.article_files import read_article
+from translate_sum.pipeline.refresh import refresh_articles
 from translate_sum.records import AlignedSegment, ArticleResult
 from translate_sum.storage import article_dir, output_lock
 
@@ -161,17 +160,17 @@ def save_target(
             raise SaveConflict(
                 _CONFLICT, current.target if current else "", current.version if current else 0
             ) from None
-        try:
-            [result] = refresh_stage([result], store, term_guard(manifest_glossary(result.manifest)))
-            write_article(result, output_dir)
-            update_index(output_dir, result)
-        except OutputError as exc:
+        outcome = refresh_articles(output_dir, {slug: result}, store)[slug]
+        if isinstance(outcome, OutputError):
             row = RowState(seg_id, lang, entry.target, entry.version, entry.status, [])
             raise SavedButNotWritten(
                 f"saved in the memory (version {entry.version}), but the article's files were not "
-                f"rewritten: {exc}; tsum all writes it once the folder can be written",
+                f"rewritten: {outcome}; tsum all writes it once the folder can be written",
                 row,
             ) from None
+        if isinstance(outcome, TsumError):
+            raise outcome
+        result = outcome
     return rows_like(result, store, segment.en, lang)
 
 

@@ -7,14 +7,13 @@ from pathlib import Path
 from translate_sum.memory.keys import normalize_key
 from translate_sum.memory.store import MAX_TEXT, MemoryStore
 from translate_sum.pipeline.article_files import read_article
-from translate_sum.pipeline.inputs import manifest_glossary, term_guard
-from translate_sum.pipeline.stages import checked_target
+from translate_sum.pipeline.refresh import refreshed_view
+from translate_sum.pipeline.stages import is_memory_current
 from translate_sum.records import ArticleResult
 from translate_sum.render._html import esc, page
 from translate_sum.render.index import INDEX_CSS
 from translate_sum.render.review_html import PageExtras, render_review_html
 from translate_sum.review.assets import EDIT_CSS, EDIT_JS
-from translate_sum.terms.guard import TermGuard
 
 
 def page_data(folder: Path, store: MemoryStore, token: str) -> tuple[ArticleResult, dict]:
@@ -22,15 +21,18 @@ def page_data(folder: Path, store: MemoryStore, token: str) -> tuple[ArticleResu
 
     Each cell's text and version come from one source: the memory entry when there is one (another
     article may have saved it since this one was written), else the article with version 0. ``article``
-    is the text the article's files hold, with its ``flags``: what an edit replaces.
+    is the text the article's files hold, with its ``articleFlags``: what an edit replaces. When the
+    memory changed since the files were written (saved from another article, imported), the page and
+    each cell's ``flags`` are what a fresh run would write now (``tsum all`` writes that).
     """
-    result = read_article(folder)
+    stored = read_article(folder)
+    fresh = is_memory_current(stored, store)
+    result = stored if fresh else refreshed_view(folder.parent, stored, store)
     rows: dict[str, dict] = {}
-    guard: TermGuard | None = None  # loaded when a cell needs its checks
     suggestions: dict[str, dict] = {}
     for lang in result.languages:
         exact = store.lookup([s.en for s in result.segments], lang)
-        for segment in result.segments:
+        for segment, now in zip(stored.segments, result.segments, strict=True):
             entry = exact.get(normalize_key(segment.en))
             hit = segment.memory.get(lang)
             article_text = segment.translations.get(lang, "")
@@ -42,13 +44,8 @@ def page_data(folder: Path, store: MemoryStore, token: str) -> tuple[ArticleResu
                 "articleStatus": hit.status if hit else None,
                 "articleFlags": [f.to_dict() for f in segment.flags if f.lang == lang],
             }
-            if entry is not None and entry.target != article_text:
-                # Saved from another article or imported since this one was written: its own checks.
-                if guard is None:
-                    guard = term_guard(manifest_glossary(result.manifest))
-                split = any(f.type == "split" and f.lang == lang for f in segment.flags)
-                checked = checked_target(segment.en, entry.target, lang, guard, split=split)
-                rows[segment.id][lang]["flags"] = [f.to_dict() for f in checked.flags]
+            if not fresh:
+                rows[segment.id][lang]["flags"] = [f.to_dict() for f in now.flags if f.lang == lang]
             if hit is None and entry is None:
                 near = store.near(segment.en, lang)
                 if near:

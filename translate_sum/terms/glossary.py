@@ -1,4 +1,8 @@
-"""The glossary file: loading and validating it, and finding its terms in English text."""
+"""The glossary file: loading and validating it, and finding its terms in English text.
+
+Its columns are ``en`` and one per target language, named by code (``zh``, ``fr``, ``ar``; a locale
+such as ``zh-CN`` or ``fr_FR`` names its language): a glossary may hold any set of languages.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,14 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+import langcodes
+
 from translate_sum.errors import GlossaryError
+from translate_sum.languages import WORD_CHARS
+from translate_sum.languages.ru import CASE_LABELS
 from translate_sum.textnorm import fold, fold_text
 
-#: Target languages a glossary row carries.
-LANGUAGES = ("zh", "ru")
-
-_REQUIRED = ("en", *LANGUAGES)
+_REQUIRED = ("en",)
 _OPTIONAL = ("variants", "ru_forms", "keep", "case_sensitive", "note")
 # Columns that `tsum glossary suggest` writes or cloud glossaries carry: read past, never used.
 _INFORMATIONAL = ("count", "example", "description", "pos")
@@ -25,7 +30,6 @@ _FALSE = frozenset({"", "0", "false", "no", "n"})
 
 # A term must not touch a Latin or Cyrillic letter or digit on either side ("SCO" is not in "SCOPE"),
 # but CJK characters do not count as word characters, so kept English terms are found in Chinese too.
-WORD_CHARS = "0-9A-Za-z_\u00c0-\u024f\u0400-\u04ff"
 _BEFORE = f"(?<![{WORD_CHARS}])"
 _AFTER = f"(?![{WORD_CHARS}])"
 _SPACE = "[ \\t\\n\\r\u00a0\u2009\u202f]"
@@ -46,15 +50,7 @@ _NORMAL = str.maketrans(
 )
 
 #: Case labels a ``ru_forms`` item may carry ("gen:Владимира Норова"), as pymorphy3 grammemes.
-RU_CASES = {
-    "nom": "nomn",
-    "gen": "gent",
-    "dat": "datv",
-    "acc": "accs",
-    "ins": "ablt",
-    "loc": "loct",
-    "prep": "loct",
-}
+RU_CASES = CASE_LABELS
 
 
 def normalize(text: str) -> str:
@@ -64,7 +60,9 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True)
 class GlossaryEntry:
-    """One glossary row: an English term, its aliases and its fixed Chinese and Russian forms.
+    """One glossary row: an English term, its aliases and its fixed form per language column.
+
+    ``targets`` holds (language code, fixed form) per language column of the file, in its order.
 
     ``case_sensitive`` None means automatic: forms with lower-case letters match in any case; an
     acronym (all capitals) matches as written, and also capitalised or in mixed case ("Covid-19",
@@ -74,8 +72,7 @@ class GlossaryEntry:
     """
 
     en: str
-    zh: str
-    ru: str
+    targets: tuple[tuple[str, str], ...] = ()
     variants: tuple[str, ...] = ()
     ru_forms: tuple[str, ...] = ()
     keep: bool = False
@@ -88,11 +85,29 @@ class GlossaryEntry:
         """The English term followed by its aliases."""
         return (self.en, *self.variants)
 
+    @classmethod
+    def of(cls, en: str, /, **fields) -> GlossaryEntry:
+        """An entry from keyword arguments: language codes give fixed forms (``zh="上合组织"``), the rest
+        are fields (``keep=True``)."""
+        names = set(cls.__dataclass_fields__)
+        targets = tuple((k, v) for k, v in fields.items() if k not in names)
+        return cls(en, targets, **{k: v for k, v in fields.items() if k in names})
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the entry has a column for."""
+        return tuple(lang for lang, _ in self.targets)
+
+    def cell(self, lang: str) -> str:
+        """The ``lang`` column as written ("" for a language without a column)."""
+        return next((form for code, form in self.targets if code == lang), "")
+
     def target(self, lang: str) -> str:
         """The fixed form in ``lang``: the English term itself for ``keep`` entries."""
-        if lang not in LANGUAGES:
-            raise GlossaryError(f"the glossary has no {lang!r} column (it has {', '.join(LANGUAGES)})")
-        return self.en if self.keep else getattr(self, lang)
+        if lang not in self.languages:
+            have = ", ".join(self.languages) or "none"
+            raise GlossaryError(f"the glossary has no {lang!r} column (it has {have})")
+        return self.en if self.keep else self.cell(lang)
 
     def case_rule(self, form: str) -> str:
         """How ``form`` matches: "exact", "any", or "capitalised" (as written, or mixed case, not lower)."""
@@ -116,7 +131,7 @@ class GlossaryEntry:
     @property
     def ru_variants(self) -> tuple[str, ...]:
         """Every Russian form of the entry: the fixed form, then each ``ru_forms`` item without its label."""
-        forms = [self.ru]
+        forms = [self.cell("ru")]
         for item in self.ru_forms:
             label, sep, form = item.partition(":")
             forms.append(form.strip() if sep and label.strip().lower() in RU_CASES else item)
@@ -141,17 +156,28 @@ class Glossary:
     path: Path
     sha256: str
     entries: tuple[GlossaryEntry, ...]
+    languages: tuple[str, ...] = ()  # the language columns, in the file's order (default: the entries')
+
+    def __post_init__(self) -> None:
+        if not self.languages:
+            found = dict.fromkeys(lang for entry in self.entries for lang in entry.languages)
+            object.__setattr__(self, "languages", tuple(found))
 
     @classmethod
     def load(cls, path: Path) -> Glossary:
-        """Read a TSV or CSV glossary with an ``en, zh, ru`` header; raise GlossaryError listing every problem."""
+        """Read a TSV or CSV glossary with an ``en`` column and one per language (``zh``, ``ru``, ``fr``…);
+        raise GlossaryError listing every problem."""
         path = Path(path)
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise GlossaryError(f"{path}: cannot read the glossary: {exc.strerror or exc}") from exc
-        entries = _parse(_decode(data, path), path)
-        return cls(path=path, sha256=hashlib.sha256(data).hexdigest(), entries=entries)
+        languages, entries = _parse(_decode(data, path), path)
+        return cls(path=path, sha256=hashlib.sha256(data).hexdigest(), entries=entries, languages=languages)
+
+    def covers(self, lang: str) -> bool:
+        """Whether the glossary has a ``lang`` column (its terms are enforced in ``lang``)."""
+        return lang in self.languages
 
     def find(self, text: str) -> list[TermMatch]:
         """Glossary terms in ``text``, left to right, non-overlapping, covering as much text as possible.
@@ -333,18 +359,21 @@ def _decode(data: bytes, path: Path) -> str:
         ) from exc
 
 
-def _parse(text: str, path: Path) -> tuple[GlossaryEntry, ...]:
+def _parse(text: str, path: Path) -> tuple[tuple[str, ...], tuple[GlossaryEntry, ...]]:
     problems: list[tuple[int, str]] = []
     lines = [(n, raw.rstrip("\r")) for n, raw in enumerate(text.split("\n"), start=1)]
     lines = [(n, raw) for n, raw in lines if raw.strip() and not raw.lstrip().startswith("#")]
     if not lines:
-        raise GlossaryError(f"{path}: no header row; the first row must name the columns en, zh, ru")
+        raise GlossaryError(
+            f"{path}: no header row; the first row must name the columns: en, then one per language (zh, ru, …)"
+        )
     header_line, header_raw = lines[0]
     split = _splitter(path, header_raw)
     header = [_column_name(cell) for cell in split(header_raw)]
     _check_header(header, header_line, problems)
     if problems:
         raise GlossaryError(_report(path, problems))
+    languages = tuple(name for name in header if _is_language(name))
 
     entries: list[GlossaryEntry] = []
     for n, raw in lines[1:]:
@@ -355,13 +384,13 @@ def _parse(text: str, path: Path) -> tuple[GlossaryEntry, ...]:
         # Cells folded like the texts they are matched against: a form typed with NFD letters, a soft
         # hyphen or a no-break space in the file still meets the output, and is inserted clean.
         cells = [fold_text(cell).strip() for cell in cells]
-        entry = _entry(dict(zip(header, cells, strict=True)), n, problems)
+        entry = _entry(dict(zip(header, cells, strict=True)), languages, n, problems)
         if entry is not None:
             entries.append(entry)
     _check_duplicates(entries, problems)
     if problems:
         raise GlossaryError(_report(path, problems))
-    return tuple(entries)
+    return languages, tuple(entries)
 
 
 def _splitter(path: Path, header: str):
@@ -374,11 +403,27 @@ def _splitter(path: Path, header: str):
     return lambda raw: [cell.strip() for cell in next(csv.reader([raw]))]
 
 
+_KNOWN = frozenset(_REQUIRED + _OPTIONAL + _INFORMATIONAL)
+
+
 def _column_name(cell: str) -> str:
     name = cell.strip().lower()
-    # Cloud glossaries name language columns by locale ("zh-CN", "en_US", "zh-Hans").
-    locale = re.fullmatch(r"(en|zh|ru)[-_][a-z]{2,4}", name)
-    return locale.group(1) if locale else name
+    # Cloud glossaries name language columns by locale ("zh-CN", "en_US", "fr-FR"): the language counts.
+    locale = re.fullmatch(r"([a-z]{2,3})[-_][a-z0-9]{2,8}", name)
+    if locale and name not in _KNOWN and (locale.group(1) == "en" or _is_language(locale.group(1))):
+        return locale.group(1)
+    return name
+
+
+@lru_cache(maxsize=256)
+def _is_language(name: str) -> bool:
+    """Whether a column named ``name`` is a target language's: a valid BCP 47 language code, not ``en``."""
+    if name in _KNOWN or not re.fullmatch(r"[a-z]{2,3}", name):
+        return False
+    try:
+        return langcodes.Language.get(name).is_valid()
+    except (ValueError, langcodes.LanguageTagError):
+        return False
 
 
 def _check_header(header: list[str], line: int, problems: list[tuple[int, str]]) -> None:
@@ -386,15 +431,21 @@ def _check_header(header: list[str], line: int, problems: list[tuple[int, str]])
     if missing:
         found = ", ".join(repr(c) for c in header)
         problems.append((line, f"header lacks column(s) {', '.join(missing)} (found {found})"))
-    known = set(_REQUIRED + _OPTIONAL + _INFORMATIONAL)
+    if not missing and not any(_is_language(name) for name in header):
+        problems.append(
+            (line, "header names no language column (zh, ru, fr, ar, …: one per target language)")
+        )
     for name in header:
-        if name not in known:
-            problems.append((line, f"unknown column {name!r} (known: {', '.join(_REQUIRED + _OPTIONAL)})"))
+        if name not in _KNOWN and not _is_language(name):
+            known = ", ".join(_REQUIRED + _OPTIONAL)
+            problems.append((line, f"unknown column {name!r} (known: {known}, and language codes)"))
     for name in sorted({c for c in header if header.count(c) > 1}):
         problems.append((line, f"column {name!r} appears more than once"))
 
 
-def _entry(row: dict[str, str], line: int, problems: list[tuple[int, str]]) -> GlossaryEntry | None:
+def _entry(
+    row: dict[str, str], languages: tuple[str, ...], line: int, problems: list[tuple[int, str]]
+) -> GlossaryEntry | None:
     before = len(problems)
     en = row["en"]
     if not en:
@@ -405,7 +456,7 @@ def _entry(row: dict[str, str], line: int, problems: list[tuple[int, str]]) -> G
     keep = _flag(row.get("keep", ""), "keep", line, problems)
     sensitive = _flag(row.get("case_sensitive", ""), "case_sensitive", line, problems, default=None)
     if not keep:
-        for lang in LANGUAGES:
+        for lang in languages:
             if not row[lang]:
                 problems.append((line, f"empty {lang!r} target for {en!r} (fill it in, or set keep)"))
     for item in _items(row.get("ru_forms", "")):
@@ -423,8 +474,7 @@ def _entry(row: dict[str, str], line: int, problems: list[tuple[int, str]]) -> G
     variants = tuple(dict.fromkeys(v for v in _items(row.get("variants", "")) if v != en))
     return GlossaryEntry(
         en=en,
-        zh=row["zh"],
-        ru=row["ru"],
+        targets=tuple((lang, row[lang]) for lang in languages),
         variants=variants,
         ru_forms=_items(row.get("ru_forms", "")),
         keep=bool(keep),
@@ -462,17 +512,20 @@ def _check_duplicates(entries: list[GlossaryEntry], problems: list[tuple[int, st
             first = seen.setdefault(key, entry)
             if first is entry:
                 continue
-            if (first.target("zh"), first.target("ru")) == (entry.target("zh"), entry.target("ru")):
+            if _fixed(first) == _fixed(entry):
                 problems.append((entry.line, f"{form!r} duplicates line {first.line}"))
             else:
                 problems.append(
                     (
                         entry.line,
                         f"{form!r} conflicts with line {first.line}: "
-                        f"{entry.target('zh')} / {entry.target('ru')} here, "
-                        f"{first.target('zh')} / {first.target('ru')} there",
+                        f"{' / '.join(_fixed(entry))} here, {' / '.join(_fixed(first))} there",
                     )
                 )
+
+
+def _fixed(entry: GlossaryEntry) -> tuple[str, ...]:
+    return tuple(entry.target(lang) for lang in entry.languages)
 
 
 def _report(path: Path, problems: list[tuple[int, str]]) -> str:

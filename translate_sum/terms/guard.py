@@ -23,6 +23,7 @@ from translate_sum.errors import ArticleError
 from translate_sum.records import Flag, TermHit
 from translate_sum.terms import placeholders, russian
 from translate_sum.terms.glossary import Glossary, GlossaryEntry, TermMatch
+from translate_sum.terms.morphology import hooks
 from translate_sum.terms.verify import alias_spans, allocate, problems, target_spans
 
 
@@ -68,14 +69,16 @@ class TermGuard:
         if not sources:
             return []
         first = _call(translate_batch, sources, lang)
-        if self.glossary is None:
+        glossary = self.glossary
+        # A language without a glossary column goes without fixed terms (the run said so, or stopped).
+        if glossary is None or not glossary.covers(lang):
             return [
                 GuardedTranslation(text, model_input=source)
                 for text, source in zip(first, sources, strict=True)
             ]
 
-        entries = self.glossary.entries
-        matches = [self.glossary.find(source) for source in sources]
+        entries = glossary.entries
+        matches = [glossary.find(source) for source in sources]
         outcomes = [
             _check(m, text, lang, entries, source=source)
             for m, text, source in zip(matches, first, sources, strict=True)
@@ -105,7 +108,7 @@ class TermGuard:
         occurrence of its own of the fixed form in ``target``, or a ``glossary`` flag names it. ``target``
         is never changed.
         """
-        if self.glossary is None:
+        if self.glossary is None or not self.glossary.covers(lang):
             return GuardedTranslation(target)
         matches = self.glossary.find(source)
         return _check(matches, target, lang, self.glossary.entries, source=source).result
@@ -166,20 +169,28 @@ def _fit(
     A plural source gets the Russian plural of the fixed form (Chinese has no number), or a note.
     """
     target, note = entry.target(lang), None
-    if lang == "ru" and russian.declinable(entry):
-        case, where = russian.context_case(before, after)
-        form = russian.form_for(entry, case, plural) if case else None
+    morphology = hooks(lang)
+    if morphology is not None and morphology.declinable(entry):
+        case, where = morphology.context_case(before, after)
+        form = morphology.form_for(entry, case, plural) if case else None
         if form is None:
             number = "plural " if plural else ""
-            why = f"no {number}{russian.case_name(case)} form known" if case else "case unclear"
+            why = f"no {number}{morphology.case_name(case)} form known" if case else "case unclear"
             note = f"case not verified: {entry.en!r} → {target} ({where}: {why}, nominative inserted)"
         else:
             target = form
-    if not entry.keep and (
-        not before.strip() or (before.rstrip()[-1] in ".!?…" and russian.sentence_start(before.rstrip()))
-    ):
+    if not entry.keep and (not before.strip() or (before.rstrip()[-1] in ".!?…" and _sentence_start(before))):
         target = target[:1].upper() + target[1:]
     return target, note
+
+
+def _sentence_start(before: str) -> bool:
+    """Whether a term after ``before`` (ending in a full stop or other end mark) starts a sentence.
+
+    A full stop after an abbreviation or an initial does not end one: the Russian module's rule is tsum's
+    only one (it knows Latin initials and abbreviations too); Chinese has no capitals to set.
+    """
+    return russian.sentence_start(before.rstrip())
 
 
 def _check(
@@ -233,7 +244,7 @@ def _check(
             detail = f"missing {entry.en!r} → {entry.target(lang)}: {found} of {needed[entry]}"
             missing.append(Flag(type="glossary", lang=lang, detail=detail))
             # Say why a rendering that stands there does not count: an alias, a case, capitals.
-            for s, e in alias_spans(entry, text):
+            for s, e in alias_spans(entry, lang, text):
                 detail = f"alias instead of fixed form: {entry.en!r}, found {text[s:e]!r}"
                 missing.append(Flag(type="glossary", lang=lang, detail=detail))
             for why in dict.fromkeys(problems(entry, lang, text)):

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from translate_sum import languages
 from translate_sum.terms.glossary import WORD_CHARS, TermMatch
 
 # Prefixes tried in turn; the first that no source or first translation contains is used.
@@ -161,8 +162,9 @@ def restore(
 
 
 def _space(space: str, left: str, right: str, lang: str) -> str:
-    # Chinese puts no space between two Chinese characters; elsewhere keep what the model wrote.
-    if lang == "zh" and _is_cjk(left) and _is_cjk(right):
+    # Chinese (a language written without spaces) puts none between two of its characters; elsewhere keep
+    # what the model wrote.
+    if not languages.get(lang).spaced and _is_cjk(left) and _is_cjk(right):
         return ""
     return space
 

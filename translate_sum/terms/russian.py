@@ -230,28 +230,28 @@ def form_for(entry: GlossaryEntry, case: str, plural: bool = False) -> str | Non
 
     ``plural``: the plural, by pymorphy3 only (None when it cannot be formed; an indeclinable form stays)."""
     if plural:
-        return inflect(entry.ru, case, "plur")
+        return inflect(entry.cell("ru"), case, "plur")
     if case == "nomn":
-        return entry.ru
+        return entry.cell("ru")
     labelled = entry.ru_cases
     if case in labelled:
         return labelled[case]
     for form in entry.ru_variants[1:]:
-        if form not in labelled.values() and form_cases(form, entry.ru) == {case}:
+        if form not in labelled.values() and form_cases(form, entry.cell("ru")) == {case}:
             return form
     if case == "accs":
         # Accusative is the genitive for animate heads and the nominative otherwise: needs the analysis.
-        analysis = analyse(entry.ru)
-        if not analysis.known and _animate_name(entry.ru):
+        analysis = analyse(entry.cell("ru"))
+        if not analysis.known and _animate_name(entry.cell("ru")):
             return form_for(entry, "gent")
-    inflected = inflect(entry.ru, case)
+    inflected = inflect(entry.cell("ru"), case)
     if inflected is not None:
         return inflected
     for form in entry.ru_variants[1:]:  # an unlabelled form whose tags allow the case among others
         if (
             form not in labelled.values()
-            and case in form_cases(form, entry.ru)
-            and len(form_cases(form, entry.ru)) <= 2
+            and case in form_cases(form, entry.cell("ru"))
+            and len(form_cases(form, entry.cell("ru"))) <= 2
         ):
             return form
     return None
@@ -262,11 +262,19 @@ def _animate_name(phrase: str) -> bool:
     return any({"Name", "Surn"} & p.tag.grammemes for p in _parses(first))
 
 
+def search_key(entry: GlossaryEntry) -> str:
+    """A short piece that every rendering of ``entry``'s Russian form contains: its first word's first
+    letters (endings change with the case)."""
+    form = entry.cell("ru").strip('«»"')
+    key = form.split()[0] if form.split() else form
+    return key[: max(1, min(3, len(key) - 1))]
+
+
 def declinable(entry: GlossaryEntry) -> bool:
     """Whether ``entry``'s Russian form may change with the case (unknown words: assume it may)."""
     if entry.keep:
         return False
-    analysis = analyse(entry.ru)
+    analysis = analyse(entry.cell("ru"))
     if analysis.known:
         return analysis.declinable
     return True
@@ -390,7 +398,7 @@ def _words_of(entry: GlossaryEntry) -> tuple[_Word | None, ...] | None:
     """How each word of ``entry``'s Russian form declines (None: it keeps its form), or None when nothing
     does. pymorphy3 for the words it knows; the name rules above for the ones it does not; then every
     ``ru_forms`` item of the same length adds its words (labelled ones in their case)."""
-    analysis = analyse(entry.ru)
+    analysis = analyse(entry.cell("ru"))
     if analysis.known and not analysis.declinable:
         return None
     quoted = _quoted(analysis.words)
@@ -439,7 +447,9 @@ def _phrase_regex(entry: GlossaryEntry) -> re.Pattern[str] | None:
     words = _words_of(entry)
     if words is None:
         return None
-    pieces = [_SLOT if w else _exact_pattern(word) for word, w in zip(entry.ru.split(), words, strict=True)]
+    pieces = [
+        _SLOT if w else _exact_pattern(word) for word, w in zip(entry.cell("ru").split(), words, strict=True)
+    ]
     body = r"\s+".join(pieces)
     return re.compile(f"(?=({_BEFORE}{body}{_AFTER}))", re.IGNORECASE)
 
@@ -479,7 +489,7 @@ def renderings(entry: GlossaryEntry, text: str) -> list[Rendering]:
     for m in _exact_regex(entry.ru_variants).finditer(normal):
         form = m.group(1)
         # A labelled form stands in its cases; any other is read word by word below, like any rendering.
-        found[_span(m)] = (labelled.get(form.lower().strip(_QUOTES)), _capitals(entry.ru, form))
+        found[_span(m)] = (labelled.get(form.lower().strip(_QUOTES)), _capitals(entry.cell("ru"), form))
     pattern = _phrase_regex(entry)
     if pattern is not None and words is not None:
         for m in pattern.finditer(normal):
@@ -487,7 +497,7 @@ def renderings(entry: GlossaryEntry, text: str) -> list[Rendering]:
             if per_word is None:
                 continue  # a word that is not a form of the glossary's: not this term
             common = frozenset.intersection(*(c for _, c in per_word)) if per_word else _ANY
-            capitals = _capitals(entry.ru, m.group(1))
+            capitals = _capitals(entry.cell("ru"), m.group(1))
             if not common:
                 shown = ", ".join(
                     f"«{g}» {'/'.join(case_name(c) for c in sorted(cs, key=CASES.index))}"

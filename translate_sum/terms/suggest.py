@@ -54,14 +54,17 @@ class _Candidate:
     example: str = ""
 
 
-def suggest_terms(articles: list[Article], glossary: Glossary | None) -> str:
-    """TSV (``en zh ru count example``) of likely named entities that ``glossary`` does not cover.
+def suggest_terms(
+    articles: list[Article], glossary: Glossary | None, languages: tuple[str, ...] = ("zh", "ru")
+) -> str:
+    """TSV (``en``, a column per language, ``count articles example``) of likely named entities that
+    ``glossary`` does not cover.
 
     Candidates are capitalised multi-word names, acronyms, titles before names, and capitalised single
     words inside sentences, in sentences as the segmenter cuts them ("No. 2" does not end one). A piece
     of a name between its links ("Belarus Centre" of "Belarus Centre for Vocational Training No. 2") is
-    merged into the whole unless it also occurs on its own. zh and ru are left empty for the user to
-    fill. Rows are ranked by evidence: the number of articles a name occurs in, then its count.
+    merged into the whole unless it also occurs on its own. The language columns are left empty for
+    the user to fill. Rows are ranked by evidence: the number of articles a name occurs in, then its count.
     """
     candidates: dict[str, _Candidate] = {}
     for article in articles:
@@ -76,8 +79,9 @@ def suggest_terms(articles: list[Article], glossary: Glossary | None) -> str:
                     candidate.articles.add(str(article.path))
     kept = {name: c for name, c in candidates.items() if c.own}
     rows = sorted(kept.items(), key=lambda item: (-len(item[1].articles), -item[1].count, item[0].casefold()))
-    lines = ["en\tzh\tru\tcount\tarticles\texample"]
-    lines += [f"{name}\t\t\t{c.count}\t{len(c.articles)}\t{_one_line(c.example)}" for name, c in rows]
+    empty = "\t" * len(languages)
+    lines = ["\t".join(("en", *languages, "count", "articles", "example"))]
+    lines += [f"{name}{empty}\t{c.count}\t{len(c.articles)}\t{_one_line(c.example)}" for name, c in rows]
     return "\n".join(lines) + "\n"
 
 

@@ -8,31 +8,37 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import groupby
 
-from translate_sum.terms import russian
-from translate_sum.terms.glossary import WORD_CHARS, GlossaryEntry, english_regex, normalize
+from translate_sum import languages
+from translate_sum.terms.glossary import GlossaryEntry, english_regex, normalize
+from translate_sum.terms.morphology import hooks
 from translate_sum.textnorm import NAME_DOT, fold, fold_text
 
 Span = tuple[int, int]
 
 
 def _renderings(entry: GlossaryEntry, lang: str, text: str) -> list[tuple[Span, bool]]:
-    if lang == "ru" and not entry.keep:
-        return [(r.span, r.counts) for r in russian.renderings(entry, text)]
+    morphology = hooks(lang)
+    if morphology is not None and not entry.keep:
+        return [(r.span, r.counts) for r in morphology.renderings(entry, text)]
     return [(span, True) for span in target_spans(entry, lang, text)]
 
 
 def problems(entry: GlossaryEntry, lang: str, text: str) -> list[str]:
     """Why renderings of ``entry`` in ``text`` do not count (Russian case or capitals), for the flag."""
-    if lang != "ru" or entry.keep:
+    morphology = hooks(lang)
+    if morphology is None or entry.keep:
         return []
-    return [r.note for r in russian.renderings(entry, text) if not r.counts and r.note]
+    return [r.note for r in morphology.renderings(entry, text) if not r.counts and r.note]
 
 
 def target_spans(entry: GlossaryEntry, lang: str, text: str) -> list[Span]:
-    """Every place where ``entry``'s fixed ``lang`` form stands in ``text`` (Russian: or an inflection).
+    """Every place where ``entry``'s fixed ``lang`` form stands in ``text`` (in a language with inflection
+    hooks, such as Russian: or an inflection).
 
-    Forms that begin or end with a Latin or Cyrillic letter or a digit match only as whole words there
-    ("G20" is not in "G200"); a form ending in punctuation is not followed by the same mark ("C++").
+    Forms that begin or end with a letter or digit match only as whole words there ("G20" is not in
+    "G200"; letters are Latin, Cyrillic and those of the language's own spaced script, as its registry
+    record says; a proclitic it lists may be glued to the front, Arabic "و"); a form ending in
+    punctuation is not followed by the same mark ("C++").
     Kept English terms match with their exact capitalisation, as the fixed form only (an alias does
     not count; see ``alias_spans``). Matching is on the folded text (``textnorm.fold``: invisible
     characters, NFD, full-width letters and look-alike name dots do not matter); spans are original.
@@ -44,37 +50,46 @@ def target_spans(entry: GlossaryEntry, lang: str, text: str) -> list[Span]:
         found = [m.span() for m in english_regex(entry, exact_case=True, fixed_only=True).finditer(norm)]
         # A form ending in a mark is not followed by the same mark ("C++" is not in "C+++").
         found = [(s, e) for s, e in found if norm[e - 1].isalnum() or norm[e : e + 1] != norm[e - 1]]
-    elif lang == "ru":
-        return russian.spans(entry, text)
+    elif (morphology := hooks(lang)) is not None:
+        return morphology.spans(entry, text)
     else:
         form = fold_text(entry.target(lang))
         if NAME_DOT in form:  # a full stop (full-width ． folds to it) used as the name separator
             norm = norm.replace(".", NAME_DOT)
-        found = [(m.start(1), m.end(1)) for m in _bounded(form).finditer(norm)]
+        language = languages.get(lang)
+        found = [
+            (m.start(1), m.end(1))
+            for m in _bounded(form, language.word_chars, language.proclitics).finditer(norm)
+        ]
     return [folded.span(s, e) for s, e in found]
 
 
-def alias_spans(entry: GlossaryEntry, text: str) -> list[Span]:
-    """Where an alias of a kept ``entry`` stands in ``text`` instead of its fixed form."""
+def alias_spans(entry: GlossaryEntry, lang: str, text: str) -> list[Span]:
+    """Where an alias of a kept ``entry`` stands in ``text`` (in ``lang``) instead of its fixed form."""
     if not entry.keep or not entry.variants:
         return []
     folded = fold(text)
     norm = normalize(folded.text)
-    fixed = set(target_spans(entry, "zh", text))
+    fixed = set(target_spans(entry, lang, text))
     found = [folded.span(*m.span()) for m in english_regex(entry, exact_case=True).finditer(norm)]
     return [span for span in found if span not in fixed]
 
 
 @lru_cache(maxsize=4096)
-def _bounded(form: str) -> re.Pattern[str]:
-    return re.compile(f"(?=({_edge(form[:1], 'before')}{re.escape(form)}{_edge(form[-1:], 'after')}))")
+def _bounded(form: str, word_chars: str, proclitics: tuple[str, ...] = ()) -> re.Pattern[str]:
+    before = _edge(form[:1], "before", word_chars)
+    if before and proclitics and re.match(f"[{word_chars}]", form[:1]):
+        # Or glued to a proclitic that itself starts a word ("وشنغهاي": and + Shanghai).
+        glued = "".join(f"|(?<={re.escape(p)})(?<![{word_chars}]{re.escape(p)})" for p in proclitics)
+        before = f"(?:{before}{glued})"
+    return re.compile(f"(?=({before}{re.escape(form)}{_edge(form[-1:], 'after', word_chars)}))")
 
 
-def _edge(char: str, side: str) -> str:
-    """No word character (nor, after punctuation, the same mark) next to a Latin/digit/punctuation edge."""
+def _edge(char: str, side: str, word_chars: str) -> str:
+    """No word character (nor, after punctuation, the same mark) next to a letter/digit/punctuation edge."""
     if not char or _is_cjk(char) or char.isspace():
         return ""
-    banned = f"{WORD_CHARS}" if re.match(f"[{WORD_CHARS}]", char) else f"{WORD_CHARS}{re.escape(char)}"
+    banned = f"{word_chars}" if re.match(f"[{word_chars}]", char) else f"{word_chars}{re.escape(char)}"
     return f"(?<![{banned}])" if side == "before" else f"(?![{banned}])"
 
 
@@ -158,10 +173,13 @@ def _keys(entries: Iterable[GlossaryEntry], lang: str) -> tuple[tuple[GlossaryEn
     if cached is not None and cached[0] is entries:
         return cached[1]
     out = []
+    morphology = hooks(lang)
     for entry in entries:
-        form = entry.target(lang) if entry.keep or lang != "ru" else entry.ru.strip('«»"')
-        key = form.split()[0] if form.split() else form
-        key = key[: max(1, min(3, len(key) - 1))] if lang == "ru" and not entry.keep else key
+        if morphology is not None and not entry.keep:
+            key = morphology.search_key(entry)
+        else:
+            form = entry.target(lang)
+            key = form.split()[0] if form.split() else form
         out.append((entry, fold_text(key).casefold().replace("ё", "е")))
     if len(_KEYS) > 64:
         _KEYS.clear()
