@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from corpus import write_corpus
 from finished import finished_manifests
-from tiny_models import REPO, SEEDS
+from tiny_models import REPO, SEEDS, build_m2m100
 
 from translate_sum.config import SummarizerSpec, load_config
 from translate_sum.errors import ConfigError
@@ -116,6 +116,33 @@ def test_ray_and_local_executors_write_identical_outputs_and_fail_the_same_artic
         assert (tmp_path / "ray" / entry.slug / MANIFEST).is_file()
     assert not list((tmp_path / "elsewhere-ray").iterdir())
     assert ray.terms == local.terms
+
+
+@pytest.mark.slow
+def test_ray_runs_languages_sharing_a_multilingual_model_in_one_actor_stage(local_ray, tmp_path):
+    """zh and ru from one M2M100: one actor pool loads it once for both; the outputs are the local ones."""
+    model = build_m2m100(tmp_path / "m2m100")
+    config_file = tmp_path / "models.toml"
+    config_file.write_text(
+        '[summarizer]\nengine = "extractive"\n\n'
+        + "".join(
+            f'[translators.{lang}]\nengine = "multilingual"\npath = "{model}"\ntarget_code = "{lang}"\n\n'
+            for lang in ("zh", "ru")
+        ),
+        encoding="utf-8",
+    )
+    config = load_config(config_file)
+    reports = {}
+    for executor in ("local", "ray"):
+        options = RunOptions(SEEDS, tmp_path / executor, config, ("zh", "ru"), executor=executor, window=1)
+        reports[executor] = run_all(options)
+    assert reports["local"].models_loaded == ["summarizer", "zh"] * 2  # once per window, for both languages
+    assert reports["ray"].models_loaded == ["summarizer", "zh"]  # one actor pool for zh and ru
+    for entry in reports["local"].entries:
+        assert entry.status == "done"
+        for name in SAME_BYTES:
+            left, right = (tmp_path / executor / entry.slug / name for executor in ("local", "ray"))
+            assert left.read_bytes() == right.read_bytes(), f"{entry.slug}/{name}"
 
 
 @pytest.mark.parametrize("executor", ["local", pytest.param("ray", marks=pytest.mark.slow)])

@@ -19,6 +19,14 @@ TRANSLATOR_BACKENDS: dict[str, Target] = {
     "ctranslate2": "translate_sum.engines.ct2:Ct2Translator",
     "transformers": "translate_sum.engines.hf:MarianTranslator",
 }
+#: The same for ``engine = "multilingual"`` translators (NLLB-200, M2M100: one model, many targets).
+MULTILINGUAL_BACKENDS: dict[str, Target] = {
+    "ctranslate2": "translate_sum.engines.ct2:Ct2MultilingualTranslator",
+    "transformers": "translate_sum.engines.hf:MultilingualTranslator",
+}
+#: Translator engines (``[translators.xx] engine``): OPUS-MT's Marian models, or a multilingual model.
+MULTILINGUAL = "multilingual"
+TRANSLATOR_ENGINES = ("marian", MULTILINGUAL)
 #: Summariser engines (``[summarizer] engine``): a model through a backend, or none.
 SUMMARIZER_ENGINES = ("abstractive", "extractive")
 

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from translate_sum.backends import SUMMARIZER_ENGINES, backend_names
+from translate_sum.backends import MULTILINGUAL, SUMMARIZER_ENGINES, TRANSLATOR_ENGINES, backend_names
 from translate_sum.errors import ConfigError, OptionError
 
 DEFAULT_CONFIG_NAME = "models.toml"
@@ -25,6 +25,9 @@ class ModelSpec:
     Exactly one of ``model`` (a Hugging Face hub id, optionally pinned by ``revision``) or
     ``path`` (a local directory in ``save_pretrained`` layout) is set. ``generation`` overrides
     the model's own ``generation_config``; anything not given there comes from the model.
+    A translator's ``engine`` is ``"marian"`` (OPUS-MT: one target, or a ``target_token`` prefix) or
+    ``"multilingual"`` (NLLB-200 / M2M100: the decoder is started on ``target_code``'s token, and the
+    source carries ``source_code``'s; None: the model's code for English).
     """
 
     role: str  # "summarizer", "zh", "ru"
@@ -37,6 +40,9 @@ class ModelSpec:
     max_input_tokens: int | None = None  # None: the model's own limit
     quantize: bool = True  # int8 on CPU where the backend supports it
     vocabulary_map: bool = True  # ctranslate2 translators: decode over target.spm's pieces only
+    engine: str = "marian"  # translators: "marian" or "multilingual"
+    target_code: str | None = None  # multilingual: the target language's code ("zho_Hans", "zh")
+    source_code: str | None = None  # multilingual: the source language's code (None: English)
 
     @property
     def name(self) -> str:
@@ -50,7 +56,18 @@ class ModelSpec:
         """
         data = asdict(self)
         data["path"] = "local" if self.path else None
+        # Left out at their defaults, so the fingerprints of outputs made before they existed still hold.
+        for key, default in (("engine", "marian"), ("target_code", None), ("source_code", None)):
+            if data[key] == default:
+                del data[key]
         return data
+
+    def load_key(self) -> tuple[Any, ...]:
+        """What identifies the loaded model: languages whose specs give the same key share one load.
+
+        Settings applied per call (the target, generation settings, input limits) are not part of it.
+        """
+        return (self.engine, self.backend, self.model, self.revision, self.path, self.quantize)
 
 
 @dataclass(frozen=True)
@@ -257,8 +274,8 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
     for lang, entry in trans_raw.items():
         if not isinstance(entry, dict):
             raise ConfigError(f"{path}: [translators.{lang}] must be a table")
-        _check_keys(entry, _MODEL_KEYS, path, f"[translators.{lang}]")
-        translators[lang] = _model_spec(lang, entry, path, base, default=translators.get(lang))
+        _check_keys(entry, _MODEL_KEYS | _TRANSLATOR_KEYS, path, f"[translators.{lang}]")
+        translators[lang] = _translator_spec(lang, entry, path, base, default=translators.get(lang))
 
     run_raw = raw.get("run", {})
     _check_keys(run_raw, {"languages", "glossary", "batch_tokens", "memory"}, path, "[run]")
@@ -332,6 +349,61 @@ _MODEL_KEYS = {
     "quantize",
     "vocabulary_map",
 }
+
+
+#: Keys only a ``[translators.xx]`` table has.
+_TRANSLATOR_KEYS = {"engine", "target_code", "source_code"}
+
+
+def _translator_spec(
+    lang: str, entry: dict[str, Any], path: Path, base: Path, default: ModelSpec | None
+) -> ModelSpec:
+    """A ``[translators.xx]`` table: a model spec, and the engine that runs it with its language codes."""
+    where = f"[translators.{lang}]"
+    engine = entry.get("engine", "marian")
+    if engine not in TRANSLATOR_ENGINES:
+        raise ConfigError(
+            f"{path}: {where} engine must be one of {', '.join(TRANSLATOR_ENGINES)}, not {engine!r}"
+        )
+    codes = {key: entry.get(key) for key in ("target_code", "source_code")}
+    for key, value in codes.items():
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ConfigError(
+                f'{path}: {where} {key} must be a language code such as "zho_Hans", not {value!r}'
+            )
+    if engine != MULTILINGUAL:
+        given = [key for key, value in codes.items() if value is not None]
+        if given:
+            raise ConfigError(
+                f'{path}: {where} sets {", ".join(given)}, which only engine = "multilingual" uses '
+                "(an OPUS-MT model with several targets takes target_token)"
+            )
+        return _model_spec(lang, entry, path, base, default)
+    if not codes["target_code"]:
+        raise ConfigError(
+            f'{path}: {where} engine = "multilingual" needs target_code, the model\'s code for the '
+            'language: e.g. "zho_Hans", "rus_Cyrl", "arb_Arab" for NLLB-200; "zh", "ru", "ar" for M2M100'
+        )
+    if "target_token" in entry:
+        raise ConfigError(
+            f'{path}: {where} engine = "multilingual" takes target_code, not target_token '
+            "(the target language's token starts the output, it is not put before the source)"
+        )
+    if entry.get("vocabulary_map") is True:
+        raise ConfigError(
+            f"{path}: {where} vocabulary_map = true is for OPUS-MT models with a target.spm; a multilingual "
+            "model decodes over its whole vocabulary (remove the key)"
+        )
+    # A multilingual model inherits nothing of the built-in OPUS-MT translator of the same language.
+    spec = _model_spec(lang, entry, path, base, default=None)
+    return replace(
+        spec,
+        engine=engine,
+        target_code=codes["target_code"].strip(),
+        source_code=codes["source_code"].strip() if codes["source_code"] else None,
+        target_token=None,
+        vocabulary_map=False,
+    )
 
 
 def _model_spec(

@@ -171,7 +171,9 @@ class Translator(ABC):
     """One target language. Public methods take whole sentences; backends see model-sized pieces.
 
     Backends set ``tokenizer`` and ``config`` (the model's Hugging Face tokenizer and config) and
-    ``prefix`` (the target-language token, if any), and implement ``_translate_batch``.
+    ``prefix`` (the target-language token, if any), and implement ``_translate_batch``. A backend
+    whose loaded model can serve other languages returns it from ``shared_model``; the loader then
+    builds the next language's translator on it (``shared=``) instead of loading the model again.
     """
 
     tokenizer: Any
@@ -213,6 +215,10 @@ class Translator(ABC):
     def generation_settings(self) -> dict[str, Any]:
         """The generation settings in force, for the manifest."""
         return {}
+
+    def shared_model(self) -> Any:
+        """The loaded model, for another language's translator of the same model; None: not shareable."""
+        return None
 
     def describe(self) -> dict[str, Any]:
         info = self.resolved.describe() if self.resolved else {"id": self.spec.name}

@@ -7,6 +7,7 @@ from typing import Any
 from translate_sum.config import ModelSpec
 from translate_sum.engines.base import AbstractiveSummarizer, Scored, Translator, check_target_token
 from translate_sum.engines.hub import ResolvedModel, refused_pickle_error
+from translate_sum.engines.multilingual import language_pair, use_source
 from translate_sum.errors import ModelUnavailableError
 
 
@@ -90,15 +91,33 @@ def quantize_linear_int8(model):
 
 
 class MarianTranslator(Translator):
-    """MarianMT (OPUS-MT) through transformers' ``generate``."""
+    """MarianMT (OPUS-MT) through transformers' ``generate``.
 
-    def __init__(self, spec: ModelSpec, resolved: ResolvedModel, device: str, batch_tokens: int) -> None:
+    ``shared``: the tokenizer and model of another language's translator of the same model (an OPUS-MT
+    model with several targets), used instead of loading them again.
+    """
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        resolved: ResolvedModel,
+        device: str,
+        batch_tokens: int,
+        *,
+        shared: tuple[Any, Any] | None = None,
+    ) -> None:
         super().__init__(spec, resolved, batch_tokens)
         self.device = device
-        self.tokenizer, self.model = load_seq2seq(resolved, device)
+        self.tokenizer, self.model = shared or load_seq2seq(resolved, device)
         self.config = self.model.config
-        self.prefix = check_target_token(spec, getattr(self.tokenizer, "supported_language_codes", []))
+        self._check_target()
         self._generation = dict(spec.generation)
+
+    def _check_target(self) -> None:
+        self.prefix = check_target_token(self.spec, getattr(self.tokenizer, "supported_language_codes", []))
+
+    def shared_model(self) -> tuple[Any, Any]:
+        return self.tokenizer, self.model
 
     def generation_settings(self) -> dict[str, Any]:
         return generation_settings(self.model, self._generation)
@@ -118,6 +137,46 @@ class MarianTranslator(Translator):
         texts_out = self.tokenizer.batch_decode(out.sequences, skip_special_tokens=True)
         sums, lengths = _sequence_logprobs(self.model, out)
         return [Scored(t, s, n) for t, s, n in zip(texts_out, sums, lengths, strict=True)]
+
+
+class MultilingualTranslator(MarianTranslator):
+    """NLLB-200 or M2M100 through ``generate``: one model for many targets.
+
+    The source is framed by the tokenizer (source language token, text, ``</s>``); the target's token
+    is forced as the first output token (``forced_bos_token_id``) and left out of the text and of the
+    confidence (its probability is 1 by construction).
+    """
+
+    def _check_target(self) -> None:
+        self.pair = language_pair(self.spec, self.tokenizer)
+        self.prefix = ""
+
+    def generation_settings(self) -> dict[str, Any]:
+        return {**super().generation_settings(), "forced_bos_token_id": self.pair.target_id}
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), **self.pair.describe()}
+
+    def count_tokens(self, texts) -> list[int]:
+        use_source(self.tokenizer, self.pair)
+        return super().count_tokens(texts)
+
+    def _translate_scored(self, texts: list[str]) -> list[Scored]:
+        import torch
+
+        use_source(self.tokenizer, self.pair)
+        batch = self.tokenizer(list(texts), return_tensors="pt", padding=True)
+        batch = {k: v.to(self.device) for k, v in batch.items()}
+        settings = {**self._generation, "forced_bos_token_id": self.pair.target_id}
+        with torch.inference_mode():
+            out = self.model.generate(**batch, **settings, output_scores=True, return_dict_in_generate=True)
+        # transformers 5's M2M100 tokenizer does not count its language tokens as special: removed here.
+        texts_out = self.tokenizer.batch_decode(
+            [self.pair.strip(row) for row in out.sequences.tolist()], skip_special_tokens=True
+        )
+        sums, lengths = _sequence_logprobs(self.model, out)
+        # The forced target token is one of the lengths, with log-probability 0 after forcing.
+        return [Scored(t.strip(), s, max(n - 1, 0)) for t, s, n in zip(texts_out, sums, lengths, strict=True)]
 
 
 def _sequence_logprobs(model, out) -> tuple[list[float], list[int]]:

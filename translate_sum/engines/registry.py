@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import Any
 
-from translate_sum.backends import SUMMARIZER_BACKENDS, TRANSLATOR_BACKENDS, Target
+from translate_sum.backends import (
+    MULTILINGUAL,
+    MULTILINGUAL_BACKENDS,
+    SUMMARIZER_BACKENDS,
+    TRANSLATOR_BACKENDS,
+    Target,
+)
 from translate_sum.config import ModelSpec, SummarizerSpec
 from translate_sum.engines.base import Summarizer, Translator
 from translate_sum.engines.extractive import ExtractiveSummarizer
@@ -37,6 +44,13 @@ def make_summarizer(
     return engine_class(SUMMARIZER_BACKENDS, spec.model.backend)(spec.model, resolve(spec.model), device)
 
 
-def make_translator(spec: ModelSpec, resolved: ResolvedModel, device: str, batch_tokens: int) -> Translator:
-    """The translator of the backend ``spec`` names."""
-    return engine_class(TRANSLATOR_BACKENDS, spec.backend)(spec, resolved, device, batch_tokens)
+def make_translator(
+    spec: ModelSpec, resolved: ResolvedModel, device: str, batch_tokens: int, shared: Any = None
+) -> Translator:
+    """The translator of the engine and backend ``spec`` names; built on ``shared`` (another language's
+    ``Translator.shared_model()`` of the same model) instead of loading the model, when given."""
+    registry = MULTILINGUAL_BACKENDS if spec.engine == MULTILINGUAL else TRANSLATOR_BACKENDS
+    cls = engine_class(registry, spec.backend)
+    if shared is not None:
+        return cls(spec, resolved, device, batch_tokens, shared=shared)
+    return cls(spec, resolved, device, batch_tokens)

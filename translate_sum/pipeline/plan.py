@@ -59,18 +59,37 @@ class Step:
 
 
 def stage_order(
-    languages: Sequence[str], *, summarize: bool = True, assemble: bool = True
+    languages: Sequence[str],
+    *,
+    summarize: bool = True,
+    assemble: bool = True,
+    config: Config | None = None,
 ) -> tuple[Step, ...]:
     """segment → summarize → translate into each of ``languages`` → assemble.
 
     Without ``summarize`` the articles get no summary (the step still runs, with no model); without
-    ``assemble`` the plan ends with the translate stage's records.
+    ``assemble`` the plan ends with the translate stage's records. With ``config``, languages whose
+    translators share one model (a multilingual model) are translated one after another, at the first
+    one's place, so that model is loaded once for all of them (``shares_model``).
     """
     steps = [Step(SEGMENT), Step(SUMMARIZE, "summarizer" if summarize else None)]
-    steps += [Step(TRANSLATE, lang) for lang in languages]
+    order = list(languages)
+    if config is not None:
+        keys = [config.translators[lang].load_key() for lang in order]
+        order = sorted(order, key=lambda lang: keys.index(config.translators[lang].load_key()))
+    steps += [Step(TRANSLATE, lang) for lang in order]
     if assemble:
         steps.append(Step(ASSEMBLE))
     return tuple(steps)
+
+
+def shares_model(config: Config, step: Step, other: Step | None) -> bool:
+    """Whether two translate steps run the same loaded model (an executor keeps it between them)."""
+    if other is None or step.stage != TRANSLATE or other.stage != TRANSLATE:
+        return False
+    if step.model is None or other.model is None:
+        return False
+    return config.translators[step.model].load_key() == config.translators[other.model].load_key()
 
 
 @dataclass(frozen=True)
@@ -89,7 +108,7 @@ class Plan:
 
     @property
     def stages(self) -> tuple[Step, ...]:
-        return self.steps or stage_order(self.languages)
+        return self.steps or stage_order(self.languages, config=self.config)
 
 
 def run_step(

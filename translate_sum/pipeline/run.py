@@ -237,7 +237,7 @@ def _process(
             glossary_sha256=glossary.sha256 if glossary is not None else None,
             libraries=library_versions(),
         ),
-        steps=stage_order(options.languages),
+        steps=stage_order(options.languages, config=options.config),
         window=options.window,
         memory=memory,
     )

@@ -7,6 +7,6 @@ manifest records), ``runtime.py`` (the ctranslate2 module, CPU settings first), 
 ISA detection) and ``vmap.py`` (the target-vocabulary map).
 """
 
-from translate_sum.engines.ct2.engine import Ct2Summarizer, Ct2Translator
+from translate_sum.engines.ct2.engine import Ct2MultilingualTranslator, Ct2Summarizer, Ct2Translator
 
-__all__ = ["Ct2Summarizer", "Ct2Translator"]
+__all__ = ["Ct2MultilingualTranslator", "Ct2Summarizer", "Ct2Translator"]

@@ -199,6 +199,17 @@ def _converter_class():
             gc.collect()
             return spec
 
+        def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):
+            tokenizer = super().load_tokenizer(tokenizer_class, model_name_or_path, **kwargs)
+            language_ids = getattr(tokenizer, "lang_token_to_id", None)
+            if language_ids and not set(language_ids) <= set(tokenizer.get_vocab()):
+                # transformers 5's M2M100Tokenizer leaves its language tokens (__zh__) out of get_vocab(),
+                # where ctranslate2's M2M100 loader reads the vocabulary: it would fill their ids with
+                # made-up words and the model could no longer be told its target language.
+                vocabulary = {**tokenizer.get_vocab(), **language_ids}
+                tokenizer.get_vocab = lambda: dict(vocabulary)
+            return tokenizer
+
         def load_model(self, model_class, model_name_or_path, **kwargs):
             weights = Path(model_name_or_path) / "model.safetensors"
             if self.half_weights and weights.is_file():

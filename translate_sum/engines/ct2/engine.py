@@ -1,4 +1,5 @@
-"""The CTranslate2 backend: MarianMT translation and BART summarisation, int8 on CPU, float16 on CUDA."""
+"""The CTranslate2 backend: MarianMT and multilingual (NLLB-200, M2M100) translation and BART
+summarisation, int8 on CPU, float16 on CUDA."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from translate_sum.engines.ct2.options import ct2_options, ct2_settings, model_g
 from translate_sum.engines.ct2.tokenizer import load_tokenizer_and_config
 from translate_sum.engines.ct2.vmap import read_vmap
 from translate_sum.engines.hub import ResolvedModel
+from translate_sum.engines.multilingual import language_pair, use_source
 from translate_sum.errors import ConfigError
 
 
@@ -72,6 +74,7 @@ class Ct2Translator(Translator):
     Tokenisation and detokenisation use the model's own Hugging Face tokenizer, so the pieces, the
     target-language token and the EOS are exactly those the transformers backend feeds the model.
     Batching is the base class's token budget: each of its batches is one ``translate_batch`` call.
+    ``shared``: another language's translator of the same model hands over its loaded model.
     """
 
     def __init__(
@@ -82,6 +85,7 @@ class Ct2Translator(Translator):
         batch_tokens: int,
         *,
         compute_type: str | None = None,
+        shared: tuple[Any, ...] | None = None,
     ) -> None:
         super().__init__(spec, resolved, batch_tokens)
         self.device = device
@@ -90,22 +94,35 @@ class Ct2Translator(Translator):
             raise ConfigError(
                 f"CTranslate2 compute type {self.compute_type!r}: choose from {', '.join(STORAGE)}"
             )
-        self.tokenizer, self.config = load_tokenizer_and_config(resolved)
-        self.prefix = check_target_token(spec, getattr(self.tokenizer, "supported_language_codes", []))
+        if shared is not None:
+            self.tokenizer, self.config, self.model_dir, self.model = shared
+        else:
+            self.tokenizer, self.config = load_tokenizer_and_config(resolved)
+        self._check_target()
         # Settings are checked before the (slow, one-time) conversion, so a typo fails at once.
         self._options, self._ignored = ct2_options(
-            model_generation(str(resolved.directory), self.config),
+            self._model_generation(model_generation(str(resolved.directory), self.config)),
             spec.generation,
             self.tokenizer,
             where=f"[translators.{spec.role}]",
         )
-        self.model_dir, self.model = open_converted(resolved, device, self.compute_type)
+        if shared is None:
+            self.model_dir, self.model = open_converted(resolved, device, self.compute_type)
         # The decoder may only emit target.spm's pieces (the conversion's vmap.txt): the output
         # projection and softmax shrink to them. Lossless for a model that gives other pieces no
         # probability, as OPUS-MT's decoder, trained on target.spm text only, does (tests/test_ct2_vmap.py).
         self.vocabulary_map = read_vmap(self.model_dir) if spec.vocabulary_map else None
         if self.vocabulary_map is not None:
             self._options["use_vmap"] = True
+
+    def _check_target(self) -> None:
+        self.prefix = check_target_token(self.spec, getattr(self.tokenizer, "supported_language_codes", []))
+
+    def _model_generation(self, generation: dict[str, Any]) -> dict[str, Any]:
+        return generation
+
+    def shared_model(self) -> tuple[Any, ...]:
+        return self.tokenizer, self.config, self.model_dir, self.model
 
     def generation_settings(self) -> dict[str, Any]:
         """The options passed to ``translate_batch``, and model settings CTranslate2 cannot honour."""
@@ -143,4 +160,57 @@ class Ct2Translator(Translator):
             n = len(tokens)
             logprob = r.scores[0] * n**penalty if r.scores and n else None
             out.append(Scored(text, logprob, n))
+        return out
+
+
+class Ct2MultilingualTranslator(Ct2Translator):
+    """NLLB-200 or M2M100 through CTranslate2: one converted model for many targets.
+
+    The source is framed by the model's tokenizer (source language token, text, ``</s>``), and the
+    target language's token is the ``target_prefix`` of every hypothesis, removed from the text.
+    CTranslate2 scores a hypothesis without its prefix's probability but divides by its length with
+    the prefix, so the confidence counts the tokens after it, as the transformers backend does.
+    The decoder keeps its whole vocabulary: no per-language map is known to be safe.
+    """
+
+    def _check_target(self) -> None:
+        self.pair = language_pair(self.spec, self.tokenizer)
+        self.prefix = ""
+
+    def _model_generation(self, generation: dict[str, Any]) -> dict[str, Any]:
+        # The target token takes the place of any forced first token the model's settings name.
+        return {k: v for k, v in generation.items() if k != "forced_bos_token_id"}
+
+    def generation_settings(self) -> dict[str, Any]:
+        return {**super().generation_settings(), "target_prefix": [self.pair.target_token]}
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), **self.pair.describe()}
+
+    def count_tokens(self, texts) -> list[int]:
+        use_source(self.tokenizer, self.pair)
+        return super().count_tokens(texts)
+
+    def _translate_scored(self, texts: list[str]) -> list[Scored]:
+        use_source(self.tokenizer, self.pair)
+        ids = self.tokenizer(list(texts), add_special_tokens=True)["input_ids"]
+        source = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+        results = self.model.translate_batch(
+            source,
+            target_prefix=[[self.pair.target_token]] * len(source),
+            max_input_length=0,
+            return_scores=True,
+            return_end_token=True,
+            **self._options,
+        )
+        penalty = float(self._options.get("length_penalty", 1.0))
+        out = []
+        for r in results:
+            tokens = r.hypotheses[0]
+            text = self.tokenizer.decode(
+                self.pair.strip(self.tokenizer.convert_tokens_to_ids(tokens)), skip_special_tokens=True
+            ).strip()
+            n = len(tokens)
+            logprob = r.scores[0] * n**penalty if r.scores and n else None
+            out.append(Scored(text, logprob, max(n - 1, 0)))
         return out

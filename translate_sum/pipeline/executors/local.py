@@ -9,7 +9,7 @@ from translate_sum.engines.base import Translator
 from translate_sum.engines.loader import Engines
 from translate_sum.pipeline.executors.base import Executor, Plan, windows
 from translate_sum.pipeline.inputs import term_guard
-from translate_sum.pipeline.plan import SUMMARIZE, TRANSLATE, ProgressFactory, Step, run_step
+from translate_sum.pipeline.plan import SUMMARIZE, TRANSLATE, ProgressFactory, Step, run_step, shares_model
 from translate_sum.pipeline.stages import unserved
 from translate_sum.records import ArticleJob
 from translate_sum.terms.guard import TermGuard
@@ -21,7 +21,8 @@ class LocalExecutor(Executor):
     across articles, then assemble.
 
     With ``release_models`` (the default) each model is dropped when its step is done, so only one
-    is in memory at a time; a window of 32 articles makes the reloads a small share of the work.
+    is in memory at a time; a window of 32 articles makes the reloads a small share of the work. A
+    model that the next step translates with too (a multilingual model) is kept for it: loaded once.
     """
 
     def __init__(self, release_models: bool = True) -> None:
@@ -34,7 +35,8 @@ class LocalExecutor(Executor):
         try:
             for window in windows(jobs, plan.window):
                 items: list[Any] = list(window)
-                for step in plan.stages:
+                stages = plan.stages
+                for index, step in enumerate(stages):
                     count = sum(isinstance(i, step.takes) for i in items)
                     if not count:
                         continue  # every article of the window failed earlier: load no model
@@ -44,7 +46,9 @@ class LocalExecutor(Executor):
                             advance(count)
                         self._done_with(engines, "summarizer")
                     elif step.stage == TRANSLATE:
-                        items = self._translate(step, items, plan, engines, guard, progress)
+                        following = stages[index + 1] if index + 1 < len(stages) else None
+                        keep = shares_model(plan.config, step, following)
+                        items = self._translate(step, items, plan, engines, guard, progress, keep)
                     else:
                         items = run_step(step, items, plan)
                 yield items
@@ -60,6 +64,7 @@ class LocalExecutor(Executor):
         engines: Engines,
         guard: TermGuard,
         progress: ProgressFactory,
+        keep: bool = False,
     ) -> list[Any]:
         lang = str(step.model)
         todo = unserved(items, lang, plan.memory)
@@ -68,7 +73,7 @@ class LocalExecutor(Executor):
         total = sum(len(translator.pieces(text)) for text in todo) if translator else 0
         with progress(f"translate {lang}", total) as advance:
             items = run_step(step, items, plan, translator, guard, advance)
-        if translator is not None:
+        if not keep:  # else the next language's translator is built on this one's model
             self._done_with(engines, lang)
         return items
 

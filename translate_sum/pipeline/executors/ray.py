@@ -2,7 +2,8 @@
 
 Each row of the dataset is one window of articles, so every step batches exactly the articles the
 local executor batches and the outputs are the same. The plan's steps become ``map_batches`` in
-order: a step with a model over an actor pool (each actor loads its model once), the others as tasks. Results come back to
+order: a step with a model over an actor pool (each actor loads its model once; consecutive translate
+steps that share a model, a multilingual one, are one pool), the others as tasks. Results come back to
 this process and are written by the same writer code, window by window. Needs the ``ray`` extra:
 ``pip install "translate-sum[ray]"``.
 """
@@ -24,7 +25,7 @@ from translate_sum.pipeline.executors import ray_cluster
 from translate_sum.pipeline.executors.base import Executor, Plan, windows
 from translate_sum.pipeline.executors.ray_cluster import LOOPBACK_ONLY_ENV, TASK_CPUS
 from translate_sum.pipeline.inputs import term_guard
-from translate_sum.pipeline.plan import ProgressFactory, run_step
+from translate_sum.pipeline.plan import ProgressFactory, Step, run_step, shares_model
 from translate_sum.records import ArticleJob, ArticleResult, Failed
 
 logger = logging.getLogger("translate_sum")
@@ -65,7 +66,8 @@ class RayExecutor(Executor):
         from ray.data import DataContext
 
         settings = plan.config.ray
-        models = [step for step in plan.stages if step.model is not None]
+        groups = _model_groups(plan)
+        models = [group for group in groups if plan.stages[group[0]].model is not None]
         ray_cluster.check_cluster_capacity(ray, settings, len(models))  # the sizing rule, not a hang
         cluster = ray_cluster.cluster_info(ray, self.address)
         context = DataContext.get_current()
@@ -83,14 +85,18 @@ class RayExecutor(Executor):
         task_args = {"num_cpus": TASK_CPUS}
         rows = [{"payload": pickle.dumps(window), "nodes": "{}"} for window in windows(jobs, plan.window)]
         dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
-        for index, step in enumerate(plan.stages):
+        for group in groups:
+            step = plan.stages[group[0]]
             if step.model is None:  # no model: a task
                 dataset = dataset.map_batches(
-                    _task_step, batch_size=1, fn_kwargs={"packed": packed, "index": index}, **task_args
+                    _task_step, batch_size=1, fn_kwargs={"packed": packed, "index": group[0]}, **task_args
                 )
-            else:  # a model, loaded once per actor
+            else:  # a model, loaded once per actor, for every step of the group
                 dataset = dataset.map_batches(
-                    _step_class(step), batch_size=1, fn_constructor_args=(packed, index), **actor_args
+                    _step_class([plan.stages[i] for i in group]),
+                    batch_size=1,
+                    fn_constructor_args=(packed, group),
+                    **actor_args,
                 )
         try:
             for row in dataset.iter_rows():
@@ -102,41 +108,62 @@ class RayExecutor(Executor):
             raise
         except Exception as exc:  # noqa: BLE001 - a stage's own error, unwrapped from Ray's
             raise _unwrap(exc) from None
-        self.models_loaded = [step.model for step in plan.stages if step.model is not None]
+        self.models_loaded = [str(plan.stages[group[0]].model) for group in models]
+
+
+def _model_groups(plan: Plan) -> list[tuple[int, ...]]:
+    """The plan's steps as indices, one group per Ray stage: each step alone, except consecutive
+    translate steps that share a model (``shares_model``), which one actor pool runs together."""
+    groups: list[list[int]] = []
+    for index, step in enumerate(plan.stages):
+        if groups and shares_model(plan.config, plan.stages[groups[-1][-1]], step):
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return [tuple(group) for group in groups]
 
 
 class _ModelStep:
-    """One model step of the plan in a Ray actor: the model is loaded once, when the actor starts."""
+    """Model steps of the plan in a Ray actor: the model is loaded once, when the actor starts, and
+    serves every step of the group (the languages of one multilingual model) in order."""
 
-    def __init__(self, packed: bytes, index: int) -> None:
+    def __init__(self, packed: bytes, indices: tuple[int, ...]) -> None:
         self.plan: Plan = pickle.loads(packed)
-        self.step = self.plan.stages[index]
+        self.steps = [self.plan.stages[i] for i in indices]
         self.error: TsumError | None = None
-        self.model: Summarizer | Translator | None = None
+        self.models: list[Summarizer | Translator] = []
         self.guard = term_guard(self.plan.glossary)
         engines = Engines(self.plan.config, self.plan.device, threads=self.plan.threads)
         try:
-            if self.step.model == "summarizer":
-                self.model = engines.summarizer()
-            else:
-                self.model = engines.translator(str(self.step.model))
+            for step in self.steps:
+                if step.model == "summarizer":
+                    self.models.append(engines.summarizer())
+                else:
+                    self.models.append(engines.translator(str(step.model)))
         except TsumError as exc:
             # Handed on as the window's result instead: an actor that dies in __init__ is restarted
             # by Ray and reported as a bare ActorDiedError, and a raised error loses its type on the way.
             self.error = exc
 
     def __call__(self, batch: dict) -> dict:
-        name = self.step.model or self.step.stage
+        name = "+".join(str(step.model or step.stage) for step in self.steps)
         if self.error is not None:
             return _map_payloads(batch, lambda items: self.error, name)
-        return _map_payloads(
-            batch, lambda items: run_step(self.step, items, self.plan, self.model, self.guard), name
-        )
+
+        def run(items: Any) -> Any:
+            for step, model in zip(self.steps, self.models, strict=True):
+                items = run_step(step, items, self.plan, model, self.guard)
+            return items
+
+        return _map_payloads(batch, run, name)
 
 
-def _step_class(step: Any) -> type:
-    """``_ModelStep`` under its step's name, which Ray Data's progress bars and errors show."""
-    name = "summarise" if step.model == "summarizer" else f"translate_{step.model}"
+def _step_class(steps: list[Step]) -> type:
+    """``_ModelStep`` under its steps' name, which Ray Data's progress bars and errors show."""
+    if steps[0].model == "summarizer":
+        name = "summarise"
+    else:
+        name = "translate_" + "_".join(str(step.model) for step in steps)
     return type(name, (_ModelStep,), {"__module__": __name__, "__qualname__": name})
 
 
