@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,23 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-
-def cpu_line() -> str:
-    """The CPU model and its widest vector ISA, as every speed figure in tsum's notes names them."""
-    try:
-        info = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-    except OSError:
-        info = ""
-    name = next(
-        (line.split(":", 1)[1].strip() for line in info.splitlines() if "Model name" in line),
-        platform.processor(),
-    )
-    flags = next(
-        (line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("Flags")), []
-    )
-    isa = next((x for x in ("avx512f", "avx2", "avx", "sse4_2") if x in flags), "unknown")
-    return f"{name}, {os.cpu_count()} logical CPUs, widest ISA {isa.upper()}"
+from common import machine_line  # noqa: E402
 
 
 def main() -> None:
@@ -72,7 +56,7 @@ def main() -> None:
         max_length=args.max_length, num_beams=4, max_positions=512,
     )  # fmt: skip
     sentences = [s for line in seed_lines() for s in split_sentences(line)][: args.batch]
-    print(cpu_line())
+    print(machine_line())
     print(
         f"{len(sentences)} sentences per batch, 4 beams, up to {args.max_length} tokens, {args.threads} threads"
     )

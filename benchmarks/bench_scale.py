@@ -18,14 +18,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "benchmarks"))
+
+from common import build_all, load_average, machine_line, measure, versions, write_config  # noqa: E402
 
 #: The last commit whose `tsum all` went article by article (summariser, then each translator).
 BASELINE = "f59d2fa"
@@ -55,18 +54,15 @@ def main() -> int:
         default="article,local,local-keep,ray1,ray2",
         help="which paths to run [article,local,local-keep,ray1,ray2]",
     )
+    parser.add_argument("--models", type=Path, help="build or reuse the models here [--workdir]")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
-    from bench_speed import _build, _machine, _with_full_vocabulary
     from corpus import write_corpus
 
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    models = {
-        name: _build(name, workdir) for name in ("opus-mt-en-zh", "opus-mt-en-ru", "distilbart-cnn-12-6")
-    }
-    bart = _with_full_vocabulary(models["distilbart-cnn-12-6"])
+    models = build_all(args.models or workdir)
     baseline = _baseline(workdir)
     env = {
         "TSUM_CACHE": str(workdir / "cache"),
@@ -74,10 +70,10 @@ def main() -> int:
         "TOKENIZERS_PARALLELISM": "false",
     }
     # 0: no [ray] table, which the baseline's models.toml parser would refuse.
-    configs = {w: _config(workdir, models, bart, args.new_tokens, args.summary_tokens, w) for w in (0, 1, 2)}
+    configs = {w: _config(workdir, models, args.new_tokens, args.summary_tokens, w) for w in (0, 1, 2)}
     results: dict[str, Any] = {
-        "machine": _machine(),
-        "cpu": _cpu_line(),
+        "machine": versions(),
+        "cpu": machine_line(),
         "new_tokens": args.new_tokens,
         "summary_tokens": args.summary_tokens,
         "runs": [],
@@ -87,7 +83,7 @@ def main() -> int:
     warm = workdir / "corpus-warm"
     shutil.rmtree(warm, ignore_errors=True)
     write_corpus(warm, 2, seed=99)
-    _measure(
+    measure(
         _tsum(warm, workdir / "out-warm", configs[0]), workdir / "warm.log", {**env, "PYTHONPATH": str(REPO)}
     )
     paths = args.paths.split(",")
@@ -100,14 +96,15 @@ def main() -> int:
             shutil.rmtree(out, ignore_errors=True)
             argv, extra = _command(path, corpus, out, configs, baseline)
             load = os.getloadavg()[0]
-            run = _measure(argv, workdir / f"run-{n}-{path}.log", {**env, **extra})
-            run.update(n=n, path=path, load_before=round(load, 2))
+            run = measure(argv, workdir / f"run-{n}-{path}.log", {**env, **extra})
+            run.update(n=n, path=path, load_before=round(load, 2), load_after=load_average())
             run["articles_per_min"] = round(n / run["seconds"] * 60, 2) if run["returncode"] == 0 else None
             results["runs"].append(run)
             print(
                 f"N={n:<4} {path:<11} exit {run['returncode']}  {run['seconds']:7.1f} s  "
                 f"{run['articles_per_min'] or 0:6.2f} articles/min  peak RSS {run['peak_rss_mb']:6.0f} MB "
-                f"(largest process {run['max_process_mb']:.0f} MB; load before {load:.1f})",
+                f"(largest process {run['largest_process_mb']:.0f} MB; CPU {run['cpu_s']:.0f} s; load before "
+                f"{load:.1f}, after {run['load_after']})",
                 flush=True,
             )
     print()
@@ -143,32 +140,10 @@ def _tsum(corpus: Path, out: Path, config: Path) -> list[str]:
     ]
 
 
-def _config(workdir: Path, models: dict[str, Path], bart: Path, new: int, summary: int, workers: int) -> Path:
+def _config(workdir: Path, models: dict[str, Path], new: int, summary: int, workers: int) -> Path:
     """models.toml: the real-shape models, CTranslate2 int8, fixed output lengths, ``workers`` Ray actors."""
-    fixed = f"num_beams = 4\nmin_new_tokens = {new}\nmax_new_tokens = {new}\n"
-    path = workdir / f"models-{workers}.toml"
-    path.write_text(
-        f"""# written by benchmarks/bench_scale.py
-[summarizer]
-path = "{bart}"
-[summarizer.generation]
-num_beams = 4
-min_new_tokens = {summary}
-max_new_tokens = {summary}
-
-[translators.zh]
-path = "{models["opus-mt-en-zh"]}"
-target_token = ">>cmn_Hans<<"
-[translators.zh.generation]
-{fixed}
-[translators.ru]
-path = "{models["opus-mt-en-ru"]}"
-[translators.ru.generation]
-{fixed}
-{f"[ray]{chr(10)}concurrency = {workers}{chr(10)}num_cpus = 0.25{chr(10)}" if workers else ""}""",
-        encoding="utf-8",
-    )
-    return path
+    ray = f"\n[ray]\nconcurrency = {workers}\nnum_cpus = 0.25\n" if workers else ""
+    return write_config(workdir / f"models-{workers}.toml", models, new, summary, extra=ray)
 
 
 def _baseline(workdir: Path) -> Path:
@@ -182,66 +157,6 @@ def _baseline(workdir: Path) -> Path:
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     return target
-
-
-def _measure(argv: list[str], log: Path, env: dict[str, str]) -> dict[str, Any]:
-    """Wall time, and peak RSS summed over the process and every process it starts (sampled 4×/s)."""
-    full_env = {**os.environ, **env}
-    start = time.perf_counter()
-    with log.open("wb") as out:
-        child = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=full_env, cwd=log.parent)
-        peak_sum = peak_one = 0
-        while child.poll() is None:
-            sizes = [_rss(pid) for pid in _tree(child.pid)]
-            if sizes:
-                peak_sum, peak_one = max(peak_sum, sum(sizes)), max(peak_one, max(sizes))
-            time.sleep(0.25)
-    seconds = time.perf_counter() - start
-    return {
-        "returncode": child.returncode,
-        "seconds": round(seconds, 2),
-        "peak_rss_mb": round(peak_sum / 2**20, 1),
-        "max_process_mb": round(peak_one / 2**20, 1),
-    }
-
-
-def _tree(root: int) -> list[int]:
-    """``root`` and every process descended from it (Linux /proc)."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            parents[int(stat.parent.name)] = int(fields[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    tree, frontier = [root], [root]
-    while frontier:
-        frontier = [pid for pid, parent in parents.items() if parent in frontier]
-        tree += frontier
-    return tree
-
-
-def _rss(pid: int) -> int:
-    """Resident set size of ``pid`` in bytes (0 when it has gone)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
-def _cpu_line() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
 
 
 def print_table(results: dict[str, Any]) -> None:
@@ -258,8 +173,8 @@ def print_table(results: dict[str, Any]) -> None:
         f"fixed lengths: {results['new_tokens']} tokens per sentence, {results['summary_tokens']} per "
         "summary chunk, beam 4\n"
     )
-    print("| N | path | seconds | articles/min | × (a) | peak RSS (all processes) |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: |")
+    print("| N | path | seconds | articles/min | × (a) | peak RSS (all processes) | load before → after |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | --- |")
     by = {(r["n"], r["path"]): r for r in results["runs"]}
     for run in results["runs"]:
         base = by.get((run["n"], "article"))
@@ -269,7 +184,8 @@ def print_table(results: dict[str, Any]) -> None:
         )
         print(
             f"| {run['n']} | {names.get(run['path'], run['path'])} | {run['seconds']:.1f} | "
-            f"{speed if speed is not None else 'failed'} | {ratio} | {run['peak_rss_mb'] / 1024:.2f} GB |"
+            f"{speed if speed is not None else 'failed'} | {ratio} | {run['peak_rss_mb'] / 1024:.2f} GB | "
+            f"{run['load_before']} → {run['load_after'][0]} |"
         )
     for n in sorted({r["n"] for r in results["runs"]}):
         a, b = by.get((n, "article")), by.get((n, "local"))

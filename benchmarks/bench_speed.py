@@ -14,9 +14,9 @@ import argparse
 import dataclasses
 import json
 import os
-import platform
+import re
 import shutil
-import subprocess
+import statistics
 import sys
 import tempfile
 import time
@@ -26,57 +26,35 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "benchmarks"))
 
-# The published models' shapes (config.json of each hub repo).
-SHAPES: dict[str, dict[str, Any]] = {
-    "opus-mt-en-zh": {
-        "kind": "marian",
-        "lang": "zh",
-        "d_model": 512,
-        "layers": 6,
-        "heads": 8,
-        "ffn": 2048,
-        "vocab_size": 65001,
-        "max_length": 512,
-        "save_bin": True,
-        # Pieces of the real target.spm that the vocabulary map keeps (the issue's measurement on the
-        # real opus-mt-en-zh: 30,000 of 65,001); the built target.spm is padded with filler pieces to it.
-        "target_pieces": 30000,
-    },
-    "opus-mt-en-ru": {
-        "kind": "marian",
-        "lang": "ru",
-        "d_model": 512,
-        "layers": 6,
-        "heads": 8,
-        "ffn": 2048,
-        "vocab_size": 62518,
-        "max_length": 512,
-        "target_pieces": 30000,  # assumed like en-zh's; not measured on the real en-ru
-    },
-    "distilbart-cnn-12-6": {
-        "kind": "bart",
-        "d_model": 1024,
-        "encoder_layers": 12,
-        "decoder_layers": 6,
-        "heads": 16,
-        "ffn": 4096,
-        "vocab_size": 50264,
-        "min_length": 56,
-        "max_length": 142,
-    },
-}
+from common import (  # noqa: E402
+    REPO,
+    build_all,
+    cpu,
+    load_average,
+    machine_line,
+    measure,
+    paired_ratio,
+    versions,
+    write_config,
+)
+
 # The environment that makes an AVX-512 machine run the AVX2 code paths of every library used here.
 AVX2_CAPS = {"CT2_FORCE_CPU_ISA": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
 TARGETS = {
-    "translation_vs_batched": 4.0,
+    # tsum's default translation path against transformers batched fp32: 4× where int8 runs with
+    # VNNI, 3.3× on every CPU (oneDNN's int8 without VNNI leaves less to gain).
+    "translation_vs_transformers": 3.3,
+    "translation_vs_transformers_vnni": 4.0,
+    # against raw CTranslate2 int8, beam 4, full vocabulary: what Argos Translate runs.
+    "translation_vs_raw_ct2": 1.5,
     "translation_vs_naive": 12.0,
     "summary_vs_fp32": 3.0,
     "peak_rss_gb": 1.5,
     "rerun_s": 1.0,
 }
+SECTIONS = ("translation", "variants", "summary", "cron", "tsum")
 
 
 def main() -> int:
@@ -86,7 +64,7 @@ def main() -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="8 sentences, 16/20 new tokens, one pass, no `tsum all` runs (~1 minute)",
+        help="8 sentences, 16/20 new tokens, 2 interleaved rounds, one pass elsewhere, no `tsum all` runs",
     )
     parser.add_argument(
         "--workdir",
@@ -106,10 +84,18 @@ def main() -> int:
     )
     parser.add_argument(
         "--sections",
-        default="translation,summary,tsum",
-        help="comma-separated: translation, summary, tsum [all three]",
+        default=",".join(SECTIONS),
+        help="comma-separated: translation (the interleaved targets), variants (other translation paths), "
+        "summary, cron (one new article in a processed folder), tsum (`tsum all` memory) [all]",
     )
-    parser.add_argument("--repeat", type=int, help="timed passes per path, best kept [2; quick: 1]")
+    parser.add_argument(
+        "--rounds", type=int, help="interleaved rounds of the translation section [7; quick: 2]"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        help="timed passes per path outside the interleaved rows, best kept [2; quick: 1]",
+    )
     parser.add_argument(
         "--quiet-wait",
         type=float,
@@ -133,6 +119,7 @@ def main() -> int:
     n_sentences = args.sentences or (8 if quick else 32)
     new_tokens = 16 if quick else 40
     summary_tokens = 20 if quick else 80
+    rounds = args.rounds or (2 if quick else 7)
     global REPEAT, QUIET_WAIT_S
     REPEAT = args.repeat or (1 if quick else 2)
     QUIET_WAIT_S = args.quiet_wait
@@ -149,50 +136,58 @@ def main() -> int:
     torch.set_num_threads(os.cpu_count() or 1)
     backend = args.backend  # None: each model's backend from the shipped models.toml
     results: dict[str, Any] = {
-        "machine": _machine(),
+        "machine": versions(),
         "quick": quick,
         "sentences": n_sentences,
         "new_tokens": new_tokens,
         "summary_tokens": summary_tokens,
         "beams": 4,
         "repeat": REPEAT,
+        "rounds": rounds,
         "backend": backend or "models.toml",
-        "load_before": _load(),
+        "load_before": load_average(),
     }
     results["cpu"] = _cpu_line()
+    results["isa"] = machine_line()
     print(f"# tsum speed benchmark — {results['machine']}")
-    print(f"# {results['cpu']}")
+    print(f"# {results['isa']}\n# {results['cpu']}")
     print(
         f"# workdir {workdir}; {n_sentences} sentences; beam 4; {new_tokens} new tokens per sentence; "
-        f"summary {summary_tokens} new tokens; best of {REPEAT}; load average {results['load_before']}\n",
+        f"summary {summary_tokens} new tokens; {rounds} interleaved rounds; best of {REPEAT} elsewhere\n",
         flush=True,
     )
     with _CpuShare() as share:
         time.sleep(1.0)
     if share.others > 0.1:
         print(
-            f"# NOTE: other processes are using {share.others:.0%} of the CPU; each timed pass waits for a quiet "
-            "spell (a while at most) and records how busy the machine was\n",
+            f"# NOTE: other processes are using {share.others:.0%} of the CPU; every pass records how busy the "
+            "machine was, and passes outside the interleaved rows wait for a quiet spell first (a while at most)\n",
             flush=True,
         )
 
     t0 = time.perf_counter()
-    models = {name: _build(name, workdir / "models") for name in SHAPES}
+    models = build_all(workdir / "models")
     print(f"models ready in {time.perf_counter() - t0:.0f} s\n", flush=True)
 
     sections = {x.strip() for x in args.sections.split(",")}
+    if sections - set(SECTIONS):
+        parser.error(f"--sections: unknown {', '.join(sorted(sections - set(SECTIONS)))}")
     sentences = seed_sentences()[:n_sentences]
     if "translation" in sections:
         results["translation"] = bench_translation(
-            models["opus-mt-en-zh"], sentences, new_tokens, quick, backend
+            models["opus-mt-en-zh"], sentences, new_tokens, rounds, backend
         )
+    if "variants" in sections:
+        results["variants"] = bench_variants(models["opus-mt-en-zh"], sentences, new_tokens, quick)
     if "summary" in sections:
         results["summary"] = bench_summary(models["distilbart-cnn-12-6"], summary_tokens, backend)
+    if "cron" in sections:
+        results["cron"] = bench_cron(models, workdir, new_tokens, summary_tokens, backend, 1 if quick else 6)
     if "tsum" not in sections or quick or args.skip_tsum_run:
         results["tsum_all"] = {"skipped": "--quick" if quick else "not asked for"}
     else:
         results["tsum_all"] = bench_tsum_all(models, workdir, new_tokens, summary_tokens, backend)
-    results["load_after"] = _load()
+    results["load_after"] = load_average()
     results["total_s"] = round(time.perf_counter() - t0)
 
     print_report(results)
@@ -204,50 +199,6 @@ def main() -> int:
 
 
 # --- models and inputs ------------------------------------------------------------------------------
-
-
-def _build(name: str, root: Path) -> Path:
-    """The random-weight model ``name`` with its real shape, built once per workdir."""
-    from tiny_models import build_bart, build_marian
-
-    shape = dict(SHAPES[name])
-    directory = root / name
-    stamp = directory / ".bench-shape.json"
-    if stamp.is_file() and json.loads(stamp.read_text()) == shape:
-        return directory
-    shutil.rmtree(directory, ignore_errors=True)
-    t0 = time.perf_counter()
-    kind = shape.pop("kind")
-    if kind == "marian":
-        lang = shape.pop("lang")
-        target_pieces = shape.pop("target_pieces")
-        build_marian(directory, lang, **shape)
-        _pad_target_spm(directory, target_pieces)
-    else:
-        build_bart(directory, **shape)
-    stamp.write_text(json.dumps(SHAPES[name]))
-    print(f"built {name} in {time.perf_counter() - t0:.0f} s", flush=True)
-    return directory
-
-
-def _pad_target_spm(directory: Path, pieces: int) -> None:
-    """Add the vocabulary's filler pieces to target.spm until it has ``pieces`` pieces.
-
-    The target.spm trained on the seeds has a few hundred pieces, so its vocabulary map would keep
-    1% of the vocabulary where the real model's keeps about half: timings would flatter the map.
-    The fillers get the lowest score, so no text is cut into them.
-    """
-    from sentencepiece import sentencepiece_model_pb2
-
-    model = sentencepiece_model_pb2.ModelProto()
-    model.ParseFromString((directory / "target.spm").read_bytes())
-    have = {p.piece for p in model.pieces}
-    vocab = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
-    fillers = (p for p in vocab if p.startswith("▁filler") and p not in have)
-    lowest = min(p.score for p in model.pieces)
-    while len(model.pieces) < pieces:
-        model.pieces.add(piece=next(fillers), score=lowest - 1.0)
-    (directory / "target.spm").write_bytes(model.SerializeToString())
 
 
 def seed_sentences() -> list[str]:
@@ -438,7 +389,8 @@ def _record_lengths(engine) -> list[int]:
 
         def recorded(*args, **kwargs):
             output = generate(*args, **kwargs)
-            lengths.extend([output.shape[1] - 1] * output.shape[0])
+            tokens = getattr(output, "sequences", output)  # scored paths ask for a dict (issue 20)
+            lengths.extend([tokens.shape[1] - 1] * tokens.shape[0])
             return output
 
         model.generate = recorded  # an instance attribute: shadows the method for this model only
@@ -467,16 +419,156 @@ def _timed_engine(label: str, translator, sentences: list[str], new_tokens: int)
     return row
 
 
+class RawCt2:
+    """Argos Translate's configuration: a ``ctranslate2.Translator`` on SentencePiece pieces, int8,
+    beam 4, the full vocabulary, one ``translate_batch`` call for all sentences (max_batch_size 32,
+    length_penalty 0.2, replace_unknowns), as argostranslate.translate calls it. The converted model,
+    the source pieces (target token first, EOS last) and the fixed output length are tsum's, so the two
+    paths do the same work on the same model: what differs is tsum's batching and vocabulary map."""
+
+    def __init__(self, converted: Path, model_dir: Path, target_token: str, new_tokens: int) -> None:
+        import ctranslate2
+        import sentencepiece
+
+        self.model = ctranslate2.Translator(
+            str(converted),
+            device="cpu",
+            compute_type="int8",
+            inter_threads=1,
+            intra_threads=os.cpu_count() or 1,
+        )
+        self.source = sentencepiece.SentencePieceProcessor(model_file=str(model_dir / "source.spm"))
+        self.target = sentencepiece.SentencePieceProcessor(model_file=str(model_dir / "target.spm"))
+        self.target_token, self.length = target_token, new_tokens - 1  # as tsum's ct2_options
+        self.lengths: list[int] = []
+
+    def translate(self, sentences: list[str]) -> list[str]:
+        pieces = [[self.target_token, *self.source.encode(s, out_type=str), "</s>"] for s in sentences]
+        results = self.model.translate_batch(
+            pieces,
+            replace_unknowns=True,
+            max_batch_size=32,
+            beam_size=4,
+            num_hypotheses=1,
+            length_penalty=0.2,
+            return_scores=True,
+            min_decoding_length=self.length,
+            max_decoding_length=self.length,
+        )
+        self.lengths += [len(r.hypotheses[0]) for r in results]
+        return [self.target.decode(r.hypotheses[0]) for r in results]
+
+
+def interleaved(
+    paths: dict[str, Callable[[list[str]], list[str]]], sentences: list[str], rounds: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Seconds per pass of each path over ``sentences``, in ``rounds`` rounds that run every path once:
+    in order in even rounds, in reverse in odd ones (A B C, C B A, …), so each round's passes see
+    the same host and a slope within a round cancels over two. Also the CPU share other processes took
+    during each pass. One warm-up call per path first."""
+    for run in paths.values():
+        run(sentences[:2])
+    seconds: dict[str, list[float]] = {key: [] for key in paths}
+    others: dict[str, list[float]] = {key: [] for key in paths}
+    order = list(paths)
+    for i in range(rounds):
+        for key in order if i % 2 == 0 else order[::-1]:
+            with _CpuShare() as share:
+                t0 = time.perf_counter()
+                outputs = paths[key](sentences)
+                seconds[key].append(round(time.perf_counter() - t0, 3))
+            others[key].append(round(share.others, 2))
+            assert len(outputs) == len(sentences) and all(isinstance(o, str) for o in outputs)
+        print(
+            f"  round {i + 1}/{rounds}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in seconds.items()),
+            flush=True,
+        )
+    return seconds, others
+
+
 def bench_translation(
-    model_dir: Path, sentences: list[str], new_tokens: int, quick: bool, backend: str | None
+    model_dir: Path, sentences: list[str], new_tokens: int, rounds: int, backend: str | None
 ) -> dict[str, Any]:
+    """The targets' rows: tsum's default path against transformers batched fp32 and against raw
+    CTranslate2 (Argos' configuration), same sentences, interleaved passes, median of per-round ratios."""
+    from translate_sum.engines.ct2.convert import convert_model
+    from translate_sum.engines.hf import MarianTranslator
+    from translate_sum.engines.hub import ResolvedModel
+    from translate_sum.engines.registry import make_translator
+
+    print("translation (opus-mt-en-zh shape), interleaved:", flush=True)
+    fixed = {"num_beams": 4, "min_new_tokens": new_tokens, "max_new_tokens": new_tokens}
+    spec = _spec("zh", model_dir, generation=fixed)
+    batch_tokens = _shipped_config().batch_tokens
+    # tsum's own path: the shipped models.toml's settings for zh, with this model and fixed lengths.
+    shipped = _shipped_config().translators["zh"]
+    backend = backend or shipped.backend
+    tsum_spec = dataclasses.replace(
+        spec, backend=backend, quantize=shipped.quantize, vocabulary_map=shipped.vocabulary_map
+    )
+    tsum = make_translator(tsum_spec, ResolvedModel(tsum_spec, tsum_spec.path, None), "cpu", batch_tokens)
+    hf_spec = dataclasses.replace(spec, backend="transformers")
+    hf = MarianTranslator(hf_spec, ResolvedModel(hf_spec, hf_spec.path, None), "cpu", batch_tokens)
+    ct2_spec = dataclasses.replace(spec, backend="ctranslate2")
+    raw = RawCt2(
+        convert_model(ResolvedModel(ct2_spec, ct2_spec.path, None), "int8"),
+        model_dir,
+        ">>cmn_Hans<<",
+        new_tokens,
+    )
+    lengths = {"tsum": _record_lengths(tsum), "transformers": _record_lengths(hf), "raw_ct2": raw.lengths}
+    expected = {
+        "tsum": _expected_length(tsum, new_tokens),
+        "transformers": new_tokens,
+        "raw_ct2": new_tokens - 1,
+    }
+    seconds, others = interleaved(
+        {"tsum": tsum.translate, "transformers": hf.translate, "raw_ct2": raw.translate}, sentences, rounds
+    )
+    for key, found in lengths.items():
+        _check_lengths(key, found, expected[key], len(sentences) * rounds)
+    labels = {
+        "tsum": f"tsum: make_translator, backend={backend}"
+        + (" (models.toml)" if backend == shipped.backend else ""),
+        "transformers": "transformers fp32, tsum batches",
+        "raw_ct2": "raw CTranslate2 int8, beam 4, full vocabulary (Argos)",
+    }
+    rows: dict[str, Any] = {
+        key: {
+            "label": labels[key],
+            "passes": seconds[key],
+            "others_cpu": others[key],
+            "sentences_per_s": round(len(sentences) / statistics.median(seconds[key]), 3),
+            "tokens_out": expected[key],
+        }
+        for key in seconds
+    }
+    rows["tsum"]["settings"] = tsum.generation_settings()
+    vnni = cpu().vnni_in_force
+    rows["vs_transformers"] = {
+        **dataclasses.asdict(paired_ratio(seconds["tsum"], seconds["transformers"])),
+        "target": TARGETS["translation_vs_transformers_vnni" if vnni else "translation_vs_transformers"],
+        "why": "int8 with VNNI (avx512_vnni/avx_vnni in /proc/cpuinfo flags, not capped)"
+        if vnni
+        else "no VNNI in force: every CPU's target",
+    }
+    rows["vs_raw_ct2"] = {
+        **dataclasses.asdict(paired_ratio(seconds["tsum"], seconds["raw_ct2"])),
+        "target": TARGETS["translation_vs_raw_ct2"],
+    }
+    print(flush=True)
+    return rows
+
+
+def bench_variants(model_dir: Path, sentences: list[str], new_tokens: int, quick: bool) -> dict[str, Any]:
+    """Other translation paths, for context: best of ``REPEAT`` passes each, one path after another
+    (not interleaved, so their ratios carry the host's drift; the targets use bench_translation)."""
     from translate_sum.engines.ct2 import Ct2Translator
     from translate_sum.engines.ct2.convert import convert_model, converted_dir
     from translate_sum.engines.hf import MarianTranslator, quantize_linear_int8
     from translate_sum.engines.hub import ResolvedModel
-    from translate_sum.engines.registry import make_translator
 
-    print("translation (opus-mt-en-zh shape):", flush=True)
+    print("translation variants (opus-mt-en-zh shape; best of passes, not interleaved):", flush=True)
     fixed = {"num_beams": 4, "min_new_tokens": new_tokens, "max_new_tokens": new_tokens}
     greedy = {**fixed, "num_beams": 1}
     spec = _spec("zh", model_dir, generation=fixed)
@@ -546,22 +638,6 @@ def bench_translation(
         rows[key] = _timed_engine(label, ct2, sentences, new_tokens)
         del ct2
 
-    # (c) tsum's own path: the shipped models.toml's settings for zh, with this model and fixed lengths.
-    shipped = _shipped_config().translators["zh"]
-    backend = backend or shipped.backend
-    default_spec = dataclasses.replace(
-        ct2_spec, backend=backend, quantize=shipped.quantize, vocabulary_map=shipped.vocabulary_map
-    )
-    label = f"(c) tsum: make_translator, backend={backend}" + (
-        " (models.toml)" if backend == shipped.backend else ""
-    )
-    default = make_translator(
-        default_spec, ResolvedModel(default_spec, default_spec.path, None), "cpu", batch_tokens
-    )
-    rows["tsum_default"] = _timed_engine(label, default, sentences, new_tokens)
-    rows["tsum_default"]["settings"] = default.generation_settings()
-    rows["tsum_default"]["backend"] = backend
-    del default
     print(flush=True)
     return rows
 
@@ -581,8 +657,8 @@ def bench_summary(model_dir: Path, new_tokens: int, backend: str | None) -> dict
     sentences = seed_article()
     fixed = {"num_beams": 4, "min_new_tokens": new_tokens, "max_new_tokens": new_tokens}
     # ctranslate2 checks that the tokenizer lists as many tokens as the model has rows (the real
-    # distilbart's do; the fixture's 800-token BPE does not): every path uses the padded view.
-    model_dir = _with_full_vocabulary(model_dir)
+    # distilbart's do; the fixture's 800-token BPE does not): every path uses the padded view
+    # (common.with_full_vocabulary, which build_all hands out).
     rows: dict[str, Any] = {"stock_converter": _stock_converter(model_dir)}
 
     def resolve(spec):
@@ -679,32 +755,92 @@ def _stock_converter(model_dir: Path) -> str:
         shutil.rmtree(upstream, ignore_errors=True)
 
 
-def _with_full_vocabulary(model_dir: Path) -> Path:
-    """A view of the BART fixture whose tokenizer lists as many tokens as the model has rows.
+# --- the daily cron case ----------------------------------------------------------------------------
 
-    The fixture's BPE knows 800 tokens while the model has distilbart's 50,264 rows; ctranslate2
-    checks that the two agree (the real distilbart's do). Filler tokens that no text produces make
-    them agree without changing the tokenisation of any input.
-    """
-    from transformers import AutoConfig, BartTokenizer
+_TIME_LINE = re.compile(
+    r"time: start-up (?P<start_up>[\d.]+) s, loading models (?P<loading>[\d.]+) s \((?P<loads>\d+) loads?\), "
+    r"work (?P<work>[\d.]+) s"
+)
 
-    view = model_dir.with_name(model_dir.name + "-full-vocab")
-    rows = AutoConfig.from_pretrained(str(model_dir)).vocab_size
-    if (view / ".complete").is_file():
-        return view
-    shutil.rmtree(view, ignore_errors=True)
-    view.mkdir(parents=True)
-    for name in ("config.json", "generation_config.json", "model.safetensors", "merges.txt"):
-        (view / name).symlink_to(model_dir / name)
-    vocab = json.loads((model_dir / "vocab.json").read_text(encoding="utf-8"))
-    vocab.update({f"<filler{i}>": i for i in range(len(vocab), rows)})
-    (view / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    tokenizer = BartTokenizer(
-        vocab=str(view / "vocab.json"), merges=str(view / "merges.txt"), model_max_length=1024
+
+def bench_cron(
+    models: dict[str, Path],
+    workdir: Path,
+    new_tokens: int,
+    summary_tokens: int,
+    backend: str | None,
+    processed: int,
+) -> dict[str, Any]:
+    """One new article added to a folder processed before, converted models cached: `tsum all` as a
+    daily cron job runs it. Wall time and peak RSS of the command, and the split tsum reports in its
+    closing line (start-up from its first import, model loading, work); the rest of the wall time is
+    the interpreter's start and exit. The folder: the two seeds and ``processed`` generated releases."""
+    from corpus import write_corpus
+
+    root = workdir / "cron"
+    shutil.rmtree(root, ignore_errors=True)
+    articles = root / "articles"
+    shutil.copytree(REPO / "seeds", articles)
+    releases = write_corpus(articles, processed + 1, seed=21, glossary=False)
+    new = max(releases, key=lambda path: path.stat().st_size)  # the longest arrives later: a full release
+    older = [path for path in releases if path != new]
+    held = root / new.name
+    new.rename(held)  # the article that arrives later
+    config, backends = _tsum_config(root / "models.toml", models, new_tokens, summary_tokens, backend)
+    env = {"TSUM_CACHE": str(root / "cache")}
+    argv = [
+        sys.executable,
+        "-m",
+        "translate_sum",
+        "all",
+        "--input",
+        str(articles),
+        "--output",
+        str(root / "out"),
+    ]
+    argv += ["--config", str(config), "--device", "cpu"]
+    print(f"daily cron case (backends {backends}): processing {len(older) + 2} articles first", flush=True)
+    setup = _child(argv, root / "setup.log", env)  # converts the models into the cache, writes all
+    if setup["returncode"] != 0:
+        raise SystemExit(f"the first `tsum all` failed: see {root / 'setup.log'}")
+    held.rename(new)
+    load = load_average()
+    with _CpuShare() as share:
+        run = _child(argv, root / "cron.log", env)
+    log = (root / "cron.log").read_text(encoding="utf-8", errors="replace")
+    written = f"1 written, {len(older) + 2} up to date, 0 failed"
+    if run["returncode"] != 0 or written not in log:
+        raise SystemExit(
+            f"the cron run did not write exactly the new article (expected {written!r}):\n{log[-800:]}"
+        )
+    split = _TIME_LINE.search(log)
+    assert split, f"no time line in {root / 'cron.log'}"
+    parts = {key: float(value) for key, value in split.groupdict().items()}
+    parts["loads"] = int(parts["loads"])
+    parts["interpreter"] = round(run["seconds"] - parts["start_up"] - parts["loading"] - parts["work"], 2)
+    result = {
+        **run,
+        **parts,
+        "sentences": len(_sentences_of(new)),
+        "others_cpu": round(share.others, 2),
+        "load_before": load,
+        "load_after": load_average(),
+        "backends": backends,
+    }
+    print(
+        f"  one new article ({result['sentences']} sentences): {run['seconds']:.2f} s, peak RSS "
+        f"{run['peak_rss_mb']:.0f} MB; start-up {parts['start_up']:.2f} s, loading {parts['loads']} models "
+        f"{parts['loading']:.2f} s, work {parts['work']:.2f} s, interpreter start and exit "
+        f"{parts['interpreter']:.2f} s (others' CPU {result['others_cpu']}; load {load})\n",
+        flush=True,
     )
-    tokenizer.save_pretrained(view)
-    (view / ".complete").touch()
-    return view
+    return result
+
+
+def _sentences_of(path: Path) -> list[str]:
+    from translate_sum.segment import split_sentences
+
+    return split_sentences(path.read_text(encoding="utf-8"))
 
 
 # --- a whole `tsum all` run -------------------------------------------------------------------------
@@ -720,42 +856,8 @@ def bench_tsum_all(
     first run starts from an empty CTranslate2 cache, so it includes the one-time conversions; the
     second (``--force``) finds them cached, as every later run does; the third changes nothing.
     """
-    shipped = _shipped_config()
-    specs = {
-        "summarizer": shipped.summarizer.model,
-        **{lang: shipped.translators[lang] for lang in ("zh", "ru")},
-    }
-    backends = {role: backend or spec.backend for role, spec in specs.items()}
+    config, backends = _tsum_config(workdir / "models.toml", models, new_tokens, summary_tokens, backend)
     print(f"tsum all (three real-shape models; backends {backends}):", flush=True)
-    config = workdir / "models.toml"
-    fixed = f"num_beams = 4\nmin_new_tokens = {new_tokens}\nmax_new_tokens = {new_tokens}\n"
-    summary = f"num_beams = 4\nmin_new_tokens = {summary_tokens}\nmax_new_tokens = {summary_tokens}\n"
-
-    def model(role: str) -> str:
-        return f'backend = "{backends[role]}"\nquantize = {str(specs[role].quantize).lower()}\n'
-
-    # The summariser is the padded-vocabulary view, which ctranslate2 needs (see bench_summary).
-    config.write_text(
-        f"""# written by benchmarks/bench_speed.py: real-shape random-weight models, shipped backends, fixed lengths
-[summarizer]
-engine = "abstractive"
-path = "{_with_full_vocabulary(models["distilbart-cnn-12-6"])}"
-{model("summarizer")}[summarizer.generation]
-{summary}
-[translators.zh]
-path = "{models["opus-mt-en-zh"]}"
-target_token = ">>cmn_Hans<<"
-{model("zh")}[translators.zh.generation]
-{fixed}
-[translators.ru]
-path = "{models["opus-mt-en-ru"]}"
-{model("ru")}[translators.ru.generation]
-{fixed}
-[run]
-batch_tokens = {shipped.batch_tokens}
-""",
-        encoding="utf-8",
-    )
     articles = workdir / "seeds"
     shutil.rmtree(articles, ignore_errors=True)
     shutil.copytree(REPO / "seeds", articles)
@@ -804,6 +906,34 @@ batch_tokens = {shipped.batch_tokens}
     return rows
 
 
+def _tsum_config(
+    path: Path, models: dict[str, Path], new_tokens: int, summary_tokens: int, backend: str | None
+) -> tuple[Path, dict[str, str]]:
+    """models.toml for `tsum all`: the built models with every model's backend and quantize setting
+    from the shipped models.toml (or ``backend``), fixed output lengths, the shipped batch_tokens."""
+    shipped = _shipped_config()
+    specs = {
+        "summarizer": shipped.summarizer.model,
+        **{lang: shipped.translators[lang] for lang in ("zh", "ru")},
+    }
+    engines = {role: (backend or spec.backend, spec.quantize) for role, spec in specs.items()}
+    write_config(
+        path,
+        models,
+        new_tokens,
+        summary_tokens,
+        engines,
+        extra=f"\n[run]\nbatch_tokens = {shipped.batch_tokens}\n",
+    )
+    return path, {role: engine for role, (engine, _) in engines.items()}
+
+
+def _child(argv: list[str], log: Path, env: dict[str, str]) -> dict[str, Any]:
+    """``common.measure`` with this checkout first on the child's path."""
+    path = str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    return measure(argv, log, {**env, "PYTHONPATH": path})
+
+
 def _engines(output: Path) -> dict[str, str]:
     """What the run's manifests say each model ran on: a check that the shipped backends were used."""
     found: dict[str, str] = {}
@@ -847,7 +977,7 @@ assert TransformersSummarizer(spec, ResolvedModel(spec, spec.path, None), "cpu")
 
 def _memory_probes(models: dict[str, Path], workdir: Path) -> dict[str, Any]:
     """Peak RSS of single pieces, each a process of its own: where `tsum all`'s peaks come from."""
-    bart = _with_full_vocabulary(models["distilbart-cnn-12-6"])
+    bart = models["distilbart-cnn-12-6"]
     probe_cache = workdir / "cache-probe"
     shutil.rmtree(probe_cache, ignore_errors=True)
     probes = {
@@ -866,107 +996,102 @@ def _memory_probes(models: dict[str, Path], workdir: Path) -> dict[str, Any]:
     return rows
 
 
-# Runs the command and reports its wall time and peak RSS. It is a separate small process because a
-# child forked straight from this benchmark (gigabytes of models in memory) inherits this process's
-# RSS high-water mark through fork and exec, so its ru_maxrss would report ours, not its own.
-_MEASURE = """
-import json, os, resource, subprocess, sys, time
-
-def tree_rss_kib(pid):
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            with open(f"/proc/{p}/status") as f:
-                total += next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as f:
-                    stack += [int(c) for c in f.read().split()]
-        except (OSError, StopIteration, ValueError):
-            pass
-    return total
-
-t0 = time.perf_counter()
-proc = subprocess.Popen(sys.argv[2:])
-tree = 0
-while proc.poll() is None:
-    tree = max(tree, tree_rss_kib(proc.pid))
-    time.sleep(0.02)
-seconds = time.perf_counter() - t0
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-open(sys.argv[1], "w").write(json.dumps(
-    {"returncode": proc.returncode, "seconds": seconds, "maxrss_kib": usage.ru_maxrss, "tree_kib": tree}
-))
-"""
-
-
-def _child(argv: list[str], log: Path, env: dict[str, str]) -> dict[str, Any]:
-    """Run ``argv``: its exit status, wall time and peak RSS (Linux ru_maxrss is in KiB)."""
-    env = {**os.environ, **env, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    report = log.with_suffix(".json")
-    with log.open("wb") as out:
-        subprocess.run(
-            [sys.executable, "-c", _MEASURE, str(report), *argv],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=log.parent,
-            check=False,
-        )
-    measured = json.loads(report.read_text())
-    # ru_maxrss: the largest single process (tsum, or a conversion child); tree: all of them at once,
-    # summed, sampled every 20 ms. The peak is the larger: the memory the run needed.
-    single, tree = measured["maxrss_kib"] / 1024, measured["tree_kib"] / 1024
-    return {
-        "returncode": measured["returncode"],
-        "seconds": round(measured["seconds"], 2),
-        "peak_rss_mb": round(max(single, tree), 1),
-        "largest_process_mb": round(single, 1),
-        "process_tree_mb": round(tree, 1),
-    }
-
-
 # --- report -----------------------------------------------------------------------------------------
 
 
 def print_report(results: dict[str, Any]) -> None:
     """The measured tables, in Markdown, and which targets are met."""
     tr, su, run = results.get("translation"), results.get("summary"), results["tsum_all"]
+    va, cron = results.get("variants"), results.get("cron")
     checks: list[tuple[str, float, float, str]] = []
     print(
-        f"# {results['machine']}; best of {results['repeat']}; load average before {results['load_before']}, "
-        f"after {results['load_after']}; {results['total_s']} s in all"
+        f"# {results['machine']}; load average before {results['load_before']}, after {results['load_after']}; "
+        f"{results['total_s']} s in all"
     )
-    print(f"# {results['cpu']}\n")
+    print(f"# {results['isa']}\n# {results['cpu']}\n")
+    shape = f"{results['sentences']} sentences, beam 4, {results['new_tokens']} new tokens each"
     if tr:
-        naive, batched = tr["naive"]["sentences_per_s"], tr["batched_fp32"]["sentences_per_s"]
+        print(f"## Translation, opus-mt-en-zh shape ({shape}), {results['rounds']} interleaved rounds\n")
+        print("| path | sentences/s (median pass) | passes s | others' CPU per pass | tokens out |")
+        print("|---|---:|---|---|---:|")
+        for key in ("tsum", "transformers", "raw_ct2"):
+            row = tr[key]
+            print(
+                f"| {row['label']} | {row['sentences_per_s']:.2f} | {', '.join(f'{x:.2f}' for x in row['passes'])} "
+                f"| {', '.join(f'{x:.2f}' for x in row['others_cpu'])} | {row['tokens_out']} |"
+            )
+        print("\n| tsum's speed-up | median of per-round ratios | min | IQR | max | target |")
+        print("|---|---:|---:|---|---:|---:|")
+        for key, name in (
+            ("vs_transformers", "× transformers batched fp32"),
+            ("vs_raw_ct2", "× raw CTranslate2 int8 (Argos)"),
+        ):
+            r = tr[key]
+            print(
+                f"| {name} | {r['median']:.2f} | {r['low']:.2f} | {r['q1']:.2f}–{r['q3']:.2f} | {r['high']:.2f} | "
+                f"≥ {r['target']} |"
+            )
         print(
-            "## Translation, opus-mt-en-zh shape "
-            f"({results['sentences']} sentences, beam 4, {results['new_tokens']} new tokens each)\n"
+            f"\ntarget against transformers: ≥ {tr['vs_transformers']['target']} ({tr['vs_transformers']['why']})"
         )
-        print("| path | sentences/s | × naive | × batched fp32 | tokens out |")
-        print("|---|---:|---:|---:|---:|")
-        for row in tr.values():
+        print(
+            "tokens out: checked for every output of every pass (transformers: new tokens with the forced EOS; "
+            "CTranslate2: one fewer, it does not generate the forced EOS).\n"
+        )
+        for key, name in (
+            ("vs_transformers", "transformers batched fp32"),
+            ("vs_raw_ct2", "raw CTranslate2 int8 beam 4, full vocabulary"),
+        ):
+            checks.append(
+                (
+                    f"translation ≥ {tr[key]['target']}× {name} (median, interleaved)",
+                    tr[key]["median"],
+                    tr[key]["target"],
+                    ">=",
+                )
+            )
+    if va:
+        naive, batched = va["naive"]["sentences_per_s"], va["batched_fp32"]["sentences_per_s"]
+        print(
+            f"## Other translation paths, for context ({shape}; best of {results['repeat']}, not interleaved)\n"
+        )
+        print("| path | sentences/s | × naive | × batched fp32 | tokens out | others' CPU |")
+        print("|---|---:|---:|---:|---:|---|")
+        for row in va.values():
             if isinstance(row, dict) and "sentences_per_s" in row:
                 rate = row["sentences_per_s"]
                 print(
                     f"| {row['label'].strip()} | {rate:.2f} | {rate / naive:.1f} | {rate / batched:.2f} | "
-                    f"{row.get('tokens_out', results['new_tokens'])} |"
+                    f"{row.get('tokens_out', results['new_tokens'])} | {row['others_cpu']} |"
                 )
         print(
-            "\ntokens out: checked for every output of every path (transformers: new tokens with the forced "
-            "EOS; CTranslate2: one fewer, it does not generate the forced EOS)."
+            f"\nCTranslate2 int8 conversion, first use only: {va['ct2_conversion_s']} s "
+            f"(model.bin {va['ct2_model_mb']} MB)\n"
+        )
+        if tr:
+            checks.append(
+                (
+                    "translation ≥ 12× naive loop (tsum's median pass above; not interleaved)",
+                    tr["tsum"]["sentences_per_s"] / naive,
+                    TARGETS["translation_vs_naive"],
+                    ">=",
+                )
+            )
+    if cron:
+        print(f"## Daily cron case: one new article ({cron['sentences']} segments) in a processed folder\n")
+        print(
+            "| wall s | peak RSS MB | start-up s | loading models s | work s | interpreter start + exit s | load |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|---|")
+        print(
+            f"| {cron['seconds']:.2f} | {cron['peak_rss_mb']:.0f} | {cron['start_up']:.2f} | "
+            f"{cron['loading']:.2f} ({cron['loads']} models) | {cron['work']:.2f} | {cron['interpreter']:.2f} | "
+            f"{cron['load_before']} |"
         )
         print(
-            f"\nCTranslate2 int8 conversion, first use only: {tr['ct2_conversion_s']} s "
-            f"(model.bin {tr['ct2_model_mb']} MB)\n"
-        )
-        default = tr["tsum_default"]["sentences_per_s"]
-        checks.append(
-            ("translation ≥ 4× batched fp32", default / batched, TARGETS["translation_vs_batched"], ">=")
-        )
-        checks.append(
-            ("translation ≥ 12× naive loop", default / naive, TARGETS["translation_vs_naive"], ">=")
+            "\n`python -m translate_sum all` in a child process, converted models cached, backends "
+            f"{cron['backends']}; the split is tsum's closing line (start-up counted from its first import). "
+            "No target (issue 21 asks for the figures).\n"
         )
     if su:
         fp32, default = su["fp32"]["seconds"], su["tsum_default"]["seconds"]
@@ -1049,38 +1174,23 @@ def print_report(results: dict[str, Any]) -> None:
         print(f"| peak RSS, re-run | not measured: {run['skipped']} | — |")
 
 
-def _load() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
-
-
-def _machine() -> str:
-    import ctranslate2
-    import torch
-    import transformers
-
-    return (
-        f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
-        f"transformers {transformers.__version__}, ctranslate2 {ctranslate2.__version__}"
-    )
-
-
 def _cpu_line() -> str:
     """The CPU and the instruction sets each library runs with here (caps from the environment applied)."""
     import torch
 
     from translate_sum.engines.ct2.runtime import cpu_settings
 
-    cpu = cpu_settings()
+    settings = cpu_settings()
     caps = {k: os.environ[k] for k in AVX2_CAPS if k in os.environ}
     emulated = (
-        f"; AVX2 EMULATED by capping the ISA on this {cpu['cpu_isa']} CPU ({', '.join(f'{k}={v}' for k, v in caps.items())})"
+        f"; AVX2 EMULATED by capping the ISA on this {settings['cpu_isa']} CPU ({', '.join(f'{k}={v}' for k, v in caps.items())})"
         if caps
         else ""
     )
     return (
-        f"CPU: {cpu['cpu']} ({cpu['cpu_isa']}); ISA in force: CTranslate2 GEMM (oneDNN) {cpu['gemm']}, "
-        f"CTranslate2 kernels {cpu['ct2_kernels']}, PyTorch {torch.backends.cpu.get_cpu_capability()}; "
-        f"CTranslate2 env {cpu['env'] or '{}'}{emulated}"
+        f"CPU: {settings['cpu']} ({settings['cpu_isa']}); ISA in force: CTranslate2 GEMM (oneDNN) {settings['gemm']}, "
+        f"CTranslate2 kernels {settings['ct2_kernels']}, PyTorch {torch.backends.cpu.get_cpu_capability()}; "
+        f"CTranslate2 env {settings['env'] or '{}'}{emulated}"
     )
 
 

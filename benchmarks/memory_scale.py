@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -34,6 +33,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from translate_sum.memory import MemoryStore  # noqa: E402
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from common import machine_line  # noqa: E402
 
 WORDS = [
     "the",
@@ -204,21 +206,6 @@ RU = [
 ]
 
 
-def cpu_line() -> str:
-    """The CPU model and the widest x86 vector extensions it reports (from /proc/cpuinfo)."""
-    model, flags = platform.processor() or platform.machine(), set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name") and ":" in line:
-                model = line.split(":", 1)[1].strip()
-            elif line.startswith("flags") and ":" in line:
-                flags = set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    isa = [f for f in ("sse4_2", "avx", "avx2", "avx512f", "avx512bw", "avx512_vnni") if f in flags]
-    return f"CPU: {model}, {os.cpu_count()} logical cores, {platform.machine()} ISA {' '.join(isa) or '?'}"
-
-
 FUNCTION_WORDS = WORDS[:21]
 _SYLLABLES = [c + v for c in "bcdfghklmnprstvwz" for v in ("a", "e", "i", "o", "u", "an", "er", "in", "on")]
 
@@ -371,7 +358,7 @@ def main() -> None:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="tsum-memory-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     rng = random.Random(23)
-    print(cpu_line())
+    print(machine_line())
     print(
         f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on the machine slows wall times)"
     )
@@ -416,7 +403,7 @@ def main() -> None:
             "target 2 s)"
         )
     figures = {
-        "cpu": cpu_line(),
+        "cpu": machine_line(),
         "tmx_mb": size_mb,
         "tmx_units": units,
         "import": imported,

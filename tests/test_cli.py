@@ -61,6 +61,11 @@ def test_all_writes_every_file_for_both_seeds(first_run):
     result, _, out = first_run
     assert result.exit_code == 0, result.output
     assert "2 written, 0 up to date, 0 failed" in result.output
+    # Where the time went: each of the three models loaded once, and timed.
+    loading = re.search(
+        r"time: start-up [\d.]+ s, loading models ([\d.]+) s \(3 loads\), work [\d.]+ s", result.output
+    )
+    assert loading and float(loading[1]) > 0, result.output
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(SLUGS.values())
     for slug in SLUGS.values():
         for name in ARTICLE_FILES + [f"{slug}.tmx", f"{slug}.en-zh.xlf", f"{slug}.en-ru.xlf"]:
@@ -139,6 +144,7 @@ def test_second_run_skips_everything_without_loading_a_model(first_run, tiny_con
     result = run("all", "--input", str(seeds), "--output", str(out), "--config", str(tiny_config))
     assert result.exit_code == 0, result.output
     assert "0 written, 2 up to date" in result.output
+    assert "loading models 0.00 s (0 loads)" in result.output
     assert attempts == []
     after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.parent != out}
     assert before == after

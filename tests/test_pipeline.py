@@ -310,6 +310,7 @@ def test_local_executor_loads_one_model_at_a_time_and_hands_back_each_window(job
     handed = list(executor.run(jobs, plan, no_progress))
     assert [[r.slug for r in window] for window in handed] == [["seed-0"], ["seed-1"]]
     assert executor.models_loaded == ["summarizer", "zh", "ru"] * 2  # released after each stage
+    assert executor.load_seconds is not None and executor.load_seconds > 0
     kept = LocalExecutor(release_models=False)
     list(kept.run(jobs, plan, no_progress))
     assert kept.models_loaded == ["summarizer", "zh", "ru"]

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
+#: When tsum was first imported: ``tsum all`` reports its start-up (imports, configuration) from here.
+STARTED = time.perf_counter()
+
 __version__ = "0.1.0"
 
 __all__ = ["__version__"]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
 from pathlib import Path
 
 import click
 
+from translate_sum import STARTED
 from translate_sum.cli.common import (
     TsumCommand,
     backend_option,
@@ -25,7 +27,7 @@ from translate_sum.cli.common import (
     reports_errors,
     summarizer_option,
 )
-from translate_sum.pipeline import RunOptions, run_all
+from translate_sum.pipeline import RunOptions, RunReport, run_all
 from translate_sum.pipeline.executors import DEFAULT_WINDOW, EXECUTORS
 from translate_sum.pipeline.interrupt import Interrupted, stop_on_signals
 from translate_sum.render import paragraphs_text
@@ -141,6 +143,7 @@ def all_command(
         fresh=fresh,
     )
     quiet_libraries()
+    started_run = time.perf_counter()
     try:
         with stop_on_signals():
             report = run_all(options, progress=progress_factory(quiet), notify=notifier(quiet))
@@ -188,6 +191,7 @@ def all_command(
                 f"{counts['flagged']} flagged for review",
                 err=True,
             )
+        click.echo(_time_line(started_run - STARTED, report), err=True)
     if report.failed:
         click.echo("Failed articles:", err=True)
         for entry in report.failed:
@@ -197,6 +201,17 @@ def all_command(
                 f"  {error if entry.source_path in error else f'{entry.source_path}: {error}'}", err=True
             )
         sys.exit(1)
+
+
+def _time_line(start_up: float, report: RunReport) -> str:
+    """Where the run's time went: start-up (imports, settings), loading models, and the rest."""
+    if report.load_seconds is None:
+        models, rest = "loading models in the Ray actors (not measured here)", report.seconds
+    else:
+        loads = len(report.models_loaded)
+        models = f"loading models {report.load_seconds:.2f} s ({loads} load{'s' * (loads != 1)})"
+        rest = report.seconds - report.load_seconds
+    return f"time: start-up {start_up:.2f} s, {models}, work {rest:.2f} s"
 
 
 @click.command(name="summarize", cls=TsumCommand)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import time
 from collections.abc import Iterable
 
 from translate_sum.backends import MULTILINGUAL
@@ -39,6 +40,7 @@ class Engines:
         self._summarizer: Summarizer | None = None
         self._translators: dict[str, Translator] = {}
         self.loaded: list[str] = []  # each load, in order (a released model loaded again appears twice)
+        self.load_seconds = 0.0  # wall time spent loading them, all loads together
 
     @property
     def device(self) -> str:
@@ -76,8 +78,10 @@ class Engines:
 
     def summarizer(self) -> Summarizer:
         if self._summarizer is None:
+            start = time.perf_counter()
             with loading_quietly(), cpu_threads(self.threads):
                 self._summarizer = make_summarizer(self.config.summarizer, self.resolve, self.device)
+            self.load_seconds += time.perf_counter() - start
             self.loaded.append("summarizer")
         return self._summarizer
 
@@ -85,6 +89,7 @@ class Engines:
         """The translator into ``lang``; built on the model another loaded language already holds when
         their specs name the same model (``ModelSpec.load_key``): one load serves both."""
         if lang not in self._translators:
+            start = time.perf_counter()
             spec = self.config.translators[lang]
             resolved = self.resolve(spec)
             shared = self._loaded_model(spec)
@@ -92,6 +97,7 @@ class Engines:
                 self._translators[lang] = make_translator(
                     spec, resolved, self.device, self.config.batch_tokens, shared=shared
                 )
+            self.load_seconds += time.perf_counter() - start
             if shared is None:
                 self.loaded.append(lang)
         return self._translators[lang]

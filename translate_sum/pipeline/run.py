@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -93,6 +94,8 @@ class RunReport:
         default_factory=Counter
     )  # model inputs of the articles written: model/cache/shared
     interrupted: int | None = None  # the signal that stopped the run early (finished articles were kept)
+    seconds: float = 0.0  # wall time of the whole run
+    load_seconds: float | None = 0.0  # of which loading models; None: not measured here (Ray actors)
 
     def add_terms(self, counts: dict[str, dict[str, int]]) -> None:
         for lang, numbers in counts.items():
@@ -114,6 +117,7 @@ def run_all(
     last) as soon as it completes. Raises ConfigError (bad config, glossary, executor, or missing
     model) before touching any article, and OutputError when the output folder cannot be used at all.
     """
+    start = time.perf_counter()
     if not options.input_dir.is_dir():
         raise ConfigError(f"{options.input_dir}: input folder not found")
     glossary = load_glossary(options.config.glossary_file(options.input_dir, options.glossary))
@@ -185,9 +189,7 @@ def run_all(
                     )
             if todo:
                 snapshot = memory.snapshot(options.languages) if memory is not None else None
-                report.models_loaded = _process(
-                    todo, options, glossary, fingerprint, snapshot, report, progress, notify
-                )
+                _process(todo, options, glossary, fingerprint, snapshot, report, progress, notify)
         except interrupt.Interrupted as exc:
             report.interrupted = exc.signum
             finished = {e.source_path for e in report.entries}
@@ -202,6 +204,7 @@ def run_all(
             report.entries += housekeeping.removed_inputs(options.output_dir, claimed, options.prune, notify)
             report.entries.sort(key=lambda e: e.source_path)
             write_index(options.output_dir, report.entries)
+    report.seconds = time.perf_counter() - start
     return report
 
 
@@ -214,8 +217,9 @@ def _process(
     report: RunReport,
     progress: ProgressFactory,
     notify: Callable[[str], None],
-) -> list[str]:
-    """Hand ``todo`` to the executor; write each window it hands back. Returns the models loaded."""
+) -> None:
+    """Hand ``todo`` to the executor; write each window it hands back. Records the models loaded and
+    the time their loading took in ``report``."""
     engines = Engines(options.config, options.device)
     engines.check_available(options.languages)  # a missing model fails the run before any work
     executor = _executor(options)
@@ -261,7 +265,7 @@ def _process(
             close = getattr(windows, "close", None)
             if close is not None:
                 close()  # the executor lets go of its models (and a Ray it started) now
-    return executor.models_loaded
+            report.models_loaded, report.load_seconds = executor.models_loaded, executor.load_seconds
 
 
 def _executor(options: RunOptions) -> Executor:

@@ -22,6 +22,8 @@ class Executor(ABC):
 
     #: Each model load, in order, for the run report.
     models_loaded: list[str]
+    #: Seconds spent loading models in this process; None where they load elsewhere (Ray actors).
+    load_seconds: float | None = None
 
     @abstractmethod
     def run(self, jobs: Sequence[ArticleJob], plan: Plan, progress: ProgressFactory) -> Iterator[list[Any]]:

@@ -54,6 +54,7 @@ class LocalExecutor(Executor):
                 yield items
         finally:
             self.models_loaded = list(engines.loaded)
+            self.load_seconds = engines.load_seconds
 
     def _translate(
         self,
