@@ -48,19 +48,16 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=32, help="corpus size [32]")
     parser.add_argument("--new-tokens", type=int, default=20, help="tokens per translated sentence [20]")
     parser.add_argument("--summary-tokens", type=int, default=48, help="tokens per summary chunk [48]")
+    parser.add_argument("--models", type=Path, help="build or reuse the models here [--workdir]")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
-    from bench_scale import _config, _measure
-    from bench_speed import _build, _cpu_line, _machine, _with_full_vocabulary
+    from common import build_all, machine_line, measure, versions, write_config
 
     workdir = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    models = {
-        name: _build(name, workdir) for name in ("opus-mt-en-zh", "opus-mt-en-ru", "distilbart-cnn-12-6")
-    }
-    bart = _with_full_vocabulary(models["distilbart-cnn-12-6"])
-    config = _config(workdir, models, bart, args.new_tokens, args.summary_tokens, 0)
+    models = build_all((args.models or workdir).resolve())
+    config = write_config(workdir / "models-cache.toml", models, args.new_tokens, args.summary_tokens)
     outputs_cache = workdir / "outputs.sqlite"
     env = {
         "TSUM_CACHE": str(workdir / "cache"),
@@ -70,8 +67,8 @@ def main() -> int:
         "PYTHONPATH": str(REPO),
     }
     results: dict[str, Any] = {
-        "machine": _machine(),
-        "cpu": _cpu_line(),
+        "machine": versions(),
+        "cpu": machine_line(),
         "articles": args.articles,
         "runs": [],
     }
@@ -80,7 +77,7 @@ def main() -> int:
     # A small run first, with no cache: converts the models, so no timed run pays for it.
     warm = workdir / "corpus-warm"
     _write_corpus(warm, 2, seed=99)
-    _measure(_tsum(warm, workdir / "out-warm", config, "--no-cache", "--force"), workdir / "warm.log", env)
+    measure(_tsum(warm, workdir / "out-warm", config, "--no-cache", "--force"), workdir / "warm.log", env)
 
     corpus = workdir / f"corpus-{args.articles}"
     _write_corpus(corpus, args.articles, seed=args.articles)
@@ -93,7 +90,7 @@ def main() -> int:
 
     def timed(name: str, *extra: str) -> dict[str, Any]:
         load = os.getloadavg()
-        run = _measure(_tsum(corpus, out, config, *extra), workdir / f"run-{name}.log", env)
+        run = measure(_tsum(corpus, out, config, *extra), workdir / f"run-{name}.log", env)
         run.update(name=name, load_before=[round(x, 2) for x in load], counts=_counts(out))
         results["runs"].append(run)
         c = run["counts"]
