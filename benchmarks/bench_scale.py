@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from common import build_all, load_average, machine_line, measure, versions, write_config  # noqa: E402
 
-#: The last commit whose `tsum all` went article by article (summariser, then each translator).
+#: The last commit whose `tsum all` went article by article (summarizer, then each translator).
 BASELINE = "f59d2fa"
 TARGETS = {"local_vs_article": 1.3, "local_peak_rss_gb": 1.0, "ray_vs_local": 0.85}
 

@@ -647,7 +647,7 @@ def bench_variants(model_dir: Path, sentences: list[str], new_tokens: int, quick
 
 def bench_summary(model_dir: Path, new_tokens: int, backend: str | None) -> dict[str, Any]:
     """(i) transformers fp32, (ii) transformers + dynamic int8, (iii) tsum's default path: make_summarizer
-    with the shipped models.toml's summariser (CTranslate2 int8), this model and a fixed output length."""
+    with the shipped models.toml's summarizer (CTranslate2 int8), this model and a fixed output length."""
     from translate_sum.engines.ct2.convert import converted_dir
     from translate_sum.engines.hf import TransformersSummarizer
     from translate_sum.engines.hub import ResolvedModel
@@ -962,7 +962,7 @@ spec = ModelSpec(role="summarizer", path=Path(sys.argv[1]))
 convert_model(ResolvedModel(spec, spec.path, None), "int8")  # in a child process of its own
 """
 
-# The transformers backend's summariser for comparison: distilbart loaded and quantised in place, as
+# The transformers backend's summarizer for comparison: distilbart loaded and quantised in place, as
 # TransformersSummarizer does with quantize = true. argv[1] is the model folder.
 _QUANTIZE = """
 import sys
@@ -1138,7 +1138,7 @@ def print_report(results: dict[str, Any]) -> None:
         print("|---|---:|---:|")
         for key, name in (
             ("convert_distilbart", "CT2 int8 conversion of distilbart alone"),
-            ("transformers_summarizer_int8", "transformers summariser: load + quantize_dynamic in place"),
+            ("transformers_summarizer_int8", "transformers summarizer: load + quantize_dynamic in place"),
         ):
             if key in run:
                 print(f"| {name} | {run[key]['seconds']:.2f} | {run[key]['peak_rss_mb']:.0f} |")

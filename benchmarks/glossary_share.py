@@ -1,7 +1,7 @@
 """How many glossary term occurrences on the seeds are kept, enforced without a flag, or flagged.
 
 Two translators: the tiny random-weight MarianMT models of the test suite (``tsum all`` with the
-extractive summariser, counts read from each manifest), and a fake "copying" model that returns its
+extractive summarizer, counts read from each manifest), and a fake "copying" model that returns its
 input unchanged, placeholders intact (every source segment, through ``TermGuard``).
 
 The guard's own time is taken too: 2,000 seed sentences (the seeds repeated) through ``TermGuard``

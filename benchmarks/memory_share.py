@@ -84,7 +84,7 @@ def main() -> None:
     tsum("all", *common, "--force")
 
     total = served = 0
-    print(f"approved: {len(boilerplate)} sentences x 2 languages; summariser: {args.summarizer}")
+    print(f"approved: {len(boilerplate)} sentences x 2 languages; summarizer: {args.summarizer}")
     for manifest_path in sorted(out.glob("*/manifest.json")):
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         segments = manifest["counts"]["segments"]

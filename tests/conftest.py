@@ -92,7 +92,7 @@ def refusing_engines(register, attempts: list[str] | None = None) -> None:
 
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory) -> dict[str, Path]:
-    """Random-weight summariser and translators with the real models' layout (en-zh saved as .bin)."""
+    """Random-weight summarizer and translators with the real models' layout (en-zh saved as .bin)."""
     root = tmp_path_factory.mktemp("tiny-models")
     return {
         "summarizer": build_bart(root / "bart"),

@@ -40,7 +40,7 @@ class WordTranslator(Translator):
 
 
 def fake_config(root: Path, max_input_tokens: int | None = None) -> Path:
-    """A models.toml: the extractive summariser and a ``fake`` zh translator (run with ``--only zh``)."""
+    """A models.toml: the extractive summarizer and a ``fake`` zh translator (run with ``--only zh``)."""
     model = root / "fake-model"
     model.mkdir(parents=True, exist_ok=True)
     (model / "config.json").write_text("{}", encoding="utf-8")  # what a local model folder must hold

@@ -360,7 +360,7 @@ def test_a_cache_written_by_another_model_or_setting_is_never_used(tiny_models, 
         for slug in (p.name for p in out.iterdir() if p.is_dir()):
             counts = _manifest(out, slug)["model_outputs"]
             assert counts["zh"]["cache"] == 0, name  # the zh outputs of another model/setting: not used
-            assert counts["summarizer"]["cache"] > 0  # the same summariser's are
+            assert counts["summarizer"]["cache"] > 0  # the same summarizer's are
         assert _outputs(out) == _outputs(fresh)
 
 

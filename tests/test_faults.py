@@ -429,7 +429,7 @@ def test_kill_9_then_rerun_completes_without_redoing_finished_articles(tiny_conf
         str(out),
         "--config",
         str(tiny_config),
-    ]  # the abstractive summariser, zh and ru
+    ]  # the abstractive summarizer, zh and ru
     run = subprocess.Popen(
         [*command, "--quiet"],
         cwd=tmp_path,
@@ -707,7 +707,7 @@ def write_huge_article(path: Path) -> int:
 
 
 @pytest.mark.slow
-def test_five_megabyte_article_loads_segments_and_summarises(tmp_path):
+def test_five_megabyte_article_loads_segments_and_summarizes(tmp_path):
     """The stages before translation on 5 MB, in process; the full run is timed in docs/robustness.md."""
     from translate_sum.engines.extractive import ExtractiveSummarizer
     from translate_sum.ingest import load_article
@@ -726,7 +726,7 @@ def test_five_megabyte_article_loads_segments_and_summarises(tmp_path):
     assert len(article.paragraphs) == blocks + 1 and len(body) > 20_000
     assert all(len(s) < 2_000 for s in body)
     assert len(summary) == 3
-    print(f"5 MB: loaded, segmented and summarised in {elapsed:.0f} s")  # a figure, not a test
+    print(f"5 MB: loaded, segmented and summarized in {elapsed:.0f} s")  # a figure, not a test
 
 
 # --- What counts as English ------------------------------------------------------------------------------

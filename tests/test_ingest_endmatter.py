@@ -188,7 +188,7 @@ def test_the_end_matter_setting_is_checked(tmp_path):
     from translate_sum.errors import ConfigError
 
     path = tmp_path / "models.toml"
-    path.write_text('[ingest]\nend_matter = "summarise"\n')
+    path.write_text('[ingest]\nend_matter = "summarize"\n')
     with pytest.raises(ConfigError, match=r"\[ingest\] end_matter must be one of keep, translate"):
         load_config(path)
     path.write_text('[ingest]\nend_matter = "translate"\n')

@@ -27,7 +27,7 @@ from translate_sum.pipeline.run import no_progress
 from translate_sum.pipeline.stages import (
     assemble_stage,
     segment_stage,
-    summarise_stage,
+    summarize_stage,
     translate_stage,
 )
 from translate_sum.records import (
@@ -37,7 +37,7 @@ from translate_sum.records import (
     Manifest,
     ModelInfo,
     Segmented,
-    Summarised,
+    Summarized,
 )
 from translate_sum.storage import MANIFEST
 
@@ -55,8 +55,8 @@ def jobs():
 
 
 @pytest.fixture(scope="module")
-def summarised(jobs, engines):
-    return summarise_stage(segment_stage(jobs), engines.summarizer())
+def summarized(jobs, engines):
+    return summarize_stage(segment_stage(jobs), engines.summarizer())
 
 
 @pytest.fixture(scope="module")
@@ -80,12 +80,12 @@ def test_segment_stage_cuts_each_article_and_passes_failures_through(jobs):
         check_segments(job.article.path.name, job.article.path, [(s.id, s.kind, s.en) for s in record.source])
         assert record.body == [s.en for s in record.source if s.kind == "body"]
     assert segment_stage([]) == []
-    passed = summarise_stage([failed, *out[:1]], _NoSummary())
-    assert passed[0] is failed and isinstance(passed[1], Summarised)
+    passed = summarize_stage([failed, *out[:1]], _NoSummary())
+    assert passed[0] is failed and isinstance(passed[1], Summarized)
 
 
 class _NoSummary:
-    """A summariser that returns nothing: the stage must still give each article a record."""
+    """A summarizer that returns nothing: the stage must still give each article a record."""
 
     def summarize_many(self, articles, progress=None):
         return [[] for _ in articles]
@@ -94,10 +94,10 @@ class _NoSummary:
         return {"engine": "none"}
 
 
-def test_summarise_stage_batches_articles_exactly_as_one_at_a_time(jobs, engines, summarised):
+def test_summarize_stage_batches_articles_exactly_as_one_at_a_time(jobs, engines, summarized):
     summarizer = engines.summarizer()
-    for record in summarised:
-        assert isinstance(record, Summarised)
+    for record in summarized:
+        assert isinstance(record, Summarized)
         body = [s.en for s in record.source if s.kind == "body"]
         alone = [s for s in summarizer.summarize(body) if s.strip()]
         assert [s.en for s in record.summary] == alone
@@ -108,12 +108,12 @@ def test_summarise_stage_batches_articles_exactly_as_one_at_a_time(jobs, engines
         assert {"segment", "summarize", "align"} <= set(record.timings)
 
 
-def test_translate_stage_returns_new_records_and_leaves_its_input_alone(summarised, engines, guard):
-    before = [dataclasses.replace(r) for r in summarised]
-    zh = translate_stage(summarised, "zh", engines.translator("zh"), guard)
+def test_translate_stage_returns_new_records_and_leaves_its_input_alone(summarized, engines, guard):
+    before = [dataclasses.replace(r) for r in summarized]
+    zh = translate_stage(summarized, "zh", engines.translator("zh"), guard)
     both = translate_stage(zh, "ru", engines.translator("ru"), guard)
-    assert [r.translations for r in summarised] == [{}, {}]  # nothing mutated
-    assert summarised == before
+    assert [r.translations for r in summarized] == [{}, {}]  # nothing mutated
+    assert summarized == before
     assert [list(r.translations) for r in zh] == [["zh"], ["zh"]]
     for record in both:
         assert list(record.translations) == ["zh", "ru"]
@@ -127,10 +127,10 @@ def test_translate_stage_returns_new_records_and_leaves_its_input_alone(summaris
     assert counts["found"] > 0 and counts["found"] == counts["kept"] + counts["enforced"] + counts["flagged"]
 
 
-def test_translate_stage_batch_across_articles_matches_one_article_at_a_time(summarised, engines, guard):
+def test_translate_stage_batch_across_articles_matches_one_article_at_a_time(summarized, engines, guard):
     translator = engines.translator("zh")
-    together = translate_stage(summarised, "zh", translator, guard)
-    alone = [translate_stage([r], "zh", translator, guard)[0] for r in summarised]
+    together = translate_stage(summarized, "zh", translator, guard)
+    alone = [translate_stage([r], "zh", translator, guard)[0] for r in summarized]
     # The same sentences in other batches: the same words (the model sees the same tokens).
     for a, b in zip(together, alone, strict=True):
         assert [t.text for t in a.translations["zh"].segments] == [
@@ -156,26 +156,26 @@ class _Breaks:
         return self.inner.describe()
 
 
-def test_an_article_that_breaks_a_shared_batch_fails_alone(summarised, engines, guard):
-    poison = summarised[1].source[-1].en
-    out = translate_stage(summarised, "zh", _Breaks(engines.translator("zh"), poison), guard)
-    assert isinstance(out[0], Summarised) and "zh" in out[0].translations
+def test_an_article_that_breaks_a_shared_batch_fails_alone(summarized, engines, guard):
+    poison = summarized[1].source[-1].en
+    out = translate_stage(summarized, "zh", _Breaks(engines.translator("zh"), poison), guard)
+    assert isinstance(out[0], Summarized) and "zh" in out[0].translations
     assert isinstance(out[1], Failed)
     assert "unexpected RuntimeError: model crashed on this sentence" in out[1].error
-    assert str(summarised[1].job.article.path) in out[1].error
+    assert str(summarized[1].job.article.path) in out[1].error
 
 
-def test_a_configuration_error_in_a_stage_stops_the_run(summarised, engines, guard):
+def test_a_configuration_error_in_a_stage_stops_the_run(summarized, engines, guard):
     class Misconfigured(_Breaks):
         def translate_scored(self, texts, progress=None):
             raise ConfigError("model for zh cannot be loaded")
 
     with pytest.raises(ConfigError, match="cannot be loaded"):
-        translate_stage(summarised, "zh", Misconfigured(engines.translator("zh"), ""), guard)
+        translate_stage(summarized, "zh", Misconfigured(engines.translator("zh"), ""), guard)
 
 
-def test_assemble_stage_aligns_every_language_and_builds_the_manifest(summarised, engines, guard):
-    items = translate_stage(summarised, "zh", engines.translator("zh"), guard)
+def test_assemble_stage_aligns_every_language_and_builds_the_manifest(summarized, engines, guard):
+    items = translate_stage(summarized, "zh", engines.translator("zh"), guard)
     items = translate_stage(items, "ru", engines.translator("ru"), guard)
     [first, second] = assemble_stage([*items, Failed(items[0].job, "x")][1:], _context())
     assert isinstance(first, ArticleResult) and isinstance(second, Failed)
@@ -322,7 +322,7 @@ def test_each_window_is_written_before_the_next_one_starts(tiny_config, tmp_path
 
     @contextmanager
     def progress(description, total):
-        if description == "summarise":
+        if description == "summarize":
             seen.append(sorted(p.parent.name for p in out.glob(f"*/{MANIFEST}")))
         yield lambda n=1: None
 
@@ -385,7 +385,7 @@ def test_the_plan_orders_the_stages_once_for_every_interpreter():
         source = (package / name).read_text(encoding="utf-8")
         for stage in (
             "segment_stage",
-            "summarise_stage",
+            "summarize_stage",
             "translate_stage",
             "assemble_stage",
             "segment_article",
@@ -417,7 +417,7 @@ def test_single_file_translation_runs_the_plan_without_a_summarizer(tiny_config,
     from translate_sum.single import translate_file
 
     def no_summarizer(*args, **kwargs):
-        raise AssertionError("tsum translate loaded a summariser")
+        raise AssertionError("tsum translate loaded a summarizer")
 
     monkeypatch.setattr(translate_sum.engines.loader, "make_summarizer", no_summarizer)
     segments = translate_file(SEEDS / "000_828caea308506d00.txt", "zh", load_config(tiny_config))

@@ -1,4 +1,4 @@
-"""Summarisers: chunking of long articles, extractive selection, summary support."""
+"""Summarizers: chunking of long articles, extractive selection, summary support."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def test_chunks_fit_the_model_and_keep_every_sentence(short_bart):
     assert " ".join(chunks).split() == " ".join(body).split()
 
 
-def test_long_article_is_summarised_in_chunks_and_reduced(short_bart):
+def test_long_article_is_summarized_in_chunks_and_reduced(short_bart):
     body = _body("000_828caea308506d00.txt")
     calls = []
     summary = short_bart.summarize(body, progress=calls.append)

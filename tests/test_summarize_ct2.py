@@ -1,4 +1,4 @@
-"""The CTranslate2 summariser: parity with transformers, chunking, and what the manifest records."""
+"""The CTranslate2 summarizer: parity with transformers, chunking, and what the manifest records."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_float32_beam_search_mostly_equals_transformers(bart_dir):
         assert a[:8] == b[:8]
 
 
-def test_int8_summarises_in_chunks_and_records_its_settings(tmp_path):
+def test_int8_summarizes_in_chunks_and_records_its_settings(tmp_path):
     directory = _sharpened_bart(tmp_path / "bart64", max_positions=64, max_length=12, min_length=4)
     spec = ModelSpec(role="summarizer", path=directory, backend="ctranslate2")
     summarizer = Ct2Summarizer(spec, resolve_model(spec), "cpu")

@@ -192,7 +192,7 @@ def build_bart(
     num_beams: int = 4,
     seed: int = 0,
 ) -> Path:
-    """A random-weight BART summariser with distilbart-cnn's tokenizer kind and generation settings."""
+    """A random-weight BART summarizer with distilbart-cnn's tokenizer kind and generation settings."""
     import torch
     from tokenizers import ByteLevelBPETokenizer
     from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer, GenerationConfig

@@ -1,4 +1,4 @@
-"""tsum: summarise English press releases and translate them into Chinese and Russian, with glossary control."""
+"""tsum: summarize English press releases and translate them into Chinese and Russian, with glossary control."""
 
 from __future__ import annotations
 

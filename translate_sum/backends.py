@@ -10,7 +10,7 @@ from __future__ import annotations
 #: What a name points at: ``"package.module:Class"`` (imported on first use) or the class itself.
 Target = str | type
 
-#: Abstractive summarisers and translators by backend name (``backend =`` in models.toml).
+#: Abstractive summarizers and translators by backend name (``backend =`` in models.toml).
 SUMMARIZER_BACKENDS: dict[str, Target] = {
     "ctranslate2": "translate_sum.engines.ct2:Ct2Summarizer",
     "transformers": "translate_sum.engines.hf:TransformersSummarizer",
@@ -27,7 +27,7 @@ MULTILINGUAL_BACKENDS: dict[str, Target] = {
 #: Translator engines (``[translators.xx] engine``): OPUS-MT's Marian models, or a multilingual model.
 MULTILINGUAL = "multilingual"
 TRANSLATOR_ENGINES = ("marian", MULTILINGUAL)
-#: Summariser engines (``[summarizer] engine``): a model through a backend, or none.
+#: Summarizer engines (``[summarizer] engine``): a model through a backend, or none.
 SUMMARIZER_ENGINES = ("abstractive", "extractive")
 
 # What each registration replaced, so unregister_backend brings it back.

@@ -72,7 +72,7 @@ class ModelSpec:
 
 @dataclass(frozen=True)
 class SummarizerSpec:
-    """The summariser: an abstractive model, or the extractive one that needs no weights."""
+    """The summarizer: an abstractive model, or the extractive one that needs no weights."""
 
     engine: str = "abstractive"
     model: ModelSpec = field(
@@ -167,18 +167,18 @@ class Config:
     cache: CacheSettings = field(default_factory=CacheSettings)
 
     def model_specs(self) -> list[ModelSpec]:
-        """Every model this configuration names: the summariser (when abstractive), then translators."""
+        """Every model this configuration names: the summarizer (when abstractive), then translators."""
         specs = [self.summarizer.model] if self.summarizer.engine == "abstractive" else []
         return specs + list(self.translators.values())
 
     def with_overrides(self, summarizer: str | None = None, backend: str | None = None) -> Config:
-        """This configuration with the summariser engine and/or every model's backend replaced.
+        """This configuration with the summarizer engine and/or every model's backend replaced.
 
         Raises OptionError (option ``"summarizer"`` or ``"backend"``) for a name that is not registered.
         """
         if summarizer and summarizer not in SUMMARIZER_ENGINES:
             raise OptionError(
-                "summarizer", f"summariser {summarizer!r}: choose from {', '.join(SUMMARIZER_ENGINES)}"
+                "summarizer", f"summarizer {summarizer!r}: choose from {', '.join(SUMMARIZER_ENGINES)}"
             )
         if backend and backend not in backend_names():
             raise OptionError("backend", f"backend {backend!r}: choose from {', '.join(backend_names())}")

@@ -8,11 +8,11 @@ from pathlib import Path
 
 #: Segment kinds: where in the article a segment came from (``summary`` is tsum's own).
 SEGMENT_KINDS = ("title", "subheading", "body", "item", "quote", "caption", "note", "end_matter", "summary")
-#: The kinds that make up an article's running text: what the summariser reads and summary
-#: sentences are aligned to (titles, subheadings and captions are translated, not summarised).
+#: The kinds that make up an article's running text: what the summarizer reads and summary
+#: sentences are aligned to (titles, subheadings and captions are translated, not summarized).
 PROSE_KINDS = ("body", "item", "quote")
 #: A release's end matter ("About <Company>", media contacts, "SOURCE …", "###"): kept in the outputs
-#: as source text, neither summarised nor translated unless ``[ingest] end_matter = "translate"``.
+#: as source text, neither summarized nor translated unless ``[ingest] end_matter = "translate"``.
 END_MATTER = "end_matter"
 
 
@@ -299,7 +299,7 @@ class Segmented:
 
     @property
     def body(self) -> list[str]:
-        """The prose sentences (body, list items, quotes), which alone go to the summariser."""
+        """The prose sentences (body, list items, quotes), which alone go to the summarizer."""
         return [s.en for s in self.source if s.kind in PROSE_KINDS]
 
 
@@ -329,19 +329,19 @@ class LanguageResult:
 
 
 @dataclass(frozen=True)
-class Summarised:
+class Summarized:
     """A segmented article with its summary sentences, their support, and (as they are done) translations."""
 
     job: ArticleJob
     source: tuple[Segment, ...]
     summary: tuple[Segment, ...]
     support: dict[str, tuple[Support, ...]]  # summary sentence id -> its source segments
-    summarizer: dict  # the summariser's description, for the manifest
+    summarizer: dict  # the summarizer's description, for the manifest
     timings: dict[str, float]
     translations: dict[str, LanguageResult] = field(default_factory=dict)  # lang -> result
     summary_outputs: dict[str, int] = field(
         default_factory=dict
-    )  # the summariser's inputs (chunks), as above
+    )  # the summarizer's inputs (chunks), as above
 
     @property
     def segments(self) -> tuple[Segment, ...]:

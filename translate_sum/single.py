@@ -18,7 +18,7 @@ from translate_sum.pipeline.inputs import check_glossary_languages, load_glossar
 from translate_sum.pipeline.manifest import ManifestContext
 from translate_sum.pipeline.plan import Plan, Step, stage_order
 from translate_sum.pipeline.run import no_progress
-from translate_sum.records import AlignedSegment, ArticleJob, ArticleResult, Failed, Summarised
+from translate_sum.records import AlignedSegment, ArticleJob, ArticleResult, Failed, Summarized
 from translate_sum.storage import base_slug
 from translate_sum.terms.glossary import Glossary
 
@@ -26,7 +26,7 @@ from translate_sum.terms.glossary import Glossary
 def summarize_file(path: Path, config: Config, device: str = "auto") -> list[str]:
     """The English summary sentences of the article at ``path``. Raises TsumError subclasses."""
     plan = _plan(config, device, (), None, stage_order((), assemble=False))
-    item: Summarised = _run_one(path, plan)  # the plan ends with the summarize step
+    item: Summarized = _run_one(path, plan)  # the plan ends with the summarize step
     return [s.en for s in item.summary]
 
 

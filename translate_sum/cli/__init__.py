@@ -19,7 +19,7 @@ from translate_sum.cli.run import all_command, summarize_command, translate_comm
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tsum")
 def cli() -> None:
-    """Summarise English press releases and translate them into Chinese and Russian.
+    """Summarize English press releases and translate them into Chinese and Russian.
 
     Outputs are sentence-aligned, with glossary terms kept fixed, for side-by-side review.
 

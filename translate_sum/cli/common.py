@@ -113,7 +113,7 @@ def progress_factory(quiet: bool):
 
         overall = description == "articles"
         # Stages count articles or sentences; anything else (a file imported into the memory) bytes.
-        if description in ("articles", "summarise"):
+        if description in ("articles", "summarize"):
             units: dict = {"unit": " articles"}
         elif description.startswith("translate"):
             units = {"unit": " sentences"}

@@ -118,7 +118,7 @@ def all_command(
     prune,
     quiet,
 ):
-    """Summarise and translate every article in the input folder.
+    """Summarize and translate every article in the input folder.
 
     Articles whose input, models, settings and glossary are unchanged since the last run are
     skipped without loading any model. Exit status: 0 all done, 1 some articles failed (listed;

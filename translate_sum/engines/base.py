@@ -82,10 +82,10 @@ class Summarizer(ABC):
 
 
 class AbstractiveSummarizer(Summarizer):
-    """A seq2seq summarisation model (distilbart-cnn by default); backends supply ``_generate``.
+    """A seq2seq summarization model (distilbart-cnn by default); backends supply ``_generate``.
 
     An article longer than the model's input is cut at sentence boundaries into chunks that fit,
-    each chunk is summarised, and the chunk summaries are summarised again until one pass covers
+    each chunk is summarized, and the chunk summaries are summarized again until one pass covers
     them all: every sentence reaches the model, none is silently cut off.
     """
 

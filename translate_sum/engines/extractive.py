@@ -1,4 +1,4 @@
-"""The extractive summariser: the sentences closest to the article's TF-IDF centroid. Needs no weights."""
+"""The extractive summarizer: the sentences closest to the article's TF-IDF centroid. Needs no weights."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ def generation_settings(model, overrides: dict[str, Any]) -> dict[str, Any]:
 
 
 class TransformersSummarizer(AbstractiveSummarizer):
-    """The summariser through transformers' ``generate``; int8 dynamic quantisation on CPU."""
+    """The summarizer through transformers' ``generate``; int8 dynamic quantisation on CPU."""
 
     def __init__(self, spec: ModelSpec, resolved: ResolvedModel, device: str) -> None:
         tokenizer, self.model = load_seq2seq(resolved, device)
@@ -72,7 +72,7 @@ class TransformersSummarizer(AbstractiveSummarizer):
 
 
 def quantize_linear_int8(model):
-    """int8 dynamic quantisation of the Linear layers: the CPU path for summarisation.
+    """int8 dynamic quantisation of the Linear layers: the CPU path for summarization.
 
     Weights are int8, activations quantised on the fly; measured in benchmarks/.
     """

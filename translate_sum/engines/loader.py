@@ -115,7 +115,7 @@ class Engines:
         return None
 
     def release(self, role: str) -> None:
-        """Drop the loaded summariser (``"summarizer"``) or translator (a language) to free its memory.
+        """Drop the loaded summarizer (``"summarizer"``) or translator (a language) to free its memory.
 
         The next use loads it again; a run that works stage by stage releases each model after its stage.
         Releasing a language releases every language whose translator shares its model.

@@ -38,7 +38,7 @@ def engine_class(registry: dict[str, Target], name: str) -> type:
 def make_summarizer(
     spec: SummarizerSpec, resolve: Callable[[ModelSpec], ResolvedModel], device: str
 ) -> Summarizer:
-    """The summariser ``spec`` asks for; its model is resolved and loaded only here."""
+    """The summarizer ``spec`` asks for; its model is resolved and loaded only here."""
     if spec.engine == "extractive":
         return ExtractiveSummarizer(spec.sentences)
     return engine_class(SUMMARIZER_BACKENDS, spec.model.backend)(spec.model, resolve(spec.model), device)

@@ -10,7 +10,7 @@ from importlib import metadata
 from translate_sum import __version__
 from translate_sum.memory import MemorySnapshot, MemoryStore
 from translate_sum.pipeline.fingerprint import fingerprint_hash
-from translate_sum.records import END_MATTER, AlignedSegment, Manifest, ModelInfo, Summarised
+from translate_sum.records import END_MATTER, AlignedSegment, Manifest, ModelInfo, Summarized
 from translate_sum.terms.guard import count_hits
 
 #: The libraries whose versions can change an article's outputs, by distribution name.
@@ -43,7 +43,7 @@ def library_versions() -> dict[str, str | None]:
 
 
 def build_manifest(
-    item: Summarised,
+    item: Summarized,
     segments: Sequence[AlignedSegment],
     context: ManifestContext,
     memory: MemoryStore | MemorySnapshot | None = None,
@@ -75,7 +75,7 @@ def build_manifest(
     return with_counts(manifest, segments, memory)
 
 
-def output_counts(item: Summarised, languages: Sequence[str]) -> dict[str, dict[str, int]]:
+def output_counts(item: Summarized, languages: Sequence[str]) -> dict[str, dict[str, int]]:
     """Per model role, this article's model inputs by where their output came from (model, cache, shared)."""
     counts = {"summarizer": dict(item.summary_outputs)} if item.summary_outputs else {}
     for lang in languages:

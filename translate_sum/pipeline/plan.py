@@ -21,10 +21,10 @@ from translate_sum.pipeline.reuse import OutputReuse
 from translate_sum.pipeline.stages import (
     assemble_stage,
     segment_stage,
-    summarise_stage,
+    summarize_stage,
     translate_stage,
 )
-from translate_sum.records import ArticleJob, Segmented, Summarised
+from translate_sum.records import ArticleJob, Segmented, Summarized
 from translate_sum.terms.glossary import Glossary
 from translate_sum.terms.guard import TermGuard
 
@@ -57,7 +57,7 @@ class Step:
     @property
     def takes(self) -> type:
         """The records this step works on; any others pass through it untouched."""
-        return {SEGMENT: ArticleJob, SUMMARIZE: Segmented}.get(self.stage, Summarised)
+        return {SEGMENT: ArticleJob, SUMMARIZE: Segmented}.get(self.stage, Summarized)
 
 
 def stage_order(
@@ -132,9 +132,9 @@ def run_step(
     if step.stage == SUMMARIZE:
         summarizer = cast(Summarizer | None, model)
         if not isinstance(summarizer, AbstractiveSummarizer):  # extractive: no model to spare
-            return summarise_stage(items, summarizer, progress)
+            return summarize_stage(items, summarizer, progress)
         with OutputReuse(summarizer, "summarize", plan.cache) as reuse:
-            return summarise_stage(items, summarizer, progress, reuse)
+            return summarize_stage(items, summarizer, progress, reuse)
     if step.stage == TRANSLATE:
         if step.model is None:
             raise ValueError("a translate step names its language")

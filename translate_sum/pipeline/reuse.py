@@ -31,7 +31,7 @@ _fingerprints: weakref.WeakKeyDictionary[Any, tuple[str, str]] = weakref.WeakKey
 
 
 def model_fingerprint(model: Any, kind: str) -> tuple[str, str]:
-    """(fingerprint, label) of a loaded summariser or translator, for ``kind`` ("summarize", "translate").
+    """(fingerprint, label) of a loaded summarizer or translator, for ``kind`` ("summarize", "translate").
 
     The fingerprint hashes ``describe()`` (backend, compute type, generation settings, target token,
     input limit, CPU settings) without file locations, the model's files (a hub model by its resolved

@@ -1,6 +1,6 @@
 """The pipeline's stages as batch functions: each takes a list of records and returns a new list.
 
-segment → summarise (with summary support) → translate, once per language (glossary kept, QA flags)
+segment → summarize (with summary support) → translate, once per language (glossary kept, QA flags)
 → assemble (aligned segments and manifest). No stage knows how it is scheduled; a ``Failed`` record
 passes through every later stage untouched, and an article that breaks a batch fails alone.
 """
@@ -42,7 +42,7 @@ from translate_sum.records import (
     MemoryHit,
     Segment,
     Segmented,
-    Summarised,
+    Summarized,
     Support,
     Translation,
 )
@@ -53,7 +53,7 @@ logger = logging.getLogger("translate_sum")
 
 
 class _OfAnArticle(Protocol):
-    """A record that knows its article (Segmented, Summarised)."""
+    """A record that knows its article (Segmented, Summarized)."""
 
     @property
     def job(self) -> ArticleJob: ...
@@ -82,12 +82,12 @@ def segment_stage(jobs: Sequence[ArticleJob]) -> list[Segmented | Failed]:
     return out
 
 
-def summarise_stage(
+def summarize_stage(
     items: Sequence[Segmented | Failed],
     summarizer: Summarizer | None,
     progress: Progress | None = None,
     reuse: OutputReuse | None = None,
-) -> list[Summarised | Failed]:
+) -> list[Summarized | Failed]:
     """Each article's summary sentences (``s0``, ``s1`` …) with the source sentences that support them.
 
     The summaries of all articles are generated together, in shared batches; with ``reuse``, each
@@ -95,7 +95,7 @@ def summarise_stage(
     ``summarizer`` (``tsum translate FILE``) the articles go on with no summary.
     """
 
-    def batch(todo: list[Segmented]) -> list[Summarised]:
+    def batch(todo: list[Segmented]) -> list[Summarized]:
         start = time.perf_counter()
         if summarizer is None:
             return [_with_summary(item, [], {}, 0.0) for item in todo]
@@ -118,7 +118,7 @@ def summarise_stage(
 
 
 def translate_stage(
-    items: Sequence[Summarised | Failed],
+    items: Sequence[Summarized | Failed],
     lang: str,
     translator: Translator | None,
     guard: TermGuard,
@@ -126,7 +126,7 @@ def translate_stage(
     memory: MemoryLookup | None = None,
     qa: QaSettings = DEFAULT_SETTINGS,
     reuse: OutputReuse | None = None,
-) -> list[Summarised | Failed]:
+) -> list[Summarized | Failed]:
     """Every segment of every article translated into ``lang`` in shared token-budget batches.
 
     A segment the translation ``memory`` holds (exact, normalised match) is served by ``serve_memory``
@@ -138,7 +138,7 @@ def translate_stage(
     new records with ``translations[lang]`` set.
     """
 
-    def batch(todo: list[Summarised]) -> list[Summarised]:
+    def batch(todo: list[Summarized]) -> list[Summarized]:
         start = time.perf_counter()
         texts = [s.en for item in todo for s in item.segments]
         # A served text is flagged ``split`` as the model's would be: the source is too long for it.
@@ -187,7 +187,7 @@ def translate_stage(
             )
         return out
 
-    return _isolated(items, Summarised, batch)
+    return _isolated(items, Summarized, batch)
 
 
 def serve_memory(
@@ -326,9 +326,9 @@ def _translation(segment: AlignedSegment, lang: str) -> Translation:
     )
 
 
-def unserved(items: Sequence[Summarised | Failed], lang: str, memory: MemoryLookup | None) -> list[str]:
+def unserved(items: Sequence[Summarized | Failed], lang: str, memory: MemoryLookup | None) -> list[str]:
     """The segments of ``items`` that the memory does not hold in ``lang``: what a translator must do."""
-    texts = [s.en for item in items if isinstance(item, Summarised) for s in item.segments]
+    texts = [s.en for item in items if isinstance(item, Summarized) for s in item.segments]
     if memory is None:
         return texts
     found = memory.lookup(texts, lang)
@@ -336,19 +336,19 @@ def unserved(items: Sequence[Summarised | Failed], lang: str, memory: MemoryLook
 
 
 def assemble_stage(
-    items: Sequence[Summarised | Failed], context: ManifestContext, memory: MemoryLookup | None = None
+    items: Sequence[Summarized | Failed], context: ManifestContext, memory: MemoryLookup | None = None
 ) -> list[ArticleResult | Failed]:
     """Aligned segments (source, then summary) with every language's translation, and the manifest."""
 
-    def one(item: Summarised) -> ArticleResult:
+    def one(item: Summarized) -> ArticleResult:
         segments = assemble(item, context.languages)
         manifest = build_manifest(item, segments, context, memory)
         return ArticleResult(item.job.slug, segments, manifest)
 
-    return _isolated(items, Summarised, lambda todo: [one(item) for item in todo])
+    return _isolated(items, Summarized, lambda todo: [one(item) for item in todo])
 
 
-def assemble(item: Summarised, languages: Sequence[str]) -> list[AlignedSegment]:
+def assemble(item: Summarized, languages: Sequence[str]) -> list[AlignedSegment]:
     """New aligned records: per segment, the translations, terms and flags of each language in order."""
     translated = {id(segment): n for n, segment in enumerate(item.segments)}
     rows = []
@@ -485,14 +485,14 @@ def failure(job: ArticleJob, exc: Exception) -> Failed:
     return Failed(job, f"{job.article.path}: unexpected {type(exc).__name__}: {exc}")
 
 
-def _with_summary(item: Segmented, summary: list[str], info: dict, seconds: float) -> Summarised:
+def _with_summary(item: Segmented, summary: list[str], info: dict, seconds: float) -> Summarized:
     start = time.perf_counter()
     sentences = [s for s in summary if s.strip()]
     supports = summary_support(sentences, item.source)
     segments = tuple(summary_segments(sentences))
     support = {seg.id: tuple(s) for seg, s in zip(segments, supports, strict=True)}
     timings = {**item.timings, "summarize": seconds, "align": _seconds(start)}
-    return Summarised(item.job, item.source, segments, support, info, timings)
+    return Summarized(item.job, item.source, segments, support, info, timings)
 
 
 def _isolated(

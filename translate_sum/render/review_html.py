@@ -55,7 +55,7 @@ def _title(result: ArticleResult) -> str:
 def _models_fact(manifest: Manifest) -> str:
     rows = []
     for role, model in manifest.models.items():
-        label = "summariser" if role == "summarizer" else f"en → {role}"
+        label = "summarizer" if role == "summarizer" else f"en → {role}"
         details = [
             f"rev {_short(model.revision)}" if model.revision else "no revision",
             esc(model.backend or "backend ?"),

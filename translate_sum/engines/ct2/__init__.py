@@ -1,6 +1,6 @@
 """The CTranslate2 backend, one file per job.
 
-``engine.py`` (the summariser and translator), ``convert.py`` (conversion into tsum's cache, under a
+``engine.py`` (the summarizer and translator), ``convert.py`` (conversion into tsum's cache, under a
 lock, and opening the converted model), ``tokenizer.py`` (the model's own tokenizer and config),
 ``options.py`` (``generate()`` settings as ``translate_batch`` options), ``describe.py`` (what a
 manifest records), ``runtime.py`` (the ctranslate2 module, CPU settings first), ``cpu.py`` (CPU and

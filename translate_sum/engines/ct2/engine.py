@@ -1,5 +1,5 @@
 """The CTranslate2 backend: MarianMT and multilingual (NLLB-200, M2M100) translation and BART
-summarisation, int8 on CPU, float16 on CUDA."""
+summarization, int8 on CPU, float16 on CUDA."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from translate_sum.errors import ConfigError
 
 
 class Ct2Summarizer(AbstractiveSummarizer):
-    """distilbart-style summarisation with CTranslate2's beam search.
+    """distilbart-style summarization with CTranslate2's beam search.
 
     It keeps the whole run small: the int8 model needs no fp32 copy in memory at any time after the
     one-time conversion (benchmarks/README.md).

@@ -16,7 +16,7 @@ from translate_sum.terms.guard import TermGuard
 
 
 class LocalExecutor(Executor):
-    """For each window, the plan's steps in order: segment all, summarise all with the summariser
+    """For each window, the plan's steps in order: segment all, summarize all with the summarizer
     loaded, then translate every sentence of the window into each language in token-budget batches
     across articles, then assemble.
 
@@ -41,7 +41,7 @@ class LocalExecutor(Executor):
                     if not count:
                         continue  # every article of the window failed earlier: load no model
                     if step.stage == SUMMARIZE and step.model is not None:
-                        with progress("summarise", count) as advance:
+                        with progress("summarize", count) as advance:
                             items = run_step(step, items, plan, engines.summarizer())
                             advance(count)
                         self._done_with(engines, "summarizer")

@@ -161,7 +161,7 @@ class _ModelStep:
 def _step_class(steps: list[Step]) -> type:
     """``_ModelStep`` under its steps' name, which Ray Data's progress bars and errors show."""
     if steps[0].model == "summarizer":
-        name = "summarise"
+        name = "summarize"
     else:
         name = "translate_" + "_".join(str(step.model) for step in steps)
     return type(name, (_ModelStep,), {"__module__": __name__, "__qualname__": name})
