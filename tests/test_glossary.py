@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -342,3 +343,32 @@ def test_shipped_glossary_rows_are_complete():
     glossary = Glossary.load(REPO / "seeds" / "glossary.tsv")
     for entry in glossary.entries:
         assert entry.target("zh") and entry.target("ru") and entry.note, entry.en
+
+
+def test_plurals_are_kept_between_runs_so_inflect_is_imported_only_for_new_words(tmp_path):
+    """inflect costs seconds to import; its answers are kept in tsum's cache folder, per inflect version."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "glossary.tsv"
+    path.write_text("en\tzh\tru\nHead of State\t国家元首\tглава государства\n", encoding="utf-8")
+    code = (
+        "import sys; from pathlib import Path; from translate_sum.terms.glossary import Glossary; "
+        f"found = Glossary.load(Path({str(path)!r})).find('Two Heads of State met.'); "
+        "print('inflect' in sys.modules, [m.surface for m in found])"
+    )
+    env = {**os.environ, "TSUM_CACHE": str(tmp_path / "cache")}
+
+    def run() -> str:
+        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert run() == "True ['Heads of State']"  # first time: asked, and kept
+    [kept] = (tmp_path / "cache").glob("inflect-*-plurals.json")
+    assert json.loads(kept.read_text(encoding="utf-8"))["head"] == "heads"
+    assert run() == "False ['Heads of State']"  # next time: not imported at all
+    kept.write_text("{not json", encoding="utf-8")  # a damaged cache is not used, and is written again
+    assert run() == "True ['Heads of State']"
+    assert json.loads(kept.read_text(encoding="utf-8"))["head"] == "heads"

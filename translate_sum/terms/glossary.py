@@ -9,16 +9,22 @@ from __future__ import annotations
 import bisect
 import csv
 import hashlib
+import json
+import logging
 import re
+import threading
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from importlib import metadata
 from pathlib import Path
 
 import langcodes
 
-from translate_sum.errors import GlossaryError
+from translate_sum.errors import GlossaryError, OutputError
 from translate_sum.languages import WORD_CHARS
 from translate_sum.languages.ru import CASE_LABELS
+from translate_sum.paths import cache_root
+from translate_sum.storage import write_atomic
 from translate_sum.textnorm import fold, fold_text
 
 _REQUIRED = ("en",)
@@ -219,6 +225,7 @@ class Glossary:
                 for variant, is_plural in ((form, False), *(((plural, True),) if plural else ())):
                     pattern = re.compile(f"(?:{form_pattern(variant, rule)}){_AFTER}")
                     index.setdefault(_lead(variant), []).append((pattern, entry, is_plural))
+        _save_plurals()
         return index
 
 
@@ -271,6 +278,56 @@ def _inflect():
     return inflect.engine()
 
 
+def _plurals_file() -> Path:
+    """Where inflect's answers are kept between runs: tsum's cache folder, one file per inflect version."""
+    try:
+        version = metadata.version("inflect")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    return cache_root() / f"inflect-{version}-plurals.json"
+
+
+@lru_cache(maxsize=1)
+def _known_plurals() -> dict[str, str]:
+    """inflect's plural of each word asked before (a file that is missing or unreadable: none)."""
+    try:
+        data = json.loads(_plurals_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str) and v}
+
+
+_unsaved: set[str] = set()
+_plurals_lock = threading.Lock()  # glossaries are built on the review server's threads too
+
+
+def _plural_noun(word: str) -> str:
+    """inflect's plural of the lower-case noun ``word``; inflect is imported only for a word not seen
+    before (importing it costs seconds: typeguard instruments it), so a run whose glossary is
+    unchanged never imports it."""
+    known = _known_plurals()
+    with _plurals_lock:
+        if word not in known:
+            known[word] = _inflect().plural_noun(word)
+            _unsaved.add(word)
+        return known[word]
+
+
+def _save_plurals() -> None:
+    """Keep the plurals found in this process for the next one; a cache that cannot be written is skipped."""
+    if not _unsaved:
+        return
+    with _plurals_lock:
+        text = json.dumps(_known_plurals(), ensure_ascii=False, sort_keys=True)
+        _unsaved.clear()
+    try:
+        write_atomic(_plurals_file(), text)
+    except OutputError as exc:
+        logging.getLogger("translate_sum").debug("plural cache not written: %s", exc)
+
+
 @lru_cache(maxsize=4096)
 def english_plural(form: str) -> str | None:
     """The plural of an English glossary form (its head noun inflected by ``inflect``), or None.
@@ -284,7 +341,7 @@ def english_plural(form: str) -> str | None:
     word = words[head]
     if not word or not word[-1].isalpha():
         return None
-    plural = word + "s" if is_acronym(word) else _same_shape(_inflect().plural_noun(word.lower()), word)
+    plural = word + "s" if is_acronym(word) else _same_shape(_plural_noun(word.lower()), word)
     if plural.casefold() == word.casefold():
         return None
     return " ".join([*words[:head], plural, *words[head + 1 :]])
