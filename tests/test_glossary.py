@@ -361,7 +361,9 @@ def test_plurals_are_kept_between_runs_so_inflect_is_imported_only_for_new_words
     env = {**os.environ, "TSUM_CACHE": str(tmp_path / "cache")}
 
     def run() -> str:
-        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout.strip()
 
