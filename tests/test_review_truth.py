@@ -12,10 +12,9 @@ import re
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner
 from starlette.testclient import TestClient
+from test_review_rerender import records, run, tables
 
-from translate_sum.cli import cli
 from translate_sum.memory import MemoryStore
 from translate_sum.review.app import create_app
 
@@ -37,18 +36,6 @@ The programme starts in September and runs for three years.
 """
 #: The same reviewer text for two different sources: a fresh run flags both as inconsistent.
 SHARED = "审校者给两个不同句子的同一译文。"
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def records(folder: Path) -> list[dict]:
-    return [json.loads(line) for line in (folder / "aligned.jsonl").read_text(encoding="utf-8").splitlines()]
-
-
-def tables(page: str) -> list[str]:
-    return re.findall(r'<table class="grid".*?</table>', page, re.S)
 
 
 def two_articles(tmp_path: Path, config: Path) -> tuple[Path, Path]:
