@@ -7,7 +7,7 @@ from typing import Any
 from translate_sum.config import ModelSpec
 from translate_sum.engines.base import AbstractiveSummarizer, Scored, Translator, check_target_token
 from translate_sum.engines.hub import ResolvedModel, refused_pickle_error
-from translate_sum.engines.multilingual import language_pair, use_source
+from translate_sum.engines.multilingual import MultilingualTarget, use_source
 from translate_sum.errors import ModelUnavailableError
 
 
@@ -139,7 +139,7 @@ class MarianTranslator(Translator):
         return [Scored(t, s, n) for t, s, n in zip(texts_out, sums, lengths, strict=True)]
 
 
-class MultilingualTranslator(MarianTranslator):
+class MultilingualTranslator(MultilingualTarget, MarianTranslator):
     """NLLB-200 or M2M100 through ``generate``: one model for many targets.
 
     The source is framed by the tokenizer (source language token, text, ``</s>``); the target's token
@@ -147,19 +147,8 @@ class MultilingualTranslator(MarianTranslator):
     confidence (its probability is 1 by construction).
     """
 
-    def _check_target(self) -> None:
-        self.pair = language_pair(self.spec, self.tokenizer)
-        self.prefix = ""
-
     def generation_settings(self) -> dict[str, Any]:
         return {**super().generation_settings(), "forced_bos_token_id": self.pair.target_id}
-
-    def describe(self) -> dict[str, Any]:
-        return {**super().describe(), **self.pair.describe()}
-
-    def count_tokens(self, texts) -> list[int]:
-        use_source(self.tokenizer, self.pair)
-        return super().count_tokens(texts)
 
     def _translate_scored(self, texts: list[str]) -> list[Scored]:
         import torch

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from translate_sum.config import ModelSpec
+from translate_sum.engines.base import Translator
 from translate_sum.errors import ConfigError
 
 #: NLLB-200's (FLORES-200) codes: ISO 639-3 and ISO 15924 script, as in ``zho_Hans``.
@@ -91,3 +93,22 @@ def use_source(tokenizer, pair: LanguagePair) -> None:
     """
     if tokenizer.src_lang != pair.source_code:
         tokenizer.src_lang = pair.source_code
+
+
+class MultilingualTarget(Translator):
+    """What both backends' multilingual translators share: the language pair from the tokenizer, in
+    their description, and the source framing set before tokens are counted."""
+
+    pair: LanguagePair
+    tokenizer: Any
+
+    def _check_target(self) -> None:
+        self.pair = language_pair(self.spec, self.tokenizer)
+        self.prefix = ""
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), **self.pair.describe()}
+
+    def count_tokens(self, texts) -> list[int]:
+        use_source(self.tokenizer, self.pair)
+        return super().count_tokens(texts)

@@ -13,7 +13,7 @@ from translate_sum.engines.ct2.options import ct2_options, ct2_settings, model_g
 from translate_sum.engines.ct2.tokenizer import load_tokenizer_and_config
 from translate_sum.engines.ct2.vmap import read_vmap
 from translate_sum.engines.hub import ResolvedModel
-from translate_sum.engines.multilingual import language_pair, use_source
+from translate_sum.engines.multilingual import MultilingualTarget, use_source
 from translate_sum.errors import ConfigError
 
 
@@ -163,7 +163,7 @@ class Ct2Translator(Translator):
         return out
 
 
-class Ct2MultilingualTranslator(Ct2Translator):
+class Ct2MultilingualTranslator(MultilingualTarget, Ct2Translator):
     """NLLB-200 or M2M100 through CTranslate2: one converted model for many targets.
 
     The source is framed by the model's tokenizer (source language token, text, ``</s>``), and the
@@ -173,23 +173,12 @@ class Ct2MultilingualTranslator(Ct2Translator):
     The decoder keeps its whole vocabulary: no per-language map is known to be safe.
     """
 
-    def _check_target(self) -> None:
-        self.pair = language_pair(self.spec, self.tokenizer)
-        self.prefix = ""
-
     def _model_generation(self, generation: dict[str, Any]) -> dict[str, Any]:
         # The target token takes the place of any forced first token the model's settings name.
         return {k: v for k, v in generation.items() if k != "forced_bos_token_id"}
 
     def generation_settings(self) -> dict[str, Any]:
         return {**super().generation_settings(), "target_prefix": [self.pair.target_token]}
-
-    def describe(self) -> dict[str, Any]:
-        return {**super().describe(), **self.pair.describe()}
-
-    def count_tokens(self, texts) -> list[int]:
-        use_source(self.tokenizer, self.pair)
-        return super().count_tokens(texts)
 
     def _translate_scored(self, texts: list[str]) -> list[Scored]:
         use_source(self.tokenizer, self.pair)
